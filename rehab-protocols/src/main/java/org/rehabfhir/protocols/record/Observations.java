@@ -1,0 +1,92 @@
+package org.rehabfhir.protocols.record;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+
+/** Reading Observations: status, dates, values. */
+public final class Observations {
+
+    private static final Set<Observation.ObservationStatus> USABLE = Set.of(Observation.ObservationStatus.FINAL,
+            Observation.ObservationStatus.AMENDED, Observation.ObservationStatus.CORRECTED,
+            Observation.ObservationStatus.PRELIMINARY);
+
+    private Observations() {
+    }
+
+    /** final, amended, corrected or preliminary (not cancelled, entered-in-error, registered, unknown). */
+    public static boolean isUsable(Observation o) {
+        return USABLE.contains(o.getStatus());
+    }
+
+    /** effectiveDateTime, effectiveInstant, effectivePeriod.start, else issued. */
+    public static Optional<Instant> effective(Observation o) {
+        if (o.hasEffectiveDateTimeType() && o.getEffectiveDateTimeType().getValue() != null) {
+            return Optional.of(o.getEffectiveDateTimeType().getValue().toInstant());
+        }
+        if (o.hasEffectiveInstantType() && o.getEffectiveInstantType().getValue() != null) {
+            return Optional.of(o.getEffectiveInstantType().getValue().toInstant());
+        }
+        if (o.hasEffectivePeriod() && o.getEffectivePeriod().hasStart()) {
+            return Optional.of(o.getEffectivePeriod().getStart().toInstant());
+        }
+        return o.hasIssued() ? Optional.of(o.getIssued().toInstant()) : Optional.empty();
+    }
+
+    public static Optional<LocalDate> effectiveDate(Observation o) {
+        return effective(o).map(i -> i.atZone(ZoneId.systemDefault()).toLocalDate());
+    }
+
+    /** Numeric value: valueQuantity, valueInteger. */
+    public static Optional<Double> number(Observation o) {
+        if (o.hasValueQuantity() && o.getValueQuantity().hasValue()) {
+            return Optional.of(o.getValueQuantity().getValue().doubleValue());
+        }
+        if (o.hasValueIntegerType() && o.getValueIntegerType().getValue() != null) {
+            return Optional.of(o.getValueIntegerType().getValue().doubleValue());
+        }
+        return Optional.empty();
+    }
+
+    /** Yes/no value: valueBoolean, or a count (valueInteger/valueQuantity) > 0. */
+    public static Optional<Boolean> flag(Observation o) {
+        if (o.getValue() instanceof BooleanType b && b.getValue() != null) {
+            return Optional.of(b.getValue());
+        }
+        if (o.getValue() instanceof IntegerType i && i.getValue() != null) {
+            return Optional.of(i.getValue() > 0);
+        }
+        if (o.getValue() instanceof Quantity q && q.hasValue()) {
+            return Optional.of(q.getValue().signum() > 0);
+        }
+        return Optional.empty();
+    }
+
+    /** Code match by system+code, or (when {@code text} is given) by code text/display. */
+    public static boolean isCoded(Observation o, String system, String code, Pattern text) {
+        CodeableConcept cc = o.getCode();
+        return Codes.has(cc, system, code) || (text != null && Codes.textMatches(cc, text));
+    }
+
+    /** Most recent usable observation first. */
+    public static List<Observation> newestFirst(List<Observation> in) {
+        return in.stream().filter(Observations::isUsable)
+                .sorted(Comparator.comparing((Observation o) -> effective(o).orElse(Instant.EPOCH)).reversed())
+                .toList();
+    }
+
+    public static String ref(Observation o) {
+        return o.getIdElement().hasIdPart() ? "Observation/" + o.getIdElement().getIdPart()
+                : "Observation(" + Codes.text(o.getCode()) + ")";
+    }
+}
