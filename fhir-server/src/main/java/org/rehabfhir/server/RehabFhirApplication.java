@@ -3,6 +3,7 @@ package org.rehabfhir.server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.batch.BatchAutoConfiguration;
+import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration;
 import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,7 +13,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * interceptors. The FHIR endpoint is served at {@code /fhir}.
  */
 @SpringBootApplication(
-		exclude = {ThymeleafAutoConfiguration.class, QuartzAutoConfiguration.class, BatchAutoConfiguration.class})
+		exclude = {
+			ThymeleafAutoConfiguration.class,
+			QuartzAutoConfiguration.class,
+			BatchAutoConfiguration.class,
+			// HAPI brings an Elasticsearch client for its optional full-text indexing; we do not use it
+			ElasticsearchRestClientAutoConfiguration.class
+		})
 @ConfigurationPropertiesScan
 public class RehabFhirApplication {
 

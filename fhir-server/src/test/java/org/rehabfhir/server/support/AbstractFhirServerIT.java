@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import org.junit.jupiter.api.BeforeEach;
 import org.rehabfhir.server.RehabFhirApplication;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -14,6 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of the HTTP integration tests: one running server (Spring caches the context across test classes) on the
  * shared test PostgreSQL, reached over HTTP with HAPI's generic client.
  */
+@AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = RehabFhirApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class AbstractFhirServerIT {
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Starts the whole system locally (development only): PostgreSQL with data under .local/, Keycloak with the
+# realm from auth/realm/, and the FHIR server with demo data on http://localhost:8080/fhir.
+# Any extra arguments go to Spring Boot, e.g. --server.port=9090.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+chmod +x mvnw
+./mvnw -B -q install -DskipTests
+exec java -jar deploy/local-runner/target/local-runner-0.1.0-SNAPSHOT-exec.jar "$@"
