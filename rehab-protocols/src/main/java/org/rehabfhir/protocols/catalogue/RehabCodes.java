@@ -24,6 +24,7 @@ public final class RehabCodes {
     public static final String CS_SCREENING_STATUS = BASE + "/CodeSystem/screening-status";
     public static final String CS_PROGRESS_DECISION = BASE + "/CodeSystem/progress-decision";
     public static final String CS_CONDITION_GROUP = BASE + "/CodeSystem/condition-group";
+    public static final String CS_RECOMMENDATION_OUTCOME = BASE + "/CodeSystem/recommendation-outcome";
 
     // Our extensions
     public static final String EXT_SUPERVISION = BASE + "/StructureDefinition/supervision-level";
