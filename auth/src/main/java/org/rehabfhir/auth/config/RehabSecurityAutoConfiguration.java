@@ -1,0 +1,221 @@
+package org.rehabfhir.auth.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import org.rehabfhir.auth.authorization.CareTeamPatientLookup;
+import org.rehabfhir.auth.authorization.CareTeamScope;
+import org.rehabfhir.auth.authorization.CareTeamSearchNarrowingInterceptor;
+import org.rehabfhir.auth.authorization.SmartAuthorizationInterceptor;
+import org.rehabfhir.auth.authorization.SmartInteractionGuardInterceptor;
+import org.rehabfhir.auth.discovery.SmartCapabilityStatementInterceptor;
+import org.rehabfhir.auth.discovery.SmartConfiguration;
+import org.rehabfhir.auth.discovery.SmartConfigurationController;
+import org.rehabfhir.auth.discovery.SmartConfigurationFilter;
+import org.rehabfhir.auth.jwt.RehabJwtDecoders;
+import org.rehabfhir.auth.jwt.SmartJwtAuthenticationConverter;
+import org.rehabfhir.auth.limits.RequestBodyLimitFilter;
+import org.rehabfhir.auth.limits.RequestLimitsInterceptor;
+import org.rehabfhir.auth.web.OperationOutcomeAccessDeniedHandler;
+import org.rehabfhir.auth.web.OperationOutcomeAuthenticationEntryPoint;
+import org.rehabfhir.auth.web.SecurityRejectionListener;
+import org.rehabfhir.auth.web.SecurityRejections;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.security.oauth2.resource.servlet.OAuth2ResourceServerAutoConfiguration;
+import org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration;
+import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.util.matcher.AntPathRequestMatcher;
+
+/**
+ * Wires the Rehab-FHIR security into a Spring Boot servlet application (picked up through
+ * {@code META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}).
+ *
+ * <p>Beans (names in brackets): the {@code SecurityFilterChain} [rehabSecurityFilterChain], the
+ * {@code JwtDecoder} [rehabJwtDecoder], HAPI interceptors [rehabAuthorizationInterceptor,
+ * rehabInteractionGuardInterceptor, rehabCareTeamNarrowingInterceptor (narrowing on only),
+ * rehabCapabilityStatementInterceptor, rehabRequestLimitsInterceptor] to register on the RestfulServer, the SMART
+ * discovery controller and filter.
+ */
+@AutoConfiguration(
+		before = {
+			SecurityAutoConfiguration.class,
+			OAuth2ResourceServerAutoConfiguration.class,
+			UserDetailsServiceAutoConfiguration.class
+		})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties(RehabSecurityProperties.class)
+public class RehabSecurityAutoConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(RehabSecurityAutoConfiguration.class);
+
+	@Bean
+	public SecurityRejections rehabSecurityRejections(ObjectProvider<SecurityRejectionListener> listeners) {
+		return new SecurityRejections(listeners.orderedStream().toList());
+	}
+
+	@Bean
+	public RequestLimitsInterceptor rehabRequestLimitsInterceptor(RehabSecurityProperties properties) {
+		properties.getLimits().validate();
+		return new RequestLimitsInterceptor(properties.getLimits());
+	}
+
+	/** Token checks and SMART authorization: {@code rehab.security.enabled=true} (the default). */
+	@Configuration(proxyBeanMethods = false)
+	@EnableWebSecurity
+	@ConditionalOnProperty(prefix = "rehab.security", name = "enabled", havingValue = "true", matchIfMissing = true)
+	static class Enabled {
+
+		@Bean
+		@ConditionalOnMissingBean(JwtDecoder.class)
+		public JwtDecoder rehabJwtDecoder(RehabSecurityProperties properties) {
+			properties.validate();
+			log.info("Access tokens: issuer {}, JWKS {}, audience {}, clock skew {}", properties.getIssuerUri(),
+					properties.effectiveJwksUri(), properties.getAudience(), properties.getClockSkew());
+			return RehabJwtDecoders.create(properties.getIssuerUri(), properties.effectiveJwksUri(),
+					properties.getAudience(), properties.getClockSkew());
+		}
+
+		@Bean
+		public SmartJwtAuthenticationConverter rehabJwtAuthenticationConverter() {
+			return new SmartJwtAuthenticationConverter();
+		}
+
+		@Bean
+		public SecurityFilterChain rehabSecurityFilterChain(
+				HttpSecurity http,
+				RehabSecurityProperties properties,
+				JwtDecoder rehabJwtDecoder,
+				SmartJwtAuthenticationConverter converter,
+				SecurityRejections rejections)
+				throws Exception {
+			properties.validate();
+			String fhir = basePath(properties);
+			OperationOutcomeAuthenticationEntryPoint entryPoint = new OperationOutcomeAuthenticationEntryPoint(rejections);
+			OperationOutcomeAccessDeniedHandler denied = new OperationOutcomeAccessDeniedHandler(rejections);
+			http.securityMatcher(AntPathRequestMatcher.antMatcher("/**"))
+					.csrf(csrf -> csrf.disable())
+					.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+					.requestCache(cache -> cache.disable())
+					.formLogin(form -> form.disable())
+					.httpBasic(basic -> basic.disable())
+					.logout(logout -> logout.disable())
+					.authorizeHttpRequests(auth -> auth.dispatcherTypeMatchers(DispatcherType.ERROR)
+							.permitAll()
+							.requestMatchers(
+									AntPathRequestMatcher.antMatcher(HttpMethod.GET, fhir + "/metadata"),
+									AntPathRequestMatcher.antMatcher(HttpMethod.GET, "/.well-known/smart-configuration"),
+									AntPathRequestMatcher.antMatcher(
+											HttpMethod.GET, fhir + "/.well-known/smart-configuration"),
+									AntPathRequestMatcher.antMatcher(HttpMethod.GET, "/actuator/health"),
+									AntPathRequestMatcher.antMatcher(HttpMethod.GET, "/actuator/health/**"))
+							.permitAll()
+							.anyRequest()
+							.authenticated())
+					.oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.decoder(rehabJwtDecoder)
+									.jwtAuthenticationConverter(converter))
+							.authenticationEntryPoint(entryPoint)
+							.accessDeniedHandler(denied))
+					.exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
+					.addFilterAfter(
+							new RequestBodyLimitFilter(properties.getLimits().getMaxRequestBody().toBytes(), rejections),
+							BearerTokenAuthenticationFilter.class);
+			return http.build();
+		}
+
+		@Bean
+		public CareTeamScope rehabCareTeamScope(
+				RehabSecurityProperties properties, ObjectProvider<CareTeamPatientLookup> lookup) {
+			return new CareTeamScope(properties.isCareTeamNarrowing(), lookup.getIfAvailable());
+		}
+
+		@Bean
+		public SmartAuthorizationInterceptor rehabAuthorizationInterceptor(CareTeamScope careTeam) {
+			return new SmartAuthorizationInterceptor(careTeam);
+		}
+
+		@Bean
+		public SmartInteractionGuardInterceptor rehabInteractionGuardInterceptor() {
+			return new SmartInteractionGuardInterceptor();
+		}
+
+		@Bean
+		@ConditionalOnProperty(prefix = "rehab.security", name = "care-team-narrowing", havingValue = "true")
+		public CareTeamSearchNarrowingInterceptor rehabCareTeamNarrowingInterceptor(CareTeamScope careTeam) {
+			return new CareTeamSearchNarrowingInterceptor(careTeam);
+		}
+
+		@Bean
+		public SmartConfiguration rehabSmartConfiguration(RehabSecurityProperties properties) {
+			properties.validate();
+			return new SmartConfiguration(properties);
+		}
+
+		@Bean
+		public SmartConfigurationController rehabSmartConfigurationController(SmartConfiguration configuration) {
+			return new SmartConfigurationController(configuration);
+		}
+
+		@Bean
+		public FilterRegistrationBean<SmartConfigurationFilter> rehabSmartConfigurationFilter(
+				RehabSecurityProperties properties,
+				SmartConfiguration configuration,
+				ObjectProvider<ObjectMapper> mapper)
+				throws IOException {
+			FilterRegistrationBean<SmartConfigurationFilter> registration = new FilterRegistrationBean<>(
+					new SmartConfigurationFilter(basePath(properties), configuration,
+							mapper.getIfAvailable(ObjectMapper::new)));
+			registration.setName("rehabSmartConfigurationFilter");
+			registration.setOrder(Ordered.LOWEST_PRECEDENCE - 10);
+			return registration;
+		}
+
+		@Bean
+		public SmartCapabilityStatementInterceptor rehabCapabilityStatementInterceptor(SmartConfiguration configuration) {
+			return new SmartCapabilityStatementInterceptor(configuration);
+		}
+	}
+
+	/** {@code rehab.security.enabled=false}: no token checks at all. Development only. */
+	@Configuration(proxyBeanMethods = false)
+	@EnableWebSecurity
+	@ConditionalOnProperty(prefix = "rehab.security", name = "enabled", havingValue = "false")
+	static class Disabled {
+
+		@Bean
+		public SecurityFilterChain rehabSecurityFilterChain(HttpSecurity http) throws Exception {
+			log.warn("rehab.security.enabled=false: NO AUTHENTICATION, NO AUTHORIZATION. Development only.");
+			http.securityMatcher(AntPathRequestMatcher.antMatcher("/**"))
+					.csrf(csrf -> csrf.disable())
+					.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+					.authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
+			return http.build();
+		}
+	}
+
+	static String basePath(RehabSecurityProperties properties) {
+		String base = properties.getFhirBasePath();
+		if (base == null || base.isBlank()) {
+			return "/fhir";
+		}
+		base = base.startsWith("/") ? base : "/" + base;
+		return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+	}
+}

@@ -1,0 +1,241 @@
+package org.rehabfhir.auth.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code rehab.security.*}: how the FHIR server checks tokens and what it allows.
+ *
+ * <pre>
+ * rehab.security.enabled=true                     # false: everything open (development only, logged loudly)
+ * rehab.security.issuer-uri=http://127.0.0.1:8180/realms/rehab   # required when enabled; must equal iss
+ * rehab.security.jwks-uri=                        # default: &lt;issuer-uri&gt;/protocol/openid-connect/certs
+ * rehab.security.audience=rehab-fhir-server       # required in aud
+ * rehab.security.clock-skew=60s                   # at most 60s
+ * rehab.security.care-team-narrowing=false        # physiotherapists see only their CareTeam's patients
+ * rehab.security.fhir-base-path=/fhir
+ * rehab.security.smart.authorization-endpoint=    # default: Keycloak's, from issuer-uri
+ * rehab.security.smart.token-endpoint=            # default: Keycloak's, from issuer-uri
+ * rehab.security.limits.max-bundle-entries=200
+ * rehab.security.limits.max-count=200
+ * rehab.security.limits.count-policy=reject       # reject (400) or cap (lowered to max-count)
+ * rehab.security.limits.max-includes=5
+ * rehab.security.limits.max-request-body=5MB
+ * </pre>
+ */
+@ConfigurationProperties(prefix = "rehab.security")
+public class RehabSecurityProperties {
+
+	private boolean enabled = true;
+	private String issuerUri;
+	private String jwksUri;
+	private String audience = "rehab-fhir-server";
+	private Duration clockSkew = Duration.ofSeconds(60);
+	private boolean careTeamNarrowing = false;
+	private String fhirBasePath = "/fhir";
+	private final Smart smart = new Smart();
+	private final Limits limits = new Limits();
+
+	public boolean isEnabled() {
+		return enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getIssuerUri() {
+		return issuerUri;
+	}
+
+	public void setIssuerUri(String issuerUri) {
+		this.issuerUri = issuerUri;
+	}
+
+	public String getJwksUri() {
+		return jwksUri;
+	}
+
+	public void setJwksUri(String jwksUri) {
+		this.jwksUri = jwksUri;
+	}
+
+	public String getAudience() {
+		return audience;
+	}
+
+	public void setAudience(String audience) {
+		this.audience = audience;
+	}
+
+	public Duration getClockSkew() {
+		return clockSkew;
+	}
+
+	public void setClockSkew(Duration clockSkew) {
+		this.clockSkew = clockSkew;
+	}
+
+	public boolean isCareTeamNarrowing() {
+		return careTeamNarrowing;
+	}
+
+	public void setCareTeamNarrowing(boolean careTeamNarrowing) {
+		this.careTeamNarrowing = careTeamNarrowing;
+	}
+
+	public String getFhirBasePath() {
+		return fhirBasePath;
+	}
+
+	public void setFhirBasePath(String fhirBasePath) {
+		this.fhirBasePath = fhirBasePath;
+	}
+
+	public Smart getSmart() {
+		return smart;
+	}
+
+	public Limits getLimits() {
+		return limits;
+	}
+
+	/** The JWKS URI in force: the configured one or Keycloak's default under the issuer. */
+	public String effectiveJwksUri() {
+		return hasText(jwksUri) ? jwksUri : stripSlash(issuerUri) + "/protocol/openid-connect/certs";
+	}
+
+	public String effectiveAuthorizationEndpoint() {
+		return hasText(smart.authorizationEndpoint)
+				? smart.authorizationEndpoint
+				: stripSlash(issuerUri) + "/protocol/openid-connect/auth";
+	}
+
+	public String effectiveTokenEndpoint() {
+		return hasText(smart.tokenEndpoint) ? smart.tokenEndpoint : stripSlash(issuerUri) + "/protocol/openid-connect/token";
+	}
+
+	/** Fails fast on a configuration that would weaken token checks. */
+	public void validate() {
+		if (!enabled) {
+			return;
+		}
+		if (!hasText(issuerUri)) {
+			throw new IllegalStateException("rehab.security.issuer-uri is required (the Keycloak realm URL, e.g. "
+					+ "http://127.0.0.1:8180/realms/rehab), or set rehab.security.enabled=false for development");
+		}
+		if (!hasText(audience)) {
+			throw new IllegalStateException("rehab.security.audience must not be blank");
+		}
+		if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
+			throw new IllegalStateException("rehab.security.clock-skew must be between 0 and 60s, was " + clockSkew);
+		}
+		limits.validate();
+	}
+
+	static boolean hasText(String s) {
+		return s != null && !s.isBlank();
+	}
+
+	static String stripSlash(String s) {
+		return s != null && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+	}
+
+	/** What {@code /.well-known/smart-configuration} and the CapabilityStatement advertise. */
+	public static class Smart {
+		private String authorizationEndpoint;
+		private String tokenEndpoint;
+		/** Extra scopes to advertise beyond the built-in list. */
+		private List<String> extraScopes = new ArrayList<>();
+
+		public String getAuthorizationEndpoint() {
+			return authorizationEndpoint;
+		}
+
+		public void setAuthorizationEndpoint(String authorizationEndpoint) {
+			this.authorizationEndpoint = authorizationEndpoint;
+		}
+
+		public String getTokenEndpoint() {
+			return tokenEndpoint;
+		}
+
+		public void setTokenEndpoint(String tokenEndpoint) {
+			this.tokenEndpoint = tokenEndpoint;
+		}
+
+		public List<String> getExtraScopes() {
+			return extraScopes;
+		}
+
+		public void setExtraScopes(List<String> extraScopes) {
+			this.extraScopes = extraScopes;
+		}
+	}
+
+	/** Limits against abuse. */
+	public static class Limits {
+		public enum CountPolicy {
+			/** {@code _count} above the maximum is refused with 400. */
+			REJECT,
+			/** {@code _count} above the maximum is lowered to the maximum. */
+			CAP
+		}
+
+		private int maxBundleEntries = 200;
+		private int maxCount = 200;
+		private CountPolicy countPolicy = CountPolicy.REJECT;
+		private int maxIncludes = 5;
+		private DataSize maxRequestBody = DataSize.ofMegabytes(5);
+
+		public int getMaxBundleEntries() {
+			return maxBundleEntries;
+		}
+
+		public void setMaxBundleEntries(int maxBundleEntries) {
+			this.maxBundleEntries = maxBundleEntries;
+		}
+
+		public int getMaxCount() {
+			return maxCount;
+		}
+
+		public void setMaxCount(int maxCount) {
+			this.maxCount = maxCount;
+		}
+
+		public CountPolicy getCountPolicy() {
+			return countPolicy;
+		}
+
+		public void setCountPolicy(CountPolicy countPolicy) {
+			this.countPolicy = countPolicy;
+		}
+
+		public int getMaxIncludes() {
+			return maxIncludes;
+		}
+
+		public void setMaxIncludes(int maxIncludes) {
+			this.maxIncludes = maxIncludes;
+		}
+
+		public DataSize getMaxRequestBody() {
+			return maxRequestBody;
+		}
+
+		public void setMaxRequestBody(DataSize maxRequestBody) {
+			this.maxRequestBody = maxRequestBody;
+		}
+
+		void validate() {
+			if (maxBundleEntries < 1 || maxCount < 1 || maxIncludes < 0 || maxRequestBody == null
+					|| maxRequestBody.toBytes() < 1024) {
+				throw new IllegalStateException("rehab.security.limits.* out of range");
+			}
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package org.rehabfhir.auth.smart;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The most each realm role may ever do, per resource type, and the operations it may call. A token's scopes are
+ * intersected with this table ({@link EffectiveRights}): scopes only narrow, never widen.
+ *
+ * <p>No role has {@link Permission#DELETE}: clinical records are never deleted; a wrong entry gets
+ * {@code status=entered-in-error} (an update).
+ *
+ * <table>
+ *   <caption>Maximum rights per role</caption>
+ *   <tr><th>role</th><th>resources</th><th>operations</th></tr>
+ *   <tr><td>physiotherapist</td><td>Patient rs, Condition rs, CarePlan cru, Goal cru, Observation crus,
+ *       PlanDefinition rs, ActivityDefinition rs</td><td>$apply, $recommend-regimens, $evaluate-progress</td></tr>
+ *   <tr><td>auditor</td><td>Observation rs, CarePlan rs, AuditEvent rs, Provenance rs</td>
+ *       <td>$verify-chain, $access-log, $rehab-outcomes</td></tr>
+ *   <tr><td>ehr-system</td><td>Patient crus, Condition crus, Observation crs, CarePlan rs</td><td>none</td></tr>
+ * </table>
+ */
+public final class RoleRights {
+
+	private static final Map<RehabRole, Map<String, Set<Permission>>> RESOURCES = new EnumMap<>(RehabRole.class);
+	private static final Map<RehabRole, Set<String>> OPERATIONS = new EnumMap<>(RehabRole.class);
+
+	static {
+		RESOURCES.put(RehabRole.PHYSIOTHERAPIST, table(
+				"Patient", "rs",
+				"Condition", "rs",
+				"CarePlan", "cru",
+				"Goal", "cru",
+				"Observation", "crus",
+				"PlanDefinition", "rs",
+				"ActivityDefinition", "rs"));
+		RESOURCES.put(RehabRole.AUDITOR, table(
+				"Observation", "rs",
+				"CarePlan", "rs",
+				"AuditEvent", "rs",
+				"Provenance", "rs"));
+		RESOURCES.put(RehabRole.EHR_SYSTEM, table(
+				"Patient", "crus",
+				"Condition", "crus",
+				"Observation", "crs",
+				"CarePlan", "rs"));
+		OPERATIONS.put(RehabRole.PHYSIOTHERAPIST, ordered("$apply", "$recommend-regimens", "$evaluate-progress"));
+		OPERATIONS.put(RehabRole.AUDITOR, ordered("$verify-chain", "$access-log", "$rehab-outcomes"));
+		OPERATIONS.put(RehabRole.EHR_SYSTEM, Set.of());
+	}
+
+	private RoleRights() {}
+
+	/** The role's maximum rights per resource type (never containing DELETE). */
+	public static Map<String, Set<Permission>> resources(RehabRole role) {
+		return RESOURCES.get(role);
+	}
+
+	/** The operations (with {@code $}) the role may call. */
+	public static Set<String> operations(RehabRole role) {
+		return OPERATIONS.get(role);
+	}
+
+	/** The maximum of a role for one type (empty if none). */
+	public static Set<Permission> maximum(RehabRole role, String resourceType) {
+		return RESOURCES.get(role).getOrDefault(resourceType, Set.of());
+	}
+
+	private static Map<String, Set<Permission>> table(String... typeAndLetters) {
+		Map<String, Set<Permission>> map = new LinkedHashMap<>();
+		for (int i = 0; i < typeAndLetters.length; i += 2) {
+			EnumSet<Permission> p = EnumSet.copyOf(Permission.ofLetters(typeAndLetters[i + 1]));
+			p.remove(Permission.DELETE);
+			map.put(typeAndLetters[i], Collections.unmodifiableSet(p));
+		}
+		return Collections.unmodifiableMap(map);
+	}
+
+	private static Set<String> ordered(String... names) {
+		return Collections.unmodifiableSet(new LinkedHashSet<>(java.util.List.of(names)));
+	}
+}

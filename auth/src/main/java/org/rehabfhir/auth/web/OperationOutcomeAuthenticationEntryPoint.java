@@ -1,0 +1,39 @@
+package org.rehabfhir.auth.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.web.AuthenticationEntryPoint;
+
+/**
+ * 401: Spring's {@link BearerTokenAuthenticationEntryPoint} sets the status and the RFC 6750
+ * {@code WWW-Authenticate: Bearer ...} header; this adds an OperationOutcome body (no stack trace, no token content)
+ * and tells the {@link SecurityRejectionListener}s.
+ */
+public class OperationOutcomeAuthenticationEntryPoint implements AuthenticationEntryPoint {
+
+	private final BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
+	private final SecurityRejections rejections;
+
+	public OperationOutcomeAuthenticationEntryPoint(SecurityRejections rejections) {
+		this.rejections = rejections;
+	}
+
+	@Override
+	public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException authException)
+			throws IOException {
+		bearer.commence(request, response, authException);
+		boolean tokenSent = request.getHeader("Authorization") != null;
+		String reason = tokenSent ? "invalid_token" : "missing_token";
+		rejections.notify(request, response.getStatus(), reason);
+		OperationOutcomeJson.write(
+				response,
+				response.getStatus(),
+				"login",
+				tokenSent
+						? "The access token is invalid, expired or not meant for this server"
+						: "Authentication required: send an OAuth2 bearer access token");
+	}
+}

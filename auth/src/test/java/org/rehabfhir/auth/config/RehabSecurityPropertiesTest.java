@@ -1,0 +1,46 @@
+package org.rehabfhir.auth.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RehabSecurityPropertiesTest {
+
+	@Test
+	void defaults() {
+		RehabSecurityProperties p = new RehabSecurityProperties();
+		assertThat(p.isEnabled()).isTrue();
+		assertThat(p.getAudience()).isEqualTo("rehab-fhir-server");
+		assertThat(p.getClockSkew()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(p.isCareTeamNarrowing()).isFalse();
+		assertThat(p.getLimits().getMaxBundleEntries()).isEqualTo(200);
+		assertThat(p.getLimits().getMaxCount()).isEqualTo(200);
+		assertThat(p.getLimits().getMaxRequestBody().toMegabytes()).isEqualTo(5);
+	}
+
+	@Test
+	void enabledNeedsAnIssuer() {
+		assertThatThrownBy(new RehabSecurityProperties()::validate).hasMessageContaining("issuer-uri");
+	}
+
+	@Test
+	void clockSkewIsAtMostSixtySeconds() {
+		RehabSecurityProperties p = new RehabSecurityProperties();
+		p.setIssuerUri("http://127.0.0.1:8180/realms/rehab");
+		p.setClockSkew(Duration.ofSeconds(61));
+		assertThatThrownBy(p::validate).hasMessageContaining("clock-skew");
+		p.setClockSkew(Duration.ofSeconds(10));
+		p.validate();
+	}
+
+	@Test
+	void endpointsDefaultToKeycloaks() {
+		RehabSecurityProperties p = new RehabSecurityProperties();
+		p.setIssuerUri("http://127.0.0.1:8180/realms/rehab/");
+		assertThat(p.effectiveJwksUri()).isEqualTo("http://127.0.0.1:8180/realms/rehab/protocol/openid-connect/certs");
+		assertThat(p.effectiveTokenEndpoint()).endsWith("/realms/rehab/protocol/openid-connect/token");
+		assertThat(p.effectiveAuthorizationEndpoint()).endsWith("/realms/rehab/protocol/openid-connect/auth");
+	}
+}
