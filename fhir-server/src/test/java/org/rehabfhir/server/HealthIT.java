@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.Tokens;
 
 class HealthIT extends AbstractFhirServerIT {
 
@@ -24,10 +25,20 @@ class HealthIT extends AbstractFhirServerIT {
 		assertThat(get("/actuator/prometheus")).contains("jvm_memory_used_bytes").contains("hikaricp_connections");
 	}
 
-	private String get(String path) throws Exception {
+	@Test
+	void metricsNeedAToken() throws Exception {
 		HttpResponse<String> response = http.send(
-				HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
+				HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).GET().build(),
 				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(401);
+	}
+
+	private String get(String path) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
+		if (path.contains("prometheus")) {
+			request.header("Authorization", "Bearer " + Tokens.ehr());
+		}
+		HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		return response.body();
 	}

@@ -9,8 +9,8 @@ import org.rehabfhir.server.support.AbstractFhirServerIT;
 class MetadataIT extends AbstractFhirServerIT {
 
 	@Test
-	void capabilityStatementDescribesAnR4ServerWithTheClinicalResources() {
-		CapabilityStatement cs = client.capabilities().ofType(CapabilityStatement.class).execute();
+	void capabilityStatementIsPublicAndDescribesAnR4ServerWithTheClinicalResources() {
+		CapabilityStatement cs = anonymous().capabilities().ofType(CapabilityStatement.class).execute();
 
 		assertThat(cs.getFhirVersion().toCode()).isEqualTo("4.0.1");
 		assertThat(cs.getRestFirstRep().getResource())

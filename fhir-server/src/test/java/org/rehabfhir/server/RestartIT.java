@@ -14,7 +14,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Data lives in PostgreSQL, not in the server: stop the server, start a new one on the same database. */
+/**
+ * Data lives in PostgreSQL, not in the server: stop the server, start a new one on the same database. A storage
+ * test (see {@link org.rehabfhir.server.support.AbstractStorageIT} for why security is off here).
+ */
 class RestartIT {
 
 	@Test
@@ -25,7 +28,8 @@ class RestartIT {
 			"--spring.datasource.url=" + url,
 			"--spring.datasource.username=" + db.user(),
 			"--spring.datasource.password=" + db.password(),
-			"--server.port=0"
+			"--server.port=0",
+			"--rehab.security.enabled=false"
 		};
 		String mrn = TestData.uniqueMrn();
 

@@ -15,10 +15,10 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.AbstractStorageIT;
 
 /** Create, read, update, version history and search of the clinical resources, over HTTP, on PostgreSQL. */
-class ClinicalResourceCrudIT extends AbstractFhirServerIT {
+class ClinicalResourceCrudIT extends AbstractStorageIT {
 
 	private String patientRef;
 

@@ -13,9 +13,9 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
-import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.AbstractStorageIT;
 
-class TransactionAndConditionalCreateIT extends AbstractFhirServerIT {
+class TransactionAndConditionalCreateIT extends AbstractStorageIT {
 
 	@Test
 	void transactionWhoseLastEntryIsInvalidIsRejectedWholeAndStoresNothing() {

@@ -9,13 +9,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.junit.jupiter.api.Test;
-import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.AbstractStorageIT;
 
 /**
  * Bad input gets a 4xx OperationOutcome without a Java stack trace. Raw HTTP on purpose: a FHIR client will not
  * send malformed bodies.
  */
-class BadInputIT extends AbstractFhirServerIT {
+class BadInputIT extends AbstractStorageIT {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 

@@ -3,7 +3,9 @@ package org.rehabfhir.server.support;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import org.junit.jupiter.api.BeforeEach;
+import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.server.RehabFhirApplication;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -13,7 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the HTTP integration tests: one running server (Spring caches the context across test classes) on the
- * shared test PostgreSQL, reached over HTTP with HAPI's generic client.
+ * shared test PostgreSQL, trusting the shared real Keycloak, reached over HTTP with HAPI's generic client carrying
+ * a Keycloak access token of one of the demo callers.
  */
 @AutoConfigureObservability(tracing = false)
 @SpringBootTest(classes = RehabFhirApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -24,23 +27,58 @@ public abstract class AbstractFhirServerIT {
 	@LocalServerPort
 	protected int port;
 
+	/** The EHR system {@code ehr-demo-hospital}: Patient and Condition crus, Observation crs, CarePlan rs. */
 	protected IGenericClient client;
 
 	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
+	static void services(DynamicPropertyRegistry registry) {
 		PostgresTestDatabase db = PostgresTestDatabase.shared();
 		registry.add("spring.datasource.url", db::jdbcUrl);
 		registry.add("spring.datasource.username", db::user);
 		registry.add("spring.datasource.password", db::password);
+		registry.add("rehab.security.issuer-uri", () -> keycloak().issuerUri());
+	}
+
+	protected static KeycloakServer keycloak() {
+		return KeycloakServer.shared();
 	}
 
 	@BeforeEach
 	void connectClient() {
-		CLIENT_CONTEXT.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		client = CLIENT_CONTEXT.newRestfulGenericClient(baseUrl());
+		client = ehr();
 	}
 
 	protected String baseUrl() {
 		return "http://localhost:" + port + "/fhir";
+	}
+
+	/** As the EHR system (client credentials). */
+	protected IGenericClient ehr() {
+		return clientWithToken(Tokens.ehr());
+	}
+
+	/** As physiotherapist alice. */
+	protected IGenericClient physio() {
+		return clientWithToken(Tokens.user("alice"));
+	}
+
+	/** As auditor audrey. */
+	protected IGenericClient auditor() {
+		return clientWithToken(Tokens.user("audrey"));
+	}
+
+	protected IGenericClient anonymous() {
+		return newClient();
+	}
+
+	protected IGenericClient clientWithToken(String accessToken) {
+		IGenericClient client = newClient();
+		client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken));
+		return client;
+	}
+
+	private IGenericClient newClient() {
+		CLIENT_CONTEXT.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+		return CLIENT_CONTEXT.newRestfulGenericClient(baseUrl());
 	}
 }

@@ -1,0 +1,37 @@
+package org.rehabfhir.server.support;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.rehabfhir.devservices.KeycloakServer;
+
+/**
+ * Access tokens of the demo callers from the shared test Keycloak, kept for a minute (they live five) so that a
+ * test run does not ask Keycloak for a token per test.
+ */
+public final class Tokens {
+
+	private static final Duration REUSE = Duration.ofSeconds(60);
+	private static final Map<String, Cached> CACHE = new ConcurrentHashMap<>();
+
+	private record Cached(String token, Instant fetched) {}
+
+	private Tokens() {}
+
+	public static String ehr() {
+		return cached("ehr", () -> KeycloakServer.shared().tokens().ehrHospitalToken());
+	}
+
+	public static String user(String username) {
+		return cached("user:" + username, () -> KeycloakServer.shared().tokens().userToken(username));
+	}
+
+	private static String cached(String key, Supplier<String> fetch) {
+		Cached cached = CACHE.compute(key, (k, old) -> old != null && old.fetched().plus(REUSE).isAfter(Instant.now())
+				? old
+				: new Cached(fetch.get(), Instant.now()));
+		return cached.token();
+	}
+}
