@@ -56,6 +56,8 @@ public class FhirJpaConfig {
 		settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ALPHANUMERIC);
 		settings.setMarkResourcesForReindexingUponSearchParameterChange(true);
 		settings.setBundleBatchPoolSize(1);
+		// A search always reads the current data: a clinician who saves a plan and searches again must see it.
+		settings.setReuseCachedSearchResultsForMillis(null);
 		return settings;
 	}
 

@@ -16,10 +16,14 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of the HTTP integration tests: one running server (Spring caches the context across test classes) on the
  * shared test PostgreSQL, trusting the shared real Keycloak, reached over HTTP with HAPI's generic client carrying
- * a Keycloak access token of one of the demo callers.
+ * a Keycloak access token of one of the demo callers. The demo data (patients demo-knee-oa, demo-stroke,
+ * demo-parkinsons) and the regimen catalogue are loaded at start.
  */
 @AutoConfigureObservability(tracing = false)
-@SpringBootTest(classes = RehabFhirApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+		classes = RehabFhirApplication.class,
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "rehab.demo-data.enabled=true")
 public abstract class AbstractFhirServerIT {
 
 	protected static final FhirContext CLIENT_CONTEXT = FhirContext.forR4Cached();

@@ -1,0 +1,138 @@
+package org.rehabfhir.server.engine;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.rehabfhir.protocols.apply.PlanApplier;
+import org.rehabfhir.protocols.matching.ApplicableCondition;
+import org.rehabfhir.protocols.matching.ConditionMatcher;
+import org.rehabfhir.protocols.matching.RegimenMatch;
+import org.rehabfhir.protocols.progress.ProgressEvaluator;
+import org.rehabfhir.protocols.recommend.RecommendationResult;
+import org.rehabfhir.protocols.recommend.RegimenRecommender;
+import org.rehabfhir.protocols.screening.SafetyScreener;
+import org.rehabfhir.protocols.screening.ScreeningExclusionException;
+import org.rehabfhir.protocols.screening.ScreeningResult;
+import org.rehabfhir.server.config.FhirOperationProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * The protocol engine's FHIR operations. None of them stores anything: the clinician saves (and later activates)
+ * the draft CarePlan they choose.
+ * <ul>
+ *   <li>{@code PlanDefinition/{id}/$apply?subject=Patient/{id}&practitioner=Practitioner/{id}}: a draft CarePlan
+ *       with contained Goals, screened against the patient's record (422 with the OperationOutcome when an absolute
+ *       exclusion applies);</li>
+ *   <li>{@code Patient/{id}/$recommend-regimens}: a Bundle of candidate draft CarePlans with explanations, or the
+ *       OperationOutcome naming every failed exclusion criterion;</li>
+ *   <li>{@code CarePlan/{id}/$evaluate-progress}: progress / hold / regress / suspend from the session Observations
+ *       that point to the plan ({@code basedOn}), as Parameters.</li>
+ * </ul>
+ */
+@Component
+public class EngineOperations implements FhirOperationProvider {
+
+	private final PatientRecord records;
+	private final DaoRegistry daoRegistry;
+	private final RegimenRecommender recommender;
+	private final ConditionMatcher matcher;
+	private final SafetyScreener screener;
+	private final PlanApplier applier;
+	private final ProgressEvaluator progress;
+	private final Clock clock;
+
+	public EngineOperations(
+			PatientRecord records,
+			DaoRegistry daoRegistry,
+			RegimenRecommender recommender,
+			ConditionMatcher matcher,
+			SafetyScreener screener,
+			PlanApplier applier,
+			ProgressEvaluator progress) {
+		this.records = records;
+		this.daoRegistry = daoRegistry;
+		this.recommender = recommender;
+		this.matcher = matcher;
+		this.screener = screener;
+		this.applier = applier;
+		this.progress = progress;
+		this.clock = Clock.systemDefaultZone();
+	}
+
+	@Operation(name = "$recommend-regimens", type = org.hl7.fhir.r4.model.Patient.class, idempotent = true)
+	public IBaseResource recommendRegimens(@IdParam IdType patientId) {
+		PatientRecord.Record record = records.load(patientId);
+		RecommendationResult result = recommender.recommend(
+				record.patient(), record.conditions(), record.observations(), today());
+		if (result.outcome() == RecommendationResult.Outcome.EXCLUDED && result.exclusion().isPresent()) {
+			return result.exclusion().get();
+		}
+		return recommender.toBundle(result);
+	}
+
+	@Operation(name = "$apply", type = PlanDefinition.class, idempotent = true)
+	public CarePlan apply(
+			@IdParam IdType planDefinitionId,
+			@OperationParam(name = "subject", min = 1, max = 1) StringType subject,
+			@OperationParam(name = "practitioner", max = 1) StringType practitioner) {
+		if (subject == null || subject.isEmpty()) {
+			throw new InvalidRequestException("$apply needs subject=Patient/{id}");
+		}
+		PlanDefinition planDefinition = daoRegistry.getResourceDao(PlanDefinition.class)
+				.read(planDefinitionId.toUnqualifiedVersionless(), new SystemRequestDetails());
+		PatientRecord.Record record = records.load(PatientRecord.patientId(subject.getValue()));
+		LocalDate today = today();
+		ScreeningResult screening = screener.screen(
+				record.conditions(), record.observations(), conditionGroup(planDefinition, record, today), today);
+		Reference patient = new Reference("Patient/" + record.patient().getIdElement().getIdPart());
+		Reference performer = practitioner == null || practitioner.isEmpty() ? null : new Reference(practitioner.getValue());
+		try {
+			return applier.apply(planDefinition, patient, performer, today, screening);
+		} catch (ScreeningExclusionException e) {
+			throw new UnprocessableEntityException(
+					"The patient's record excludes this regimen: see each failed criterion", e.operationOutcome());
+		}
+	}
+
+	@Operation(name = "$evaluate-progress", type = CarePlan.class, idempotent = true)
+	public Parameters evaluateProgress(@IdParam IdType carePlanId) {
+		CarePlan plan = records.carePlan(carePlanId);
+		return progress.evaluate(plan, records.observationsBasedOn(plan.getIdElement())).toParameters();
+	}
+
+	/**
+	 * The condition group to screen for: the group by which the patient's record matches this regimen; when the
+	 * record does not match it (the clinician chose the regimen), the regimen's first condition group.
+	 */
+	private String conditionGroup(PlanDefinition planDefinition, PatientRecord.Record record, LocalDate today) {
+		String url = planDefinition.getUrl();
+		List<RegimenMatch> matches = matcher.match(record.patient(), record.conditions(), record.observations(), today)
+				.regimens();
+		return matches.stream()
+				.filter(m -> url != null && url.equals(m.planDefinition().getUrl()))
+				.map(RegimenMatch::group)
+				.findFirst()
+				.orElseGet(() -> ApplicableCondition.of(planDefinition).stream()
+						.map(ApplicableCondition::group)
+						.findFirst()
+						.orElse(null));
+	}
+
+	private LocalDate today() {
+		return LocalDate.now(clock);
+	}
+}

@@ -1,0 +1,69 @@
+package org.rehabfhir.server.engine;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads what the engine needs from the FHIR store. Called by the operations after the caller's authorization for
+ * the operation and its target passed; the reads themselves run as the server.
+ */
+@Component
+public class PatientRecord {
+
+	private final DaoRegistry daoRegistry;
+
+	public PatientRecord(DaoRegistry daoRegistry) {
+		this.daoRegistry = daoRegistry;
+	}
+
+	public record Record(Patient patient, List<Condition> conditions, List<Observation> observations) {}
+
+	public Record load(IIdType patientId) {
+		Patient patient = daoRegistry.getResourceDao(Patient.class)
+				.read(patientId.toUnqualifiedVersionless(), new SystemRequestDetails());
+		String ref = "Patient/" + patient.getIdElement().getIdPart();
+		return new Record(patient, search(Condition.class, Condition.SP_PATIENT, ref),
+				search(Observation.class, Observation.SP_PATIENT, ref));
+	}
+
+	public CarePlan carePlan(IIdType carePlanId) {
+		return daoRegistry.getResourceDao(CarePlan.class)
+				.read(carePlanId.toUnqualifiedVersionless(), new SystemRequestDetails());
+	}
+
+	public List<Observation> observationsBasedOn(IIdType carePlanId) {
+		return search(Observation.class, Observation.SP_BASED_ON,
+				"CarePlan/" + carePlanId.getIdPart());
+	}
+
+	public static IIdType patientId(String subject) {
+		if (subject == null || subject.isBlank()) {
+			throw new ResourceNotFoundException("subject is required, e.g. subject=Patient/123");
+		}
+		IdType id = new IdType(subject.startsWith("Patient/") ? subject : "Patient/" + subject);
+		if (!"Patient".equals(id.getResourceType())) {
+			throw new ResourceNotFoundException("subject must be a Patient reference: " + subject);
+		}
+		return id;
+	}
+
+	private <T extends org.hl7.fhir.instance.model.api.IBaseResource> List<T> search(
+			Class<T> type, String param, String reference) {
+		SearchParameterMap map = SearchParameterMap.newSynchronous().add(param, new ReferenceParam(reference));
+		@SuppressWarnings("unchecked")
+		List<T> found = (List<T>) (List<?>) daoRegistry.getResourceDao(type)
+				.searchForResources(map, new SystemRequestDetails());
+		return found;
+	}
+}

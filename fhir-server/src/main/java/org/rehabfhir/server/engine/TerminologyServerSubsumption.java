@@ -1,0 +1,59 @@
+package org.rehabfhir.server.engine;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.UriType;
+import org.rehabfhir.protocols.matching.SnomedSubsumption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SNOMED CT subsumption answered by a FHIR terminology server ({@code CodeSystem/$subsumes}), cached. Any failure
+ * answers "unknown", and the engine falls back to its curated table.
+ */
+class TerminologyServerSubsumption implements SnomedSubsumption {
+
+	private static final Logger log = LoggerFactory.getLogger(TerminologyServerSubsumption.class);
+	private static final String SNOMED = "http://snomed.info/sct";
+
+	private final IGenericClient client;
+	private final Cache<String, Optional<Boolean>> cache =
+			Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(Duration.ofHours(12)).build();
+
+	TerminologyServerSubsumption(FhirContext fhirContext, String baseUrl) {
+		this.client = fhirContext.newRestfulGenericClient(baseUrl);
+		log.info("SNOMED CT subsumption from terminology server {}", baseUrl);
+	}
+
+	@Override
+	public Optional<Boolean> subsumes(String ancestorCode, String descendantCode) {
+		return cache.get(ancestorCode + ">" + descendantCode, key -> ask(ancestorCode, descendantCode));
+	}
+
+	private Optional<Boolean> ask(String ancestorCode, String descendantCode) {
+		try {
+			Parameters in = new Parameters();
+			in.addParameter().setName("system").setValue(new UriType(SNOMED));
+			in.addParameter().setName("codeA").setValue(new CodeType(ancestorCode));
+			in.addParameter().setName("codeB").setValue(new CodeType(descendantCode));
+			Parameters out = client.operation().onType("CodeSystem").named("$subsumes").withParameters(in)
+					.useHttpGet().execute();
+			String outcome = out.getParameter().stream().filter(p -> p.getName().equals("outcome"))
+					.map(p -> p.getValue().primitiveValue()).findFirst().orElse("");
+			return switch (outcome) {
+				case "equivalent", "subsumes" -> Optional.of(Boolean.TRUE);
+				case "subsumed-by", "not-subsumed" -> Optional.of(Boolean.FALSE);
+				default -> Optional.empty();
+			};
+		} catch (RuntimeException e) {
+			log.warn("Terminology server could not answer {} subsumes {}: {}", ancestorCode, descendantCode, e.getMessage());
+			return Optional.empty();
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package org.rehabfhir.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.rehabfhir.server.engine.SessionData.*;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Goal;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.TestData;
+
+/** The protocol engine's operations over HTTP, as physiotherapist alice, on demo and freshly made patients. */
+class EngineOperationsIT extends AbstractFhirServerIT {
+
+	private static final String CATALOGUE = "http://rehab-fhir.org/fhir/PlanDefinition/";
+
+	@Test
+	void catalogueIsLoadedWithAnEvidenceLabelAndASourcePerRegimen() {
+		Bundle regimens = physio().search().forResource(PlanDefinition.class)
+				.count(100).returnBundle(Bundle.class).execute();
+
+		List<PlanDefinition> plans = regimens.getEntry().stream().map(e -> (PlanDefinition) e.getResource())
+				.filter(plan -> plan.getUrl().startsWith(CATALOGUE)).toList();
+		assertThat(plans).extracting(PlanDefinition::getIdPart).contains(
+				"bw-knee-osteoarthritis", "bw-stroke-chronic", "bw-stroke-acute", "bw-parkinsons-disease",
+				"bw-multiple-sclerosis", "bw-acl-reconstruction", "bw-patellofemoral-pain",
+				"bw-chronic-low-back-pain", "bw-older-adult-fall-risk");
+		assertThat(plans).allSatisfy(plan -> {
+			assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/evidence-level"))
+					.as("evidence label of %s", plan.getIdPart()).isNotNull();
+			assertThat(plan.getRelatedArtifact()).as("source of %s", plan.getIdPart()).isNotEmpty();
+		});
+	}
+
+	@ParameterizedTest(name = "{0} -> {1}")
+	@CsvSource({
+		"demo-knee-oa, bw-knee-osteoarthritis",
+		"demo-stroke, bw-stroke-chronic",
+		"demo-parkinsons, bw-parkinsons-disease"
+	})
+	void demoPatientsAreRecommendedTheirRegimen(String patientId, String regimen) {
+		IBaseResource result = recommend(physio(), "Patient/" + patientId);
+
+		assertThat(result).isInstanceOf(Bundle.class);
+		assertThat(carePlans((Bundle) result))
+				.extracting(plan -> plan.getInstantiatesCanonical().get(0).getValue())
+				.anySatisfy(canonical -> assertThat(canonical).startsWith(CATALOGUE + regimen));
+	}
+
+	@Test
+	void patientCodedOnlyInIcd10CmWithACompleteSafeScreenGetsACleanDraftPlan() {
+		String patient = newPatient(icd10("M17.11", "Unilateral primary osteoarthritis, right knee"));
+		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
+
+		Bundle result = (Bundle) recommend(physio(), patient);
+
+		CarePlan first = carePlans(result).get(0);
+		assertThat(first.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
+		assertThat(first.getInstantiatesCanonical().get(0).getValue()).startsWith(CATALOGUE + "bw-knee-osteoarthritis");
+		assertThat(first.getSubject().getReference()).isEqualTo(patient);
+		assertThat(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(first)).contains("M17.11");
+	}
+
+	@Test
+	void unrelatedConditionGivesNoRegimenAndSaysWhy() {
+		Condition unrelated = new Condition();
+		unrelated.setCode(new CodeableConcept().setText("Seasonal allergic rhinitis"));
+		String patient = newPatient(unrelated);
+
+		Bundle result = (Bundle) recommend(physio(), patient);
+
+		assertThat(carePlans(result)).isEmpty();
+		OperationOutcome why = (OperationOutcome) result.getEntryFirstRep().getResource();
+		assertThat(why.getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("no-matching-condition");
+	}
+
+	@Test
+	void restingHeartRateAbove120ExcludesWithAnOperationOutcomeNamingIt() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
+		ehr().create().resource(heartRate(patient, 131, daysAgo(0))).execute();
+
+		IBaseResource result = recommend(physio(), patient);
+
+		assertThat(result).isInstanceOf(OperationOutcome.class);
+		assertThat(((OperationOutcome) result).getIssue())
+				.filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+				.singleElement()
+				.satisfies(issue -> assertThat(issue.getDetails().getCodingFirstRep().getCode()).contains("heart-rate"));
+		assertThatThrownBy(() -> apply(physio(), "bw-knee-osteoarthritis", patient))
+				.isInstanceOf(UnprocessableEntityException.class);
+	}
+
+	@Test
+	void applyReturnsADraftCarePlanThatIsStoredOnlyWhenTheClinicianSavesIt() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+
+		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
+
+		assertThat(draft.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
+		assertThat(draft.getIntent()).isEqualTo(CarePlan.CarePlanIntent.PLAN);
+		assertThat(draft.getInstantiatesCanonical().get(0).getValue()).startsWith(CATALOGUE + "bw-knee-osteoarthritis");
+		assertThat(draft.getActivity()).isNotEmpty().allSatisfy(activity -> {
+			assertThat(activity.getDetail().getScheduledTiming().getRepeat().getFrequency()).isPositive();
+			assertThat(activity.getDetail().getScheduledTiming().getRepeat().getBoundsPeriod().getStart()).isNotNull();
+			assertThat(activity.getDetail().getCode().getCoding()).extracting(Coding::getCode).contains("229065009");
+		});
+		assertThat(draft.getContained()).filteredOn(r -> r instanceof Goal).isNotEmpty()
+				.allSatisfy(goal -> assertThat(((Goal) goal).getTargetFirstRep().getMeasure().getCodingFirstRep().getCode())
+						.isIn("89423-8", "72514-3"));
+		assertThat(carePlansStoredFor(patient)).isZero();
+
+		IdType saved = (IdType) physio().create().resource(draft).execute().getId();
+
+		assertThat(saved.getIdPart()).isNotBlank();
+		assertThat(carePlansStoredFor(patient)).isEqualTo(1);
+	}
+
+	@Test
+	void twoGoodSessionsProgressAndAFallSuspends() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
+		draft.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+		String plan = physio().create().resource(draft).execute().getId().toUnqualifiedVersionless().getValue();
+		for (int day : new int[] {4, 2}) {
+			physio().create().resource(pain(patient, plan, 3, daysAgo(day).minusHours(1))).execute();
+			physio().create().resource(duration(patient, plan, 10, daysAgo(day))).execute();
+			physio().create().resource(rpe(patient, plan, 4, daysAgo(day).plusMinutes(15))).execute();
+			physio().create().resource(pain(patient, plan, 3, daysAgo(day).plusHours(24))).execute();
+		}
+
+		assertThat(decision(evaluate(plan))).isEqualTo("progress");
+
+		physio().create().resource(duration(patient, plan, 10, daysAgo(0))).execute();
+		physio().create().resource(event(patient, plan, "fall", daysAgo(0).plusMinutes(5))).execute();
+
+		Parameters afterFall = evaluate(plan);
+		assertThat(decision(afterFall)).isEqualTo("suspend");
+		assertThat(afterFall.getParameter()).filteredOn(p -> p.getName().equals("reason")).isNotEmpty();
+	}
+
+	@Test
+	void hardSessionRegresses() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
+		String plan = physio().create().resource(draft).execute().getId().toUnqualifiedVersionless().getValue();
+		physio().create().resource(duration(patient, plan, 10, daysAgo(1))).execute();
+		physio().create().resource(rpe(patient, plan, 8, daysAgo(1).plusMinutes(15))).execute();
+
+		assertThat(decision(evaluate(plan))).isEqualTo("regress");
+	}
+
+	private String newPatient(Condition condition) {
+		String patient = ehr().create().resource(TestData.patient(TestData.uniqueMrn())).execute().getId()
+				.toUnqualifiedVersionless().getValue();
+		condition.setSubject(new Reference(patient));
+		if (!condition.hasClinicalStatus()) {
+			condition.setClinicalStatus(new CodeableConcept(
+					new Coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", null)));
+		}
+		ehr().create().resource(condition).execute();
+		return patient;
+	}
+
+	private static Condition icd10(String code, String display) {
+		Condition condition = new Condition();
+		condition.setCode(new CodeableConcept(new Coding(TestData.ICD10CM, code, display)));
+		return condition;
+	}
+
+	/** The operation answers a Bundle or an OperationOutcome; HAPI's client hands a non-Parameters answer back wrapped. */
+	private IBaseResource recommend(IGenericClient client, String patient) {
+		Parameters out = client.operation().onInstance(new IdType(patient)).named("$recommend-regimens")
+				.withNoParameters(Parameters.class).useHttpGet().execute();
+		return out.getParameter().size() == 1 && out.getParameterFirstRep().hasResource()
+				? out.getParameterFirstRep().getResource()
+				: out;
+	}
+
+	private CarePlan apply(IGenericClient client, String planDefinitionId, String patient) {
+		Parameters in = new Parameters();
+		in.addParameter().setName("subject").setValue(new StringType(patient));
+		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/demo-physio-alice"));
+		return client.operation().onInstance(new IdType("PlanDefinition", planDefinitionId)).named("$apply")
+				.withParameters(in).returnResourceType(CarePlan.class).execute();
+	}
+
+	private Parameters evaluate(String carePlan) {
+		return physio().operation().onInstance(new IdType(carePlan)).named("$evaluate-progress")
+				.withNoParameters(Parameters.class).execute();
+	}
+
+	private static String decision(Parameters parameters) {
+		return ((Coding) parameters.getParameter("decision").getValue()).getCode();
+	}
+
+	private int carePlansStoredFor(String patient) {
+		return ehr().search().forResource(CarePlan.class).where(CarePlan.PATIENT.hasId(patient))
+				.returnBundle(Bundle.class).execute().getEntry().size();
+	}
+
+	private static List<CarePlan> carePlans(Bundle bundle) {
+		return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+				.filter(CarePlan.class::isInstance).map(CarePlan.class::cast).toList();
+	}
+}
