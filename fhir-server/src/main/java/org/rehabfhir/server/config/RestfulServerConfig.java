@@ -47,7 +47,15 @@ public class RestfulServerConfig {
 			List<FhirOperationProvider> operationProviders,
 			ApplicationContext applicationContext) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
-		server.registerProviders(resourceProviderFactory.createProviders());
+		// A resource type served by one of the project's providers (AuditEvent: the audit chain) replaces HAPI's JPA one
+		java.util.Set<String> ownTypes = operationProviders.stream()
+				.filter(ca.uhn.fhir.rest.server.IResourceProvider.class::isInstance)
+				.map(p -> ((ca.uhn.fhir.rest.server.IResourceProvider) p).getResourceType().getSimpleName())
+				.collect(java.util.stream.Collectors.toSet());
+		server.registerProviders(resourceProviderFactory.createProviders().stream()
+				.filter(p -> !(p instanceof ca.uhn.fhir.rest.server.IResourceProvider rp
+						&& ownTypes.contains(rp.getResourceType().getSimpleName())))
+				.toList());
 		server.registerProvider(jpaSystemProvider);
 		operationProviders.forEach(server::registerProvider);
 
