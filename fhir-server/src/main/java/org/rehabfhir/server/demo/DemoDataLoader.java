@@ -44,6 +44,6 @@ public class DemoDataLoader {
 		@SuppressWarnings("unchecked")
 		IFhirSystemDao<Bundle, ?> systemDao = daoRegistry.getSystemDao();
 		Bundle response = systemDao.transaction(new SystemRequestDetails(), bundle);
-		log.info("Demo data loaded: {} resources (patients demo-knee-oa, demo-stroke, demo-parkinsons)", response.getEntry().size());
+		log.info("Demo data loaded: {} resources (practitioners alice and bob, patients demo-knee-oa, demo-stroke, demo-parkinsons, their CareTeams)", response.getEntry().size());
 	}
 }

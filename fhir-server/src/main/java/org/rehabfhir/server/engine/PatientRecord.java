@@ -4,7 +4,7 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -49,11 +49,11 @@ public class PatientRecord {
 
 	public static IIdType patientId(String subject) {
 		if (subject == null || subject.isBlank()) {
-			throw new ResourceNotFoundException("subject is required, e.g. subject=Patient/123");
+			throw new InvalidRequestException("subject is required, e.g. subject=Patient/123");
 		}
-		IdType id = new IdType(subject.startsWith("Patient/") ? subject : "Patient/" + subject);
-		if (!"Patient".equals(id.getResourceType())) {
-			throw new ResourceNotFoundException("subject must be a Patient reference: " + subject);
+		IdType id = new IdType(subject.contains("/") ? subject : "Patient/" + subject);
+		if (!"Patient".equals(id.getResourceType()) || !id.hasIdPart()) {
+			throw new InvalidRequestException("subject must be a Patient reference such as Patient/123, not " + subject);
 		}
 		return id;
 	}

@@ -134,6 +134,15 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 	}
 
 	@Test
+	void applyWithoutAPatientSubjectIsABadRequest() {
+		Parameters in = new Parameters();
+		in.addParameter().setName("subject").setValue(new StringType("Group/ward-3"));
+		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", "bw-knee-osteoarthritis"))
+						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
+				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
+	}
+
+	@Test
 	void twoGoodSessionsProgressAndAFallSuspends() {
 		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
 		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
@@ -197,7 +206,7 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 	private CarePlan apply(IGenericClient client, String planDefinitionId, String patient) {
 		Parameters in = new Parameters();
 		in.addParameter().setName("subject").setValue(new StringType(patient));
-		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/demo-physio-alice"));
+		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/alice"));
 		return client.operation().onInstance(new IdType("PlanDefinition", planDefinitionId)).named("$apply")
 				.withParameters(in).returnResourceType(CarePlan.class).execute();
 	}
