@@ -1,0 +1,264 @@
+package org.rehabfhir.server.audit;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceOrListParam;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.UriType;
+import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
+import org.rehabfhir.protocols.catalogue.RehabCodes;
+import org.rehabfhir.protocols.matching.ApplicableCondition;
+import org.rehabfhir.server.config.FhirOperationProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code GET /fhir/$rehab-outcomes[?condition=...]} (auditor): per regimen (CarePlan.instantiatesCanonical, version
+ * ignored) and per outcome measure, the change between each patient's first and last Observation (by effective
+ * time) among the Observations whose {@code basedOn} is one of the patient's CarePlans of that regimen.
+ *
+ * <p>{@code condition}: a condition-group code of the catalogue (e.g. {@code knee-osteoarthritis}: the regimens of
+ * that group), or a condition code ({@code system|code} or a bare code: the plans of patients with such a Condition).
+ * Counted: CarePlans not entered-in-error; Observations final, amended or corrected with a valueQuantity.
+ */
+@Component
+public class RehabOutcomesProvider implements FhirOperationProvider {
+
+	/** The outcome measures reported, in this order. */
+	static final List<Coding> MEASURES = List.of(
+			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_TUG, "Timed Up and Go"),
+			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_GAIT_SPEED_4M, "Gait speed"),
+			new Coding(RehabCodes.CS_OUTCOME, "gait-speed-10mwt", "10-metre walk test gait speed"),
+			new Coding(RehabCodes.CS_OUTCOME, "berg-balance-total", "Berg Balance Scale total score"),
+			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, "Pain numeric rating scale"));
+	private static final Set<String> COUNTED_STATUSES = Set.of("final", "amended", "corrected");
+	private static final int BATCH = 100;
+
+	private final DaoRegistry daoRegistry;
+	private final ProtocolCatalogue catalogue;
+
+	public RehabOutcomesProvider(DaoRegistry daoRegistry, ProtocolCatalogue catalogue) {
+		this.daoRegistry = daoRegistry;
+		this.catalogue = catalogue;
+	}
+
+	@Operation(name = "$rehab-outcomes", idempotent = true)
+	public Parameters rehabOutcomes(@OperationParam(name = "condition", max = 1) StringType condition) {
+		String filter = condition == null || condition.isEmpty() ? null : condition.getValue().trim();
+		Set<String> groupRegimens = null;
+		Set<String> conditionPatients = null;
+		if (filter != null) {
+			groupRegimens = regimensOfGroup(filter);
+			if (groupRegimens.isEmpty()) {
+				conditionPatients = patientsWithCondition(filter);
+			}
+		}
+
+		// regimen -> patient -> plan ids
+		Map<String, Map<String, Set<String>>> plans = new TreeMap<>();
+		Map<String, String> planRegimen = new LinkedHashMap<>();
+		Map<String, String> planPatient = new LinkedHashMap<>();
+		for (IBaseResource resource : all("CarePlan", SearchParameterMap.newSynchronous())) {
+			CarePlan plan = (CarePlan) resource;
+			if (plan.getStatus() == CarePlan.CarePlanStatus.ENTEREDINERROR || !plan.hasSubject()
+					|| !plan.getSubject().hasReference()) {
+				continue;
+			}
+			String patient = plan.getSubject().getReferenceElement().toUnqualifiedVersionless().getValue();
+			if (conditionPatients != null && !conditionPatients.contains(patient)) {
+				continue;
+			}
+			for (CanonicalType canonical : plan.getInstantiatesCanonical()) {
+				String regimen = withoutVersion(canonical.getValue());
+				if (regimen == null || (groupRegimens != null && !groupRegimens.isEmpty() && !groupRegimens.contains(regimen))) {
+					continue;
+				}
+				String planId = "CarePlan/" + plan.getIdElement().getIdPart();
+				plans.computeIfAbsent(regimen, r -> new TreeMap<>()).computeIfAbsent(patient, p -> new HashSet<>()).add(planId);
+				planRegimen.put(planId, regimen);
+				planPatient.put(planId, patient);
+			}
+		}
+		if (groupRegimens != null && !groupRegimens.isEmpty()) {
+			groupRegimens.forEach(r -> plans.computeIfAbsent(r, x -> new TreeMap<>()));
+		}
+
+		// observations per (regimen, patient, measure)
+		Map<String, Map<String, Map<String, List<Observation>>>> observations = new LinkedHashMap<>();
+		List<String> planIds = new ArrayList<>(planRegimen.keySet());
+		for (int i = 0; i < planIds.size(); i += BATCH) {
+			ReferenceOrListParam basedOn = new ReferenceOrListParam();
+			planIds.subList(i, Math.min(planIds.size(), i + BATCH)).forEach(id -> basedOn.addOr(new ReferenceParam(id)));
+			for (IBaseResource resource : all("Observation", SearchParameterMap.newSynchronous().add("based-on", basedOn))) {
+				Observation observation = (Observation) resource;
+				Optional<String> measure = measureOf(observation);
+				if (measure.isEmpty() || !observation.hasStatus()
+						|| !COUNTED_STATUSES.contains(observation.getStatus().toCode())
+						|| !(observation.getValue() instanceof Quantity q) || !q.hasValue() || effective(observation) == null) {
+					continue;
+				}
+				Set<String> seen = new HashSet<>();
+				for (Reference ref : observation.getBasedOn()) {
+					String planId = ref.getReferenceElement().toUnqualifiedVersionless().getValue();
+					String regimen = planRegimen.get(planId);
+					if (regimen == null || !seen.add(regimen)) {
+						continue;
+					}
+					observations.computeIfAbsent(regimen, r -> new LinkedHashMap<>())
+							.computeIfAbsent(planPatient.get(planId), p -> new LinkedHashMap<>())
+							.computeIfAbsent(measure.get(), m -> new ArrayList<>())
+							.add(observation);
+				}
+			}
+		}
+
+		Parameters out = new Parameters();
+		if (filter != null) {
+			out.addParameter().setName("condition").setValue(new StringType(filter));
+		}
+		for (Map.Entry<String, Map<String, Set<String>>> regimen : plans.entrySet()) {
+			Parameters.ParametersParameterComponent r = out.addParameter().setName("regimen");
+			r.addPart().setName("canonical").setValue(new UriType(regimen.getKey()));
+			catalogue.planDefinitionByUrl(regimen.getKey()).map(PlanDefinition::getTitle)
+					.ifPresent(title -> r.addPart().setName("title").setValue(new StringType(title)));
+			r.addPart().setName("patients").setValue(new IntegerType(regimen.getValue().size()));
+			r.addPart().setName("carePlans").setValue(new IntegerType(
+					regimen.getValue().values().stream().mapToInt(Set::size).sum()));
+			Map<String, Map<String, List<Observation>>> byPatient = observations.getOrDefault(regimen.getKey(), Map.of());
+			for (Coding measure : MEASURES) {
+				addMeasure(r, measure, byPatient);
+			}
+		}
+		return out;
+	}
+
+	private static void addMeasure(
+			Parameters.ParametersParameterComponent regimen, Coding measure, Map<String, Map<String, List<Observation>>> byPatient) {
+		String key = measure.getSystem() + "|" + measure.getCode();
+		int patients = 0;
+		int withChange = 0;
+		int count = 0;
+		BigDecimal sum = BigDecimal.ZERO;
+		String unit = null;
+		for (Map<String, List<Observation>> measures : byPatient.values()) {
+			List<Observation> list = measures.get(key);
+			if (list == null || list.isEmpty()) {
+				continue;
+			}
+			patients++;
+			count += list.size();
+			List<Observation> sorted = list.stream()
+					.sorted(Comparator.comparing(RehabOutcomesProvider::effective)
+							.thenComparing(o -> o.getIdElement().getIdPart()))
+					.toList();
+			Quantity first = (Quantity) sorted.get(0).getValue();
+			Quantity last = (Quantity) sorted.get(sorted.size() - 1).getValue();
+			if (unit == null) {
+				unit = first.hasCode() ? first.getCode() : first.getUnit();
+			}
+			if (sorted.size() >= 2) {
+				withChange++;
+				sum = sum.add(last.getValue().subtract(first.getValue()));
+			}
+		}
+		Parameters.ParametersParameterComponent m = regimen.addPart().setName("measure");
+		m.addPart().setName("code").setValue(measure.copy());
+		m.addPart().setName("patients").setValue(new IntegerType(patients));
+		m.addPart().setName("patientsWithChange").setValue(new IntegerType(withChange));
+		m.addPart().setName("observations").setValue(new IntegerType(count));
+		if (withChange > 0) {
+			m.addPart().setName("meanChange").setValue(
+					new DecimalType(sum.divide(BigDecimal.valueOf(withChange), 3, RoundingMode.HALF_UP)));
+		}
+		if (unit != null) {
+			m.addPart().setName("unit").setValue(new StringType(unit));
+		}
+	}
+
+	private Set<String> regimensOfGroup(String group) {
+		return catalogue.planDefinitions().stream()
+				.filter(pd -> ApplicableCondition.of(pd).stream().anyMatch(c -> group.equals(c.group())))
+				.map(PlanDefinition::getUrl)
+				.collect(Collectors.toCollection(java.util.TreeSet::new));
+	}
+
+	private Set<String> patientsWithCondition(String code) {
+		int bar = code.indexOf('|');
+		TokenParam token = bar >= 0 ? new TokenParam(code.substring(0, bar), code.substring(bar + 1)) : new TokenParam(code);
+		Set<String> patients = new HashSet<>();
+		for (IBaseResource resource : all("Condition", SearchParameterMap.newSynchronous().add("code", token))) {
+			Condition c = (Condition) resource;
+			if (c.hasSubject() && c.getSubject().hasReference()) {
+				patients.add(c.getSubject().getReferenceElement().toUnqualifiedVersionless().getValue());
+			}
+		}
+		return patients;
+	}
+
+	private List<IBaseResource> all(String type, SearchParameterMap map) {
+		IBundleProvider found = daoRegistry.getResourceDao(type).search(map, new SystemRequestDetails());
+		return found.getAllResources();
+	}
+
+	static Optional<String> measureOf(Observation observation) {
+		for (Coding coding : observation.getCode().getCoding()) {
+			for (Coding measure : MEASURES) {
+				if (measure.getSystem().equals(coding.getSystem()) && measure.getCode().equals(coding.getCode())) {
+					return Optional.of(measure.getSystem() + "|" + measure.getCode());
+				}
+			}
+		}
+		return Optional.empty();
+	}
+
+	static Date effective(Observation observation) {
+		if (observation.hasEffectiveDateTimeType()) {
+			return observation.getEffectiveDateTimeType().getValue();
+		}
+		if (observation.hasEffectivePeriod() && observation.getEffectivePeriod().hasStart()) {
+			return observation.getEffectivePeriod().getStart();
+		}
+		if (observation.hasEffectiveInstantType()) {
+			return observation.getEffectiveInstantType().getValue();
+		}
+		return observation.hasIssued() ? observation.getIssued() : null;
+	}
+
+	private static String withoutVersion(String canonical) {
+		if (canonical == null || canonical.isBlank()) {
+			return null;
+		}
+		int bar = canonical.indexOf('|');
+		return bar >= 0 ? canonical.substring(0, bar) : canonical;
+	}
+}

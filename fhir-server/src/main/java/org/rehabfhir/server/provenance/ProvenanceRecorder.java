@@ -1,0 +1,201 @@
+package org.rehabfhir.server.provenance;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.param.UriParam;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.util.Date;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Goal;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.rehabfhir.auth.jwt.CallerContext;
+import org.rehabfhir.auth.jwt.RehabSecurityContext;
+import org.rehabfhir.server.audit.AuditProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * A Provenance for every write of CarePlan, Goal and Observation, created in the same database transaction as the
+ * write (storage pre-commit hooks): target = the new version, recorded, the agent from the access token (the
+ * {@code fhirUser} Practitioner when it exists, else the user or client by identifier and name), the activity
+ * (HL7 v3 DataOperation CREATE, UPDATE, ACTIVATE when the status becomes active, NULLIFY when it becomes
+ * entered-in-error) and, for plans made from a protocol, the PlanDefinition as source entity.
+ *
+ * <p>Registered on HAPI's JPA interceptor service (not on the REST server), so it also sees writes that operations
+ * make with a {@link SystemRequestDetails} during a caller's request. Writes without any caller (catalogue and demo
+ * data loaded at start) get no Provenance.
+ */
+@Component
+public class ProvenanceRecorder {
+
+	private static final Logger log = LoggerFactory.getLogger(ProvenanceRecorder.class);
+	public static final String CS_DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
+	public static final String CS_PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+	public static final String CS_URI = "urn:ietf:rfc:3986";
+	private static final Set<String> TYPES = Set.of("CarePlan", "Goal", "Observation");
+
+	private final FhirContext fhirContext;
+	private final IInterceptorService jpaInterceptors;
+	private final DaoRegistry daoRegistry;
+	private final AuditProperties properties;
+	private final Set<String> knownPractitioners = ConcurrentHashMap.newKeySet();
+
+	public ProvenanceRecorder(
+			FhirContext fhirContext, IInterceptorService jpaInterceptors, DaoRegistry daoRegistry, AuditProperties properties) {
+		this.fhirContext = fhirContext;
+		this.jpaInterceptors = jpaInterceptors;
+		this.daoRegistry = daoRegistry;
+		this.properties = properties;
+	}
+
+	@PostConstruct
+	void register() {
+		// Provenance.target names the exact version written: keep that version when the resource is stored
+		Set<String> keep = new java.util.LinkedHashSet<>(fhirContext.getParserOptions().getDontStripVersionsFromReferencesAtPaths());
+		keep.add("Provenance.target");
+		fhirContext.getParserOptions().setDontStripVersionsFromReferencesAtPaths(keep);
+		jpaInterceptors.registerInterceptor(this);
+	}
+
+	@PreDestroy
+	void unregister() {
+		jpaInterceptors.unregisterInterceptor(this);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource) {
+		record(resource, "CREATE", "create");
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource current) {
+		if (previous != null && current != null
+				&& previous.getIdElement().getVersionIdPart() != null
+				&& previous.getIdElement().getVersionIdPart().equals(current.getIdElement().getVersionIdPart())) {
+			return; // no-op update: no new version
+		}
+		String before = status(previous);
+		String after = status(current);
+		if ("entered-in-error".equals(after) && !"entered-in-error".equals(before)) {
+			record(current, "NULLIFY", "nullify");
+		} else if ("active".equals(after) && !"active".equals(before)) {
+			record(current, "ACTIVATE", "activate");
+		} else {
+			record(current, "UPDATE", "revise");
+		}
+	}
+
+	private void record(IBaseResource resource, String activity, String activityDisplay) {
+		if (!properties.isProvenanceEnabled() || !(resource instanceof Resource target)
+				|| !TYPES.contains(target.fhirType())) {
+			return;
+		}
+		Optional<CallerContext> caller = RehabSecurityContext.current();
+		if (caller.isEmpty()) {
+			return; // internal write without a caller (catalogue, demo data)
+		}
+		Provenance provenance = new Provenance();
+		provenance.addTarget(new Reference(target.fhirType() + "/" + target.getIdElement().getIdPart() + "/_history/"
+				+ target.getIdElement().getVersionIdPart()));
+		provenance.setRecorded(new Date());
+		provenance.setActivity(new CodeableConcept(new Coding(CS_DATA_OPERATION, activity, activityDisplay)));
+		Provenance.ProvenanceAgentComponent agent = provenance.addAgent();
+		agent.setType(new CodeableConcept(new Coding(CS_PARTICIPANT_TYPE, "author", "Author")));
+		agent.setWho(who(caller.get()));
+		if (target instanceof CarePlan plan) {
+			plan.getInstantiatesCanonical().forEach(canonical -> addSource(provenance, canonical.getValue()));
+		}
+		daoRegistry.getResourceDao(Provenance.class).create(provenance, new SystemRequestDetails());
+	}
+
+	private Reference who(CallerContext caller) {
+		Reference who = new Reference();
+		String fhirUser = caller.fhirUser();
+		if (fhirUser != null && fhirUser.matches("(Practitioner|PractitionerRole|Device|Organization)/[A-Za-z0-9\\-.]{1,64}")
+				&& exists(fhirUser)) {
+			who.setReference(fhirUser);
+		}
+		if (caller.isSystem()) {
+			who.setIdentifier(new Identifier().setSystem(caller.issuer()).setValue(caller.clientId()));
+		} else {
+			who.setIdentifier(new Identifier().setSystem(caller.issuer()).setValue(caller.subject()));
+		}
+		who.setDisplay(caller.displayName());
+		return who;
+	}
+
+	private boolean exists(String reference) {
+		if (knownPractitioners.contains(reference)) {
+			return true;
+		}
+		String[] parts = reference.split("/");
+		try {
+			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(parts[0]);
+			IBundleProvider found = dao.search(
+					SearchParameterMap.newSynchronous("_id", new TokenParam(parts[1])), new SystemRequestDetails());
+			boolean exists = !found.getResources(0, 1).isEmpty();
+			if (exists) {
+				knownPractitioners.add(reference);
+			}
+			return exists;
+		} catch (RuntimeException e) {
+			log.debug("Could not look up {}: {}", reference, e.getMessage());
+			return false;
+		}
+	}
+
+	private void addSource(Provenance provenance, String canonical) {
+		if (canonical == null || canonical.isBlank()) {
+			return;
+		}
+		Reference what = new Reference().setDisplay(canonical);
+		String url = canonical.contains("|") ? canonical.substring(0, canonical.indexOf('|')) : canonical;
+		try {
+			IBundleProvider found = daoRegistry.getResourceDao("PlanDefinition").search(
+					SearchParameterMap.newSynchronous("url", new UriParam(url)), new SystemRequestDetails());
+			var resources = found.getResources(0, 1);
+			if (!resources.isEmpty()) {
+				what.setReference("PlanDefinition/" + resources.get(0).getIdElement().getIdPart());
+			}
+		} catch (RuntimeException e) {
+			log.debug("Could not resolve {}: {}", canonical, e.getMessage());
+		}
+		if (!what.hasReference()) {
+			what.setIdentifier(new Identifier().setSystem(CS_URI).setValue(canonical));
+		}
+		provenance.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(what);
+	}
+
+	private static String status(IBaseResource resource) {
+		if (resource instanceof CarePlan plan && plan.hasStatus()) {
+			return plan.getStatus().toCode();
+		}
+		if (resource instanceof Goal goal && goal.hasLifecycleStatus()) {
+			return goal.getLifecycleStatus().toCode();
+		}
+		if (resource instanceof Observation observation && observation.hasStatus()) {
+			return observation.getStatus().toCode();
+		}
+		return null;
+	}
+}
