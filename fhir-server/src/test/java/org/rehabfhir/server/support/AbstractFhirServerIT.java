@@ -2,7 +2,6 @@ package org.rehabfhir.server.support;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
-import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import org.junit.jupiter.api.BeforeEach;
 import org.rehabfhir.devservices.KeycloakServer;
@@ -36,10 +35,7 @@ public abstract class AbstractFhirServerIT {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		PostgresTestDatabase db = PostgresTestDatabase.shared();
-		registry.add("spring.datasource.url", db::jdbcUrl);
-		registry.add("spring.datasource.username", db::user);
-		registry.add("spring.datasource.password", db::password);
+		PostgresTestDatabase.registerDataSource(registry);
 		registry.add("rehab.security.issuer-uri", () -> keycloak().issuerUri());
 	}
 
@@ -82,7 +78,6 @@ public abstract class AbstractFhirServerIT {
 	}
 
 	private IGenericClient newClient() {
-		CLIENT_CONTEXT.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		return CLIENT_CONTEXT.newRestfulGenericClient(baseUrl());
+		return FhirClients.newClient(CLIENT_CONTEXT, baseUrl());
 	}
 }

@@ -2,7 +2,6 @@ package org.rehabfhir.server.support;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
-import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import org.junit.jupiter.api.BeforeEach;
 import org.rehabfhir.server.RehabFhirApplication;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,16 +33,12 @@ public abstract class AbstractStorageIT {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		PostgresTestDatabase db = PostgresTestDatabase.shared();
-		registry.add("spring.datasource.url", db::jdbcUrl);
-		registry.add("spring.datasource.username", db::user);
-		registry.add("spring.datasource.password", db::password);
+		PostgresTestDatabase.registerDataSource(registry);
 	}
 
 	@BeforeEach
 	void connectClient() {
-		CLIENT_CONTEXT.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		client = CLIENT_CONTEXT.newRestfulGenericClient(baseUrl());
+		client = FhirClients.newClient(CLIENT_CONTEXT, baseUrl());
 	}
 
 	protected String baseUrl() {

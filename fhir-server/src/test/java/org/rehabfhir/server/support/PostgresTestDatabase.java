@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
@@ -100,6 +101,14 @@ public final class PostgresTestDatabase {
 		} catch (IOException e) {
 			log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
 		}
+	}
+
+	/** Points the server under test at the shared database. */
+	public static void registerDataSource(DynamicPropertyRegistry registry) {
+		PostgresTestDatabase db = shared();
+		registry.add("spring.datasource.url", db::jdbcUrl);
+		registry.add("spring.datasource.username", db::user);
+		registry.add("spring.datasource.password", db::password);
 	}
 
 	public String backend() {
