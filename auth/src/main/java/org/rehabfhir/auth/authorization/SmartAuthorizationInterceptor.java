@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *       {@code write()} with creation refused by the guard.</li>
  *   <li>{@code d}: never (no role has it).</li>
  *   <li>Operations by role ({@code $apply}, {@code $recommend-regimens}, {@code $evaluate-progress} for
- *       physiotherapists; {@code $verify-chain}, {@code $access-log}, {@code $rehab-outcomes} for auditors).</li>
+ *       physiotherapists; {@code $verify-chain}, {@code $access-log}, {@code $rehab-outcomes} for auditors). With
+ *       CareTeam narrowing, a narrowed caller's operations run on Patient instances of the team only, what they are
+ *       about is checked by {@link CareTeamOperationGuardInterceptor}, and type/server-level responses must pass
+ *       the (narrowed) read rules.</li>
  *   <li>Transactions and batches: allowed for callers with any right, each entry checked by the normal rules.</li>
  *   <li>With CareTeam narrowing, rules on types in the Patient compartment are limited to
  *       {@code inCompartment("Patient", <the CareTeam's patients>)}; patient-context scopes to the launch
@@ -83,12 +86,16 @@ public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 			anyResourceRule |= addTypeRules(rules, fhir, rights.patientCompartmentRights(), launch, " (launch patient)");
 		}
 		for (String operation : rights.operations()) {
-			rules.allow("operation " + operation)
-					.operation()
-					.named(operation)
-					.atAnyLevel()
-					.andAllowAllResponses()
-					.andThen();
+			if (narrowedTo == null) {
+				rules.allow("operation " + operation)
+						.operation()
+						.named(operation)
+						.atAnyLevel()
+						.andAllowAllResponses()
+						.andThen();
+			} else {
+				addNarrowedOperationRules(rules, fhir, operation, rights, narrowedTo);
+			}
 		}
 		if (anyResourceRule) {
 			rules.allow("transaction: each entry by the rules above")
@@ -102,6 +109,37 @@ public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 			log.debug("Rules for {}: {}", caller.displayName(), list.stream().map(IAuthRule::getName).toList());
 		}
 		return list;
+	}
+
+	/**
+	 * Operations of a caller narrowed to their CareTeam's patients. On a Patient instance the operation is allowed
+	 * only for the team's patients ({@code Patient/<other>/$op} is refused before it runs, so not even an
+	 * OperationOutcome about another patient comes back). On instances of other types the caller can read, the
+	 * operation is allowed by these rules and {@link CareTeamOperationGuardInterceptor} checks what it is about (the
+	 * instance's patient, patient parameters such as {@code $apply?subject=}); their responses (draft CarePlans with
+	 * contained Goals, Parameters) are the operation's own and allowed. At type and server level nothing vouches for
+	 * the patient beforehand, so every resource of the response must pass the (narrowed) read rules.
+	 */
+	private static void addNarrowedOperationRules(
+			RuleBuilder rules, FhirContext fhir, String operation, EffectiveRights rights, List<IIdType> patients) {
+		String label = "operation " + operation + " (CareTeam)";
+		rules.allow(label + " on the server").operation().named(operation).onServer()
+				.andRequireExplicitResponseAuthorization().andThen();
+		rules.allow(label + " on a type").operation().named(operation).onAnyType()
+				.andRequireExplicitResponseAuthorization().andThen();
+		if (!patients.isEmpty()) {
+			rules.allow(label + " on the team's patients").operation().named(operation).onInstances(patients)
+					.andAllowAllResponses().andThen();
+		}
+		for (Map.Entry<String, Set<Permission>> entry : rights.rights().entrySet()) {
+			String type = entry.getKey();
+			if ("Patient".equals(type) || !entry.getValue().contains(Permission.READ) || !isKnownType(fhir, type)) {
+				continue;
+			}
+			rules.allow(label + " on " + type + " instances").operation().named(operation)
+					.onInstancesOfType(fhir.getResourceDefinition(type).getImplementingClass())
+					.andAllowAllResponses().andThen();
+		}
 	}
 
 	/**

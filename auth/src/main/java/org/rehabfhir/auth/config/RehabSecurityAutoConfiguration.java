@@ -3,11 +3,13 @@ package org.rehabfhir.auth.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
+import org.rehabfhir.auth.authorization.CareTeamOperationGuardInterceptor;
 import org.rehabfhir.auth.authorization.CareTeamPatientLookup;
 import org.rehabfhir.auth.authorization.CareTeamScope;
 import org.rehabfhir.auth.authorization.CareTeamSearchNarrowingInterceptor;
 import org.rehabfhir.auth.authorization.SmartAuthorizationInterceptor;
 import org.rehabfhir.auth.authorization.SmartInteractionGuardInterceptor;
+import org.rehabfhir.auth.authorization.StoredResourceLookup;
 import org.rehabfhir.auth.discovery.SmartCapabilityStatementInterceptor;
 import org.rehabfhir.auth.discovery.SmartConfiguration;
 import org.rehabfhir.auth.discovery.SmartConfigurationController;
@@ -50,7 +52,8 @@ import org.springframework.security.web.util.matcher.AntPathRequestMatcher;
  *
  * <p>Beans (names in brackets): the {@code SecurityFilterChain} [rehabSecurityFilterChain], the
  * {@code JwtDecoder} [rehabJwtDecoder], HAPI interceptors [rehabAuthorizationInterceptor,
- * rehabInteractionGuardInterceptor, rehabCareTeamNarrowingInterceptor (narrowing on only),
+ * rehabInteractionGuardInterceptor, rehabCareTeamNarrowingInterceptor and rehabCareTeamOperationGuardInterceptor
+ * (narrowing on only),
  * rehabCapabilityStatementInterceptor, rehabRequestLimitsInterceptor] to register on the RestfulServer, the SMART
  * discovery controller and filter.
  */
@@ -160,6 +163,18 @@ public class RehabSecurityAutoConfiguration {
 		@ConditionalOnProperty(prefix = "rehab.security", name = "care-team-narrowing", havingValue = "true")
 		public CareTeamSearchNarrowingInterceptor rehabCareTeamNarrowingInterceptor(CareTeamScope careTeam) {
 			return new CareTeamSearchNarrowingInterceptor(careTeam);
+		}
+
+		@Bean
+		@ConditionalOnProperty(prefix = "rehab.security", name = "care-team-narrowing", havingValue = "true")
+		public CareTeamOperationGuardInterceptor rehabCareTeamOperationGuardInterceptor(
+				CareTeamScope careTeam, ObjectProvider<StoredResourceLookup> lookup) {
+			StoredResourceLookup found = lookup.getIfAvailable();
+			if (found == null) {
+				log.warn("CareTeam narrowing without a StoredResourceLookup bean: operations on CarePlan, Observation"
+						+ " and other Patient-compartment instances are refused for narrowed physiotherapists");
+			}
+			return new CareTeamOperationGuardInterceptor(careTeam, found);
 		}
 
 		@Bean

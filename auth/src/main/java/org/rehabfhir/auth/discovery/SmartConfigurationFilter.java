@@ -11,13 +11,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /** Answers {@code GET <fhir-base>/.well-known/smart-configuration} before HAPI's servlet sees it. */
 public class SmartConfigurationFilter extends OncePerRequestFilter {
 
-	private final String path;
+	private final java.util.Set<String> paths;
 	private final byte[] body;
 
 	public SmartConfigurationFilter(String fhirBasePath, SmartConfiguration configuration, ObjectMapper mapper)
 			throws IOException {
 		String base = fhirBasePath.endsWith("/") ? fhirBasePath.substring(0, fhirBasePath.length() - 1) : fhirBasePath;
-		this.path = base + "/.well-known/smart-configuration";
+		// both places, whatever the Accept header says (a SMART client asking with Accept: application/fhir+json
+		// would otherwise get 406 from the MVC controller at the root)
+		this.paths = java.util.Set.of(base + "/.well-known/smart-configuration", "/.well-known/smart-configuration");
 		this.body = mapper.writeValueAsBytes(configuration.asMap());
 	}
 
@@ -25,7 +27,7 @@ public class SmartConfigurationFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		String uri = request.getRequestURI().substring(request.getContextPath().length());
-		if (!"GET".equals(request.getMethod()) || !path.equals(uri)) {
+		if (!"GET".equals(request.getMethod()) || !paths.contains(uri)) {
 			chain.doFilter(request, response);
 			return;
 		}

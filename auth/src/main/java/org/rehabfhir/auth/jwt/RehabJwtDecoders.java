@@ -16,7 +16,8 @@ import org.springframework.web.client.RestTemplate;
 /**
  * The access-token decoder: signature checked against the realm's JWKS with RS256 only (so {@code alg: none}, HS256
  * and every other algorithm fail), then Spring's default validators COMBINED with ours: issuer, timestamps with at
- * most 60 s skew, audience, and Keycloak's access-token type.
+ * most 60 s skew ({@code exp} and {@code iat} required, no {@code iat} in the future, no lifetime above 15 min),
+ * audience, and Keycloak's access-token type.
  */
 public final class RehabJwtDecoders {
 
@@ -55,6 +56,7 @@ public final class RehabJwtDecoders {
 		}
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
 		validators.add(new JwtTimestampValidator(clockSkew));
+		validators.add(new TokenLifetimeValidator(clockSkew));
 		validators.add(new JwtIssuerValidator(issuer));
 		validators.add(new AudienceValidator(audience));
 		validators.add(new AccessTokenTypeValidator());

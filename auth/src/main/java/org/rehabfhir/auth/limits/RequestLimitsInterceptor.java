@@ -8,6 +8,10 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import ca.uhn.fhir.util.BundleUtil;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
@@ -34,7 +38,10 @@ public class RequestLimitsInterceptor {
 		this.limits = limits;
 	}
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	/** Before every other interceptor of this phase (request validation in particular, which is costly). */
+	static final int EARLY = -1000;
+
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = EARLY)
 	public boolean checkParameters(RequestDetails request) {
 		Map<String, String[]> params = request.getParameters();
 		if (params == null || params.isEmpty()) {
@@ -83,12 +90,43 @@ public class RequestLimitsInterceptor {
 		return true;
 	}
 
+	/**
+	 * The entry count of a transaction or batch, checked as soon as HAPI knows the request is one: before request
+	 * validation (which would otherwise validate every entry of an oversize Bundle first) and before any storage.
+	 * The body is parsed once here (it is at most {@code max-request-body} bytes); a body that does not parse is left
+	 * to HAPI, which answers 400.
+	 */
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = EARLY)
+	public boolean checkBundleSizeEarly(RequestDetails request) {
+		if (request.getRestOperationType() != RestOperationTypeEnum.TRANSACTION) {
+			return true;
+		}
+		EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
+		byte[] body = request.loadRequestContents();
+		if (encoding == null || body == null || body.length == 0) {
+			return true;
+		}
+		IBaseResource parsed;
+		try {
+			parsed = encoding.newParser(request.getFhirContext())
+					.parseResource(new String(body, requestCharset(request)));
+		} catch (RuntimeException unparseable) {
+			return true; // HAPI reports the parse error itself
+		}
+		checkEntries(request, parsed);
+		return true;
+	}
+
+	/** The same check on the Bundle HAPI parsed (second line, e.g. for a body parsed differently). */
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
 	public void checkBundleSize(RequestDetails request, RestOperationTypeEnum operation) {
 		if (operation != RestOperationTypeEnum.TRANSACTION) {
 			return;
 		}
-		IBaseResource resource = request.getResource();
+		checkEntries(request, request.getResource());
+	}
+
+	private void checkEntries(RequestDetails request, IBaseResource resource) {
 		if (resource instanceof IBaseBundle bundle) {
 			int entries = BundleUtil.toListOfEntries(request.getFhirContext(), bundle).size();
 			if (entries > limits.getMaxBundleEntries()) {
@@ -96,5 +134,10 @@ public class RequestLimitsInterceptor {
 						+ limits.getMaxBundleEntries());
 			}
 		}
+	}
+
+	private static Charset requestCharset(RequestDetails request) {
+		Charset charset = request.getCharset();
+		return charset == null ? StandardCharsets.UTF_8 : charset;
 	}
 }

@@ -244,6 +244,57 @@ class SmartAuthorizationInterceptorTest {
 	}
 
 	@Test
+	void careTeamNarrowingLimitsInstanceOperationsToTheTeamsPatients() {
+		CareTeamScope scope = new CareTeamScope(true, practitioner ->
+				"Practitioner/alice".equals(practitioner) ? Set.of("p1") : Set.of());
+		SmartAuthorizationInterceptor narrowed = new SmartAuthorizationInterceptor(scope, current);
+		current.set(Callers.alice());
+
+		assertThat(instanceOperationAllowed(narrowed, "$recommend-regimens", "Patient/p1")).isTrue();
+		assertThat(instanceOperationAllowed(narrowed, "$recommend-regimens", "Patient/p3")).isFalse();
+		assertThat(instanceOperationAllowed(narrowed, "$everything", "Patient/p1")).isFalse();
+		// instances outside the Patient compartment, and of compartment types (their output is checked)
+		assertThat(instanceOperationAllowed(narrowed, "$apply", "PlanDefinition/bw")).isTrue();
+		assertThat(instanceOperationAllowed(narrowed, "$evaluate-progress", "CarePlan/9")).isTrue();
+
+		// a physiotherapist without CareTeam patients: no Patient instance at all
+		current.set(Callers.caller("bob", "Practitioner/bob", Callers.PHYSIO_SCOPES, "physiotherapist"));
+		assertThat(instanceOperationAllowed(narrowed, "$recommend-regimens", "Patient/p1")).isFalse();
+
+		// not narrowed: unchanged
+		current.set(Callers.alice());
+		assertThat(instanceOperationAllowed(authz, "$recommend-regimens", "Patient/p3")).isTrue();
+	}
+
+	@Test
+	void careTeamNarrowingChecksWhatATypeLevelOperationReturnsAndReads() {
+		// At type level nothing vouches for the patient beforehand: every resource out must pass the read rules.
+		CareTeamScope scope = new CareTeamScope(true, practitioner -> Set.of("p1"));
+		SmartAuthorizationInterceptor narrowed = new SmartAuthorizationInterceptor(scope, current);
+		current.set(Callers.alice());
+		CarePlan mine = (CarePlan) new CarePlan().setSubject(new Reference("Patient/p1")).setId("CarePlan/1");
+		CarePlan theirs = (CarePlan) new CarePlan().setSubject(new Reference("Patient/p3")).setId("CarePlan/3");
+
+		assertThat(typeOperationResponseAllowed(narrowed, "PlanDefinition", "$apply", mine)).isTrue();
+		assertThat(typeOperationResponseAllowed(narrowed, "PlanDefinition", "$apply", theirs)).isFalse();
+		Bundle candidates = new Bundle().setType(Bundle.BundleType.COLLECTION);
+		candidates.addEntry().setResource(theirs);
+		assertThat(typeOperationResponseAllowed(narrowed, "Patient", "$recommend-regimens", candidates)).isFalse();
+		Bundle own = new Bundle().setType(Bundle.BundleType.COLLECTION);
+		own.addEntry().setResource(mine);
+		assertThat(typeOperationResponseAllowed(narrowed, "Patient", "$recommend-regimens", own)).isTrue();
+
+		// a resource the operation reads through the DAO with this request (STORAGE_PRESHOW_RESOURCES)
+		ServletRequestDetails read = request(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, "Patient");
+		read.setOperation("$recommend-regimens");
+		narrowed.incomingRequestPreHandled(read, Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED);
+		assertThatThrownBy(() -> narrowed.hookPreShow(read,
+						new ca.uhn.fhir.rest.api.server.SimplePreResourceShowDetails(theirs),
+						Pointcut.STORAGE_PRESHOW_RESOURCES))
+				.isInstanceOf(ForbiddenOperationException.class);
+	}
+
+	@Test
 	void careTeamNarrowingNeedsALookup() {
 		assertThatThrownBy(() -> new CareTeamScope(true, null)).isInstanceOf(IllegalStateException.class);
 	}
@@ -323,6 +374,39 @@ class SmartAuthorizationInterceptorTest {
 				resource.setId(type + "/1");
 				authz.hookOutgoingResponse(request, resource, Pointcut.SERVER_OUTGOING_RESPONSE);
 			}
+			return true;
+		} catch (ForbiddenOperationException e) {
+			return false;
+		}
+	}
+
+	private static ServletRequestDetails operationRequest(String instance, String name) {
+		IdType id = new IdType(instance);
+		ServletRequestDetails request = request(RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, id.getResourceType());
+		request.setId(id);
+		request.setOperation(name);
+		request.setRequestType(RequestTypeEnum.POST);
+		return request;
+	}
+
+	private boolean instanceOperationAllowed(SmartAuthorizationInterceptor interceptor, String name, String instance) {
+		ServletRequestDetails request = operationRequest(instance, name);
+		try {
+			guard.check(request, RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE);
+			interceptor.incomingRequestPreHandled(request, Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED);
+			return true;
+		} catch (ForbiddenOperationException e) {
+			return false;
+		}
+	}
+
+	private static boolean typeOperationResponseAllowed(
+			SmartAuthorizationInterceptor interceptor, String type, String name, IBaseResource response) {
+		ServletRequestDetails request = request(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, type);
+		request.setOperation(name);
+		try {
+			interceptor.incomingRequestPreHandled(request, Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED);
+			interceptor.hookOutgoingResponse(request, response, Pointcut.SERVER_OUTGOING_RESPONSE);
 			return true;
 		} catch (ForbiddenOperationException e) {
 			return false;

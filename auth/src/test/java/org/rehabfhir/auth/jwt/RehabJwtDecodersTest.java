@@ -113,6 +113,31 @@ class RehabJwtDecodersTest {
 	}
 
 	@Test
+	void rejectsATokenWithoutExpiry() throws Exception {
+		// Spring's JwtTimestampValidator skips exp when it is absent: such a token would be valid forever.
+		assertRejected(tokens.with(b -> b.expirationTime(null)), "no exp");
+	}
+
+	@Test
+	void rejectsATokenWithoutIssueTime() throws Exception {
+		assertRejected(tokens.with(b -> b.issueTime(null)), "no iat");
+	}
+
+	@Test
+	void rejectsATokenIssuedInTheFuture() throws Exception {
+		Instant now = Instant.now();
+		assertRejected(tokens.with(b -> b.issueTime(Date.from(now.plusSeconds(600)))
+				.expirationTime(Date.from(now.plusSeconds(900)))), "iat in the future");
+	}
+
+	@Test
+	void rejectsALongLivedToken() throws Exception {
+		Instant now = Instant.now();
+		assertRejected(tokens.with(b -> b.issueTime(Date.from(now))
+				.expirationTime(Date.from(now.plusSeconds(24 * 3600)))), "lives a day");
+	}
+
+	@Test
 	void rejectsAForgedSignature() throws Exception {
 		assertRejected(tokens.badSignature(), "signature");
 	}
