@@ -25,11 +25,11 @@ public class EngineConfig {
 	}
 
 	@Bean
-	public SnomedSubsumption snomedSubsumption(EngineProperties properties, FhirContext fhirContext) {
+	public SnomedSubsumption snomedSubsumption(EngineProperties properties) {
 		if (!StringUtils.hasText(properties.terminologyUrl())) {
 			return SnomedSubsumption.UNKNOWN;
 		}
-		return new TerminologyServerSubsumption(fhirContext, properties.terminologyUrl());
+		return new TerminologyServerSubsumption(properties.terminologyUrl());
 	}
 
 	@Bean

@@ -2,6 +2,7 @@ package org.rehabfhir.server.engine;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
@@ -26,8 +27,13 @@ class TerminologyServerSubsumption implements SnomedSubsumption {
 	private final Cache<String, Optional<Boolean>> cache =
 			Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(Duration.ofHours(12)).build();
 
-	TerminologyServerSubsumption(FhirContext fhirContext, String baseUrl) {
-		this.client = fhirContext.newRestfulGenericClient(baseUrl);
+	TerminologyServerSubsumption(String baseUrl) {
+		// A client of its own settings: no CapabilityStatement round trip before the first question.
+		FhirContext clientContext = FhirContext.forR4();
+		clientContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+		clientContext.getRestfulClientFactory().setConnectTimeout(5_000);
+		clientContext.getRestfulClientFactory().setSocketTimeout(10_000);
+		this.client = clientContext.newRestfulGenericClient(baseUrl);
 		log.info("SNOMED CT subsumption from terminology server {}", baseUrl);
 	}
 
