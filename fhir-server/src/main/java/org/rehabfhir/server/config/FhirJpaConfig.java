@@ -73,9 +73,16 @@ public class FhirJpaConfig {
 		return settings;
 	}
 
+	@Bean
+	public HapiSchemaMigration hapiSchemaMigration(DataSource dataSource) {
+		return new HapiSchemaMigration(dataSource);
+	}
+
+	/** The schema is HAPI's, made by {@link HapiSchemaMigration} first (hence the parameter); Hibernate only uses it. */
 	@Primary
 	@Bean
 	public LocalContainerEntityManagerFactoryBean entityManagerFactory(
+			HapiSchemaMigration schema,
 			ConfigurableListableBeanFactory beanFactory,
 			FhirContext fhirContext,
 			JpaStorageSettings storageSettings,
@@ -85,7 +92,7 @@ public class FhirJpaConfig {
 				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
 		var properties = jpaProperties.getProperties();
 		properties.putIfAbsent(AvailableSettings.SCANNER, "org.hibernate.boot.archive.scan.internal.DisabledScanner");
-		properties.putIfAbsent(AvailableSettings.HBM2DDL_AUTO, "update");
+		properties.putIfAbsent(AvailableSettings.HBM2DDL_AUTO, "none");
 		properties.putIfAbsent(AvailableSettings.STATEMENT_BATCH_SIZE, "20");
 		properties.putIfAbsent(AvailableSettings.USE_QUERY_CACHE, "false");
 		properties.putIfAbsent(AvailableSettings.USE_SECOND_LEVEL_CACHE, "false");
