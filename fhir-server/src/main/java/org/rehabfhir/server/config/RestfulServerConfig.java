@@ -10,11 +10,14 @@ import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -48,13 +51,12 @@ public class RestfulServerConfig {
 			ApplicationContext applicationContext) {
 		RestfulServer server = new RestfulServer(systemDao.getContext());
 		// A resource type served by one of the project's providers (AuditEvent: the audit chain) replaces HAPI's JPA one
-		java.util.Set<String> ownTypes = operationProviders.stream()
-				.filter(ca.uhn.fhir.rest.server.IResourceProvider.class::isInstance)
-				.map(p -> ((ca.uhn.fhir.rest.server.IResourceProvider) p).getResourceType().getSimpleName())
-				.collect(java.util.stream.Collectors.toSet());
+		Set<String> ownTypes = operationProviders.stream()
+				.filter(IResourceProvider.class::isInstance)
+				.map(p -> ((IResourceProvider) p).getResourceType().getSimpleName())
+				.collect(Collectors.toSet());
 		server.registerProviders(resourceProviderFactory.createProviders().stream()
-				.filter(p -> !(p instanceof ca.uhn.fhir.rest.server.IResourceProvider rp
-						&& ownTypes.contains(rp.getResourceType().getSimpleName())))
+				.filter(p -> !(p instanceof IResourceProvider rp && ownTypes.contains(rp.getResourceType().getSimpleName())))
 				.toList());
 		server.registerProvider(jpaSystemProvider);
 		operationProviders.forEach(server::registerProvider);
