@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Loads a few demo patients (knee osteoarthritis, stroke, Parkinson's disease, coded in SNOMED CT and ICD-10-CM)
- * when {@code rehab.demo-data.enabled} is true. The bundle updates by id, so loading it again changes nothing.
+ * when {@code rehab.demo-data.enabled} is true. The bundle updates by id, so loading it again adds nothing; the
+ * demo knee-osteoarthritis patient's safety screen is re-dated to the load day ({@link DemoScreening}).
  */
 @Component
 @ConditionalOnProperty(prefix = "rehab.demo-data", name = "enabled", havingValue = "true")
@@ -43,7 +44,8 @@ public class DemoDataLoader {
 		}
 		@SuppressWarnings("unchecked")
 		IFhirSystemDao<Bundle, ?> systemDao = daoRegistry.getSystemDao();
+		DemoScreening.addTo(bundle, DemoScreening.now());
 		Bundle response = systemDao.transaction(new SystemRequestDetails(), bundle);
-		log.info("Demo data loaded: {} resources (practitioners alice and bob, patients demo-knee-oa, demo-stroke, demo-parkinsons, their CareTeams)", response.getEntry().size());
+		log.info("Demo data loaded: {} resources (practitioners alice and bob, patients demo-knee-oa, demo-stroke, demo-parkinsons, their CareTeams, a recent safety screen for demo-knee-oa)", response.getEntry().size());
 	}
 }

@@ -65,6 +65,16 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 	}
 
 	@Test
+	void demoKneePatientWithARecentCompleteScreenNeedsNoReview() {
+		Bundle result = (Bundle) recommend(physio(), "Patient/demo-knee-oa");
+
+		CarePlan plan = carePlans(result).get(0);
+		assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/screening-result")
+						.getExtensionByUrl("status").getValue())
+				.isInstanceOfSatisfying(Coding.class, status -> assertThat(status.getCode()).isEqualTo("clear"));
+	}
+
+	@Test
 	void patientCodedOnlyInIcd10CmWithACompleteSafeScreenGetsACleanDraftPlan() {
 		String patient = newPatient(icd10("M17.11", "Unilateral primary osteoarthritis, right knee"));
 		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
