@@ -10,7 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
-import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Parameters;
@@ -37,10 +37,11 @@ import org.springframework.stereotype.Component;
  *   <li>{@code PlanDefinition/{id}/$apply?subject=Patient/{id}&practitioner=Practitioner/{id}}: a draft CarePlan
  *       with contained Goals, screened against the patient's record (422 with the OperationOutcome when an absolute
  *       exclusion applies);</li>
- *   <li>{@code Patient/{id}/$recommend-regimens}: a Bundle of candidate draft CarePlans with explanations, or the
- *       OperationOutcome naming every failed exclusion criterion;</li>
+ *   <li>{@code Patient/{id}/$recommend-regimens}: always a Bundle (type collection): the candidate draft CarePlans
+ *       with explanations, or a single OperationOutcome naming every failed exclusion criterion, or one saying why
+ *       no regimen applies;</li>
  *   <li>{@code CarePlan/{id}/$evaluate-progress}: progress / hold / regress / suspend from the session Observations
- *       that point to the plan ({@code basedOn}), as Parameters.</li>
+ *       of the plan's patient that point to the plan ({@code basedOn}), as Parameters.</li>
  * </ul>
  */
 @Component
@@ -74,13 +75,10 @@ public class EngineOperations implements FhirOperationProvider {
 	}
 
 	@Operation(name = "$recommend-regimens", type = org.hl7.fhir.r4.model.Patient.class, idempotent = true)
-	public IBaseResource recommendRegimens(@IdParam IdType patientId) {
+	public Bundle recommendRegimens(@IdParam IdType patientId) {
 		PatientRecord.Record record = records.load(patientId);
 		RecommendationResult result = recommender.recommend(
 				record.patient(), record.conditions(), record.observations(), today());
-		if (result.outcome() == RecommendationResult.Outcome.EXCLUDED && result.exclusion().isPresent()) {
-			return result.exclusion().get();
-		}
 		return recommender.toBundle(result);
 	}
 
@@ -99,7 +97,7 @@ public class EngineOperations implements FhirOperationProvider {
 		ScreeningResult screening = screener.screen(
 				record.conditions(), record.observations(), conditionGroup(planDefinition, record, today), today);
 		Reference patient = new Reference("Patient/" + record.patient().getIdElement().getIdPart());
-		Reference performer = practitioner == null || practitioner.isEmpty() ? null : new Reference(practitioner.getValue());
+		Reference performer = practitioner == null || practitioner.isEmpty() ? null : records.practitioner(practitioner.getValue());
 		try {
 			return applier.apply(planDefinition, patient, performer, today, screening);
 		} catch (ScreeningExclusionException e) {
@@ -111,7 +109,7 @@ public class EngineOperations implements FhirOperationProvider {
 	@Operation(name = "$evaluate-progress", type = CarePlan.class, idempotent = true)
 	public Parameters evaluateProgress(@IdParam IdType carePlanId) {
 		CarePlan plan = records.carePlan(carePlanId);
-		return progress.evaluate(plan, records.observationsBasedOn(plan.getIdElement())).toParameters();
+		return progress.evaluate(plan, records.sessionObservations(plan)).toParameters();
 	}
 
 	/**

@@ -5,6 +5,8 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -12,6 +14,8 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,9 +46,34 @@ public class PatientRecord {
 				.read(carePlanId.toUnqualifiedVersionless(), new SystemRequestDetails());
 	}
 
-	public List<Observation> observationsBasedOn(IIdType carePlanId) {
-		return search(Observation.class, Observation.SP_BASED_ON,
-				"CarePlan/" + carePlanId.getIdPart());
+	/**
+	 * The Observations that point to the plan ({@code basedOn}) and are about the plan's own patient: an
+	 * Observation of another patient naming this plan must not move it.
+	 */
+	public List<Observation> sessionObservations(CarePlan plan) {
+		SearchParameterMap map = SearchParameterMap.newSynchronous()
+				.add(Observation.SP_BASED_ON, new ReferenceParam("CarePlan/" + plan.getIdElement().getIdPart()))
+				.add(Observation.SP_SUBJECT, new ReferenceParam(plan.getSubject().getReference()));
+		@SuppressWarnings("unchecked")
+		List<Observation> found = (List<Observation>) (List<?>) daoRegistry.getResourceDao(Observation.class)
+				.searchForResources(map, new SystemRequestDetails());
+		return found;
+	}
+
+	/** A reference to a stored Practitioner; 400 when the reference is not one or names no stored Practitioner. */
+	public Reference practitioner(String reference) {
+		IdType id = new IdType(reference);
+		if (!"Practitioner".equals(id.getResourceType()) || !id.hasIdPart()) {
+			throw new InvalidRequestException(
+					"practitioner must be a Practitioner reference such as Practitioner/123, not " + reference);
+		}
+		try {
+			Practitioner practitioner = daoRegistry.getResourceDao(Practitioner.class)
+					.read(id.toUnqualifiedVersionless(), new SystemRequestDetails());
+			return new Reference("Practitioner/" + practitioner.getIdElement().getIdPart());
+		} catch (ResourceNotFoundException | ResourceGoneException e) {
+			throw new InvalidRequestException("practitioner " + reference + " does not exist on this server");
+		}
 	}
 
 	public static IIdType patientId(String subject) {

@@ -7,7 +7,6 @@ import static org.rehabfhir.server.engine.SessionData.*;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.List;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -56,17 +55,16 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		"demo-parkinsons, bw-parkinsons-disease"
 	})
 	void demoPatientsAreRecommendedTheirRegimen(String patientId, String regimen) {
-		IBaseResource result = recommend(physio(), "Patient/" + patientId);
+		Bundle result = recommend(physio(), "Patient/" + patientId);
 
-		assertThat(result).isInstanceOf(Bundle.class);
-		assertThat(carePlans((Bundle) result))
+		assertThat(carePlans(result))
 				.extracting(plan -> plan.getInstantiatesCanonical().get(0).getValue())
 				.anySatisfy(canonical -> assertThat(canonical).startsWith(CATALOGUE + regimen));
 	}
 
 	@Test
 	void demoKneePatientWithARecentCompleteScreenNeedsNoReview() {
-		Bundle result = (Bundle) recommend(physio(), "Patient/demo-knee-oa");
+		Bundle result = recommend(physio(), "Patient/demo-knee-oa");
 
 		CarePlan plan = carePlans(result).get(0);
 		assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/screening-result")
@@ -79,7 +77,7 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		String patient = newPatient(icd10("M17.11", "Unilateral primary osteoarthritis, right knee"));
 		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
 
-		Bundle result = (Bundle) recommend(physio(), patient);
+		Bundle result = recommend(physio(), patient);
 
 		CarePlan first = carePlans(result).get(0);
 		assertThat(first.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
@@ -94,7 +92,7 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		unrelated.setCode(new CodeableConcept().setText("Seasonal allergic rhinitis"));
 		String patient = newPatient(unrelated);
 
-		Bundle result = (Bundle) recommend(physio(), patient);
+		Bundle result = recommend(physio(), patient);
 
 		assertThat(carePlans(result)).isEmpty();
 		OperationOutcome why = (OperationOutcome) result.getEntryFirstRep().getResource();
@@ -102,15 +100,17 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 	}
 
 	@Test
-	void restingHeartRateAbove120ExcludesWithAnOperationOutcomeNamingIt() {
+	void restingHeartRateAbove120ExcludesWithABundleHoldingTheOperationOutcomeThatNamesIt() {
 		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
 		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
 		ehr().create().resource(heartRate(patient, 131, daysAgo(0))).execute();
 
-		IBaseResource result = recommend(physio(), patient);
+		Bundle result = recommend(physio(), patient);
 
-		assertThat(result).isInstanceOf(OperationOutcome.class);
-		assertThat(((OperationOutcome) result).getIssue())
+		assertThat(carePlans(result)).isEmpty();
+		assertThat(result.getEntry()).singleElement()
+				.extracting(Bundle.BundleEntryComponent::getResource).isInstanceOf(OperationOutcome.class);
+		assertThat(((OperationOutcome) result.getEntryFirstRep().getResource()).getIssue())
 				.filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
 				.singleElement()
 				.satisfies(issue -> assertThat(issue.getDetails().getCodingFirstRep().getCode()).contains("heart-rate"));
@@ -176,6 +176,29 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 	}
 
 	@Test
+	void anotherPatientsObservationNamingThePlanDoesNotMoveIt() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		String plan = physio().create().resource(apply(physio(), "bw-knee-osteoarthritis", patient)).execute().getId()
+				.toUnqualifiedVersionless().getValue();
+		String stranger = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		ehr().create().resource(event(stranger, plan, "fall", daysAgo(0))).execute();
+
+		assertThat(decision(evaluate(plan))).isNotEqualTo("suspend");
+	}
+
+	@Test
+	void applyWithAPractitionerThatDoesNotExistIsABadRequest() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		Parameters in = new Parameters();
+		in.addParameter().setName("subject").setValue(new StringType(patient));
+		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/nobody-" + TestData.uniqueMrn()));
+
+		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", "bw-knee-osteoarthritis"))
+						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
+				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
+	}
+
+	@Test
 	void hardSessionRegresses() {
 		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
 		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
@@ -204,13 +227,9 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		return condition;
 	}
 
-	/** The operation answers a Bundle or an OperationOutcome; HAPI's client hands a non-Parameters answer back wrapped. */
-	private IBaseResource recommend(IGenericClient client, String patient) {
-		Parameters out = client.operation().onInstance(new IdType(patient)).named("$recommend-regimens")
-				.withNoParameters(Parameters.class).useHttpGet().execute();
-		return out.getParameter().size() == 1 && out.getParameterFirstRep().hasResource()
-				? out.getParameterFirstRep().getResource()
-				: out;
+	private Bundle recommend(IGenericClient client, String patient) {
+		return client.operation().onInstance(new IdType(patient)).named("$recommend-regimens")
+				.withNoParameters(Parameters.class).returnResourceType(Bundle.class).useHttpGet().execute();
 	}
 
 	private CarePlan apply(IGenericClient client, String planDefinitionId, String patient) {
