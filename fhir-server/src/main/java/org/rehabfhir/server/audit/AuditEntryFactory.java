@@ -281,8 +281,10 @@ public class AuditEntryFactory {
 		if (resource instanceof Resource r && patients.size() < MAX_REFS) {
 			try {
 				FhirTerser terser = fhirContext.newTerser();
+				// The Patient compartment's parameters also hold references to other types (CarePlan.performer,
+				// Observation.performer, ...): only Patient owners are patients.
 				for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", r, (Set<String>) null)) {
-					if (owner.hasIdPart()) {
+					if (owner.hasIdPart() && "Patient".equals(owner.getResourceType())) {
 						patients.add("Patient/" + owner.getIdPart());
 					}
 				}

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.rehabfhir.server.audit.AuditTestSupport.*;
 import static org.rehabfhir.server.support.TestData.*;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -20,6 +22,9 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
@@ -34,6 +39,9 @@ class AuditTrailIT extends AbstractFhirServerIT {
 
 	@Autowired
 	DataSource dataSource;
+
+	@Autowired
+	DaoRegistry daoRegistry;
 
 	JdbcTemplate jdbc;
 	String patientRef;
@@ -125,6 +133,40 @@ class AuditTrailIT extends AbstractFhirServerIT {
 		assertThat(row.get("http_status")).isEqualTo(200);
 		assertThat(array(row.get("resource_refs"))).contains(plan.toUnqualifiedVersionless().getValue());
 		assertThat(array(row.get("patient_refs"))).containsExactly(patientRef);
+	}
+
+	@Test
+	void aPractitionerPerformerOfACarePlanIsNotRecordedAsAPatient() {
+		// CarePlan's Patient compartment parameters include performer: only Patient owners are patients
+		String practitionerId = "perf-" + UUID.randomUUID().toString().substring(0, 8);
+		Practitioner practitioner = new Practitioner();
+		practitioner.setId("Practitioner/" + practitionerId);
+		practitioner.addName().setFamily("Performer");
+		daoRegistry.getResourceDao(Practitioner.class).update(practitioner, new SystemRequestDetails());
+		ehr().create().resource(kneeOsteoarthritis(patientRef)).execute();
+		String token = freshUserToken("alice");
+		IGenericClient alice = clientWithToken(token);
+
+		Parameters in = new Parameters();
+		in.addParameter().setName("subject").setValue(new StringType(patientRef));
+		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/" + practitionerId));
+		CarePlan draft = alice.operation().onInstance(new IdType("PlanDefinition", "bw-knee-osteoarthritis"))
+				.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute();
+		assertThat(draft.getActivity()).anySatisfy(a -> assertThat(a.getDetail().getPerformer())
+				.extracting(Reference::getReference).contains("Practitioner/" + practitionerId));
+		CarePlan plan = carePlan(patientRef, CarePlan.CarePlanStatus.DRAFT);
+		plan.addActivity().getDetail().setStatus(CarePlan.CarePlanActivityStatus.NOTSTARTED)
+				.addPerformer(new Reference("Practitioner/" + practitionerId));
+		IdType id = (IdType) alice.create().resource(plan).execute().getId();
+		alice.read().resource(CarePlan.class).withId(id.toUnqualifiedVersionless()).execute();
+
+		List<Map<String, Object>> rows = rowsOfToken(jdbc, token, 3);
+		assertThat(rows).extracting(r -> r.get("interaction")).containsExactly("operation", "create", "read");
+		for (Map<String, Object> row : rows) {
+			assertThat(array(row.get("patient_refs"))).as("%s", row.get("interaction")).containsExactly(patientRef);
+		}
+		assertThat(jdbc.queryForObject("SELECT count(*) FROM rehab_audit_event WHERE patient_refs @> ARRAY[?]::text[]",
+				Integer.class, "Patient/" + practitionerId)).isZero();
 	}
 
 	@Test
