@@ -1,7 +1,10 @@
 package org.rehabfhir.server.audit;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import java.util.Date;
 import java.util.List;
 import org.hl7.fhir.r4.model.CodeType;
@@ -9,6 +12,7 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.rehabfhir.server.config.FhirOperationProvider;
@@ -20,22 +24,32 @@ import org.springframework.stereotype.Component;
  * the identity of the staff is not part of the answer, the linked AuditEvent holds it for the auditor.
  *
  * <p>Counted: successful reads, searches, history and operations (AuditEvent action R or E, outcome 0) whose
- * AuditEvent names the patient, except {@code $access-log} calls themselves.
+ * AuditEvent names the patient, except {@code $access-log} calls themselves. A patient that was never stored is
+ * answered with 404 (the read as the server throws {@link ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException});
+ * a deleted patient still has its access log.
  */
 @Component
 public class AccessLogProvider implements FhirOperationProvider {
 
 	private final AuditStore store;
 	private final AuditProperties properties;
+	private final DaoRegistry daoRegistry;
 
-	public AccessLogProvider(AuditStore store, AuditProperties properties) {
+	public AccessLogProvider(AuditStore store, AuditProperties properties, DaoRegistry daoRegistry) {
 		this.store = store;
 		this.properties = properties;
+		this.daoRegistry = daoRegistry;
 	}
 
 	@Operation(name = "$access-log", typeName = "Patient", idempotent = true)
 	public Parameters accessLog(@IdParam IdType patientId) {
 		String patient = "Patient/" + patientId.getIdPart();
+		try {
+			// 404 (ResourceNotFoundException) for a patient this server never held
+			daoRegistry.getResourceDao(Patient.class).read(new IdType(patient), new SystemRequestDetails());
+		} catch (ResourceGoneException deleted) {
+			// deleted since: its accesses stay on record and may still be asked for
+		}
 		String where = "patient_refs @> ARRAY[?]::text[] AND outcome = '0' AND action IN ('R', 'E')"
 				+ " AND (operation IS NULL OR operation <> '$access-log')";
 		List<Object> args = List.of(patient);

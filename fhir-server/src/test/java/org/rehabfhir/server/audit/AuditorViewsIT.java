@@ -6,6 +6,7 @@ import static org.rehabfhir.server.support.TestData.*;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -82,6 +83,13 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 		assertThat(part(accesses.get(0), "interaction").get(0).getValue().primitiveValue()).isEqualTo("search-type");
 		assertThat(part(accesses.get(1), "purposeOfUse")).extracting(p -> ((Coding) p.getValue()).getCode()).containsExactly("PATRQT");
 		assertThat(part(accesses.get(2), "purposeOfUse")).extracting(p -> ((Coding) p.getValue()).getCode()).containsExactly("TREAT");
+	}
+
+	@Test
+	void accessLogOfAPatientThatDoesNotExistIsNotFound() {
+		String missing = "missing-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		assertThatThrownBy(() -> auditor().operation().onInstance(new IdType("Patient", missing)).named("$access-log")
+				.withNoParameters(Parameters.class).useHttpGet().execute()).isInstanceOf(ResourceNotFoundException.class);
 	}
 
 	@Test
