@@ -1,13 +1,15 @@
 package org.rehabfhir.server.audit;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
-import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -21,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CanonicalType;
@@ -49,7 +53,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>{@code condition}: a condition-group code of the catalogue (e.g. {@code knee-osteoarthritis}: the regimens of
  * that group), or a condition code ({@code system|code} or a bare code: the plans of patients with such a Condition).
- * Counted: CarePlans not entered-in-error; Observations final, amended or corrected with a valueQuantity.
+ * Counted: CarePlans active or completed (not drafts, nor on-hold, revoked, entered-in-error or unknown ones);
+ * Observations final, amended or corrected with a valueQuantity. The data is read in pages of {@value #PAGE}
+ * (synchronous searches with {@code _count}/offset, sorted by {@code _id}), never in one unbounded search.
  */
 @Component
 public class RehabOutcomesProvider implements FhirOperationProvider {
@@ -62,7 +68,10 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 			new Coding(RehabCodes.CS_OUTCOME, "berg-balance-total", "Berg Balance Scale total score"),
 			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, "Pain numeric rating scale"));
 	private static final Set<String> COUNTED_STATUSES = Set.of("final", "amended", "corrected");
+	/** CarePlan statuses whose plans are counted. */
+	static final Set<String> COUNTED_PLAN_STATUSES = Set.of("active", "completed");
 	private static final int BATCH = 100;
+	static final int PAGE = 500;
 
 	private final DaoRegistry daoRegistry;
 	private final ProtocolCatalogue catalogue;
@@ -88,19 +97,22 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 		Map<String, Map<String, Set<String>>> plans = new TreeMap<>();
 		Map<String, String> planRegimen = new LinkedHashMap<>();
 		Map<String, String> planPatient = new LinkedHashMap<>();
-		for (IBaseResource resource : all("CarePlan", SearchParameterMap.newSynchronous())) {
+		Set<String> finalGroupRegimens = groupRegimens;
+		Set<String> finalConditionPatients = conditionPatients;
+		forEach("CarePlan", RehabOutcomesProvider::countedPlans, resource -> {
 			CarePlan plan = (CarePlan) resource;
-			if (plan.getStatus() == CarePlan.CarePlanStatus.ENTEREDINERROR || !plan.hasSubject()
+			if (!plan.hasStatus() || !COUNTED_PLAN_STATUSES.contains(plan.getStatus().toCode()) || !plan.hasSubject()
 					|| !plan.getSubject().hasReference()) {
-				continue;
+				return;
 			}
 			String patient = plan.getSubject().getReferenceElement().toUnqualifiedVersionless().getValue();
-			if (conditionPatients != null && !conditionPatients.contains(patient)) {
-				continue;
+			if (finalConditionPatients != null && !finalConditionPatients.contains(patient)) {
+				return;
 			}
 			for (CanonicalType canonical : plan.getInstantiatesCanonical()) {
 				String regimen = withoutVersion(canonical.getValue());
-				if (regimen == null || (groupRegimens != null && !groupRegimens.isEmpty() && !groupRegimens.contains(regimen))) {
+				if (regimen == null || (finalGroupRegimens != null && !finalGroupRegimens.isEmpty()
+						&& !finalGroupRegimens.contains(regimen))) {
 					continue;
 				}
 				String planId = "CarePlan/" + plan.getIdElement().getIdPart();
@@ -108,7 +120,7 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 				planRegimen.put(planId, regimen);
 				planPatient.put(planId, patient);
 			}
-		}
+		});
 		if (groupRegimens != null && !groupRegimens.isEmpty()) {
 			groupRegimens.forEach(r -> plans.computeIfAbsent(r, x -> new TreeMap<>()));
 		}
@@ -117,15 +129,19 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 		Map<String, Map<String, Map<String, List<Observation>>>> observations = new LinkedHashMap<>();
 		List<String> planIds = new ArrayList<>(planRegimen.keySet());
 		for (int i = 0; i < planIds.size(); i += BATCH) {
-			ReferenceOrListParam basedOn = new ReferenceOrListParam();
-			planIds.subList(i, Math.min(planIds.size(), i + BATCH)).forEach(id -> basedOn.addOr(new ReferenceParam(id)));
-			for (IBaseResource resource : all("Observation", SearchParameterMap.newSynchronous().add("based-on", basedOn))) {
+			List<String> batch = planIds.subList(i, Math.min(planIds.size(), i + BATCH));
+			Supplier<SearchParameterMap> query = () -> {
+				ReferenceOrListParam basedOn = new ReferenceOrListParam();
+				batch.forEach(id -> basedOn.addOr(new ReferenceParam(id)));
+				return new SearchParameterMap().add("based-on", basedOn);
+			};
+			forEach("Observation", query, resource -> {
 				Observation observation = (Observation) resource;
 				Optional<String> measure = measureOf(observation);
 				if (measure.isEmpty() || !observation.hasStatus()
 						|| !COUNTED_STATUSES.contains(observation.getStatus().toCode())
 						|| !(observation.getValue() instanceof Quantity q) || !q.hasValue() || effective(observation) == null) {
-					continue;
+					return;
 				}
 				Set<String> seen = new HashSet<>();
 				for (Reference ref : observation.getBasedOn()) {
@@ -139,7 +155,7 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 							.computeIfAbsent(measure.get(), m -> new ArrayList<>())
 							.add(observation);
 				}
-			}
+			});
 		}
 
 		Parameters out = new Parameters();
@@ -216,18 +232,40 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 		int bar = code.indexOf('|');
 		TokenParam token = bar >= 0 ? new TokenParam(code.substring(0, bar), code.substring(bar + 1)) : new TokenParam(code);
 		Set<String> patients = new HashSet<>();
-		for (IBaseResource resource : all("Condition", SearchParameterMap.newSynchronous().add("code", token))) {
+		forEach("Condition", () -> new SearchParameterMap().add("code", token), resource -> {
 			Condition c = (Condition) resource;
 			if (c.hasSubject() && c.getSubject().hasReference()) {
 				patients.add(c.getSubject().getReferenceElement().toUnqualifiedVersionless().getValue());
 			}
-		}
+		});
 		return patients;
 	}
 
-	private List<IBaseResource> all(String type, SearchParameterMap map) {
-		IBundleProvider found = daoRegistry.getResourceDao(type).search(map, new SystemRequestDetails());
-		return found.getAllResources();
+	/** CarePlans with a counted status (the search restricts; the loop checks again). */
+	private static SearchParameterMap countedPlans() {
+		TokenOrListParam status = new TokenOrListParam();
+		COUNTED_PLAN_STATUSES.stream().sorted().forEach(code -> status.addOr(new TokenParam(code)));
+		return new SearchParameterMap().add("status", status);
+	}
+
+	/**
+	 * Every match of the query, page by page ({@value #PAGE} resources a page, synchronous, sorted by {@code _id} so
+	 * that the offsets are stable): memory holds one page of resources at a time, not the whole result.
+	 */
+	private void forEach(String type, Supplier<SearchParameterMap> query, Consumer<IBaseResource> action) {
+		IFhirResourceDao<?> dao = daoRegistry.getResourceDao(type);
+		for (int offset = 0; ; offset += PAGE) {
+			SearchParameterMap map = query.get();
+			map.setLoadSynchronous(true);
+			map.setSort(new SortSpec("_id"));
+			map.setCount(PAGE);
+			map.setOffset(offset);
+			List<IBaseResource> page = dao.search(map, new SystemRequestDetails()).getResources(0, PAGE);
+			page.forEach(action);
+			if (page.size() < PAGE) {
+				return;
+			}
+		}
 	}
 
 	static Optional<String> measureOf(Observation observation) {

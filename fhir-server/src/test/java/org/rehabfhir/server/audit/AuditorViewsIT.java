@@ -104,9 +104,18 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 		IGenericClient alice = physio();
 		String p1 = newPatient();
 		String p2 = newPatient();
+		String pDraft = newPatient();
+		String pDone = newPatient();
 		ehr().create().resource(kneeOsteoarthritis(p1)).execute();
 		String plan1 = plan(alice, p1, KNEE_OA_PLAN + "|0.1.0");
 		String plan2 = plan(alice, p2, KNEE_OA_PLAN);
+		// a draft (proposed, never started) is not counted; a completed plan is
+		String draft = plan(alice, pDraft, KNEE_OA_PLAN, CarePlan.CarePlanStatus.DRAFT);
+		String done = plan(alice, pDone, KNEE_OA_PLAN, CarePlan.CarePlanStatus.COMPLETED);
+		observe(alice, tug(pDraft, draft, 20.0, "2026-01-05T10:00:00Z"));
+		observe(alice, tug(pDraft, draft, 10.0, "2026-02-05T10:00:00Z"));
+		observe(alice, tug(pDone, done, 16.0, "2026-01-06T10:00:00Z"));
+		observe(alice, tug(pDone, done, 12.0, "2026-02-06T10:00:00Z"));
 		observe(alice, tug(p1, plan1, 15.0, "2026-01-05T10:00:00Z"));
 		observe(alice, tug(p1, plan1, 11.0, "2026-03-05T10:00:00Z"));
 		observe(alice, tug(p1, plan1, 12.5, "2026-02-05T10:00:00Z"));
@@ -124,7 +133,9 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 		Parameters byGroup = outcomes("knee-osteoarthritis");
 		ParametersParameterComponent regimen = regimen(byGroup, KNEE_OA_PLAN);
 		Expected expected = expected(null);
-		assertThat(intPart(regimen, "patients")).isEqualTo(expected.patients.size()).isGreaterThanOrEqualTo(2);
+		assertThat(expected.patients).contains(p1, p2, pDone).doesNotContain(pDraft);
+		assertThat(intPart(regimen, "patients")).isEqualTo(expected.patients.size()).isGreaterThanOrEqualTo(3);
+		assertThat(intPart(regimen, "carePlans")).isEqualTo(expected.plans);
 		for (String measure : List.of("http://loinc.org|89423-8", "http://loinc.org|72514-3", OUTCOME_CS + "|gait-speed-10mwt",
 				OUTCOME_CS + "|berg-balance-total", "http://loinc.org|83172-7")) {
 			ParametersParameterComponent m = measure(regimen, measure);
@@ -140,7 +151,7 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 						.isEqualByComparingTo(mean);
 			}
 		}
-		assertThat(intPart(measure(regimen, "http://loinc.org|89423-8"), "patientsWithChange")).isGreaterThanOrEqualTo(2);
+		assertThat(intPart(measure(regimen, "http://loinc.org|89423-8"), "patientsWithChange")).isGreaterThanOrEqualTo(3);
 
 		// by condition code: only patients with a knee OA Condition (p1, not p2)
 		Parameters byCode = outcomes("http://snomed.info/sct|239873007");
@@ -160,7 +171,7 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 
 	// ------------------------------------------------------------------------------------------- expected values
 
-	record Expected(Set<String> patients, Map<String, Map<String, List<Observation>>> observations) {}
+	record Expected(Set<String> patients, int plans, Map<String, Map<String, List<Observation>>> observations) {}
 
 	/** From the stored data (read as the auditor and the EHR), the way the report is defined. */
 	private Expected expected(Set<String> onlyPatients) {
@@ -169,7 +180,7 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 		for (IBaseResource r : all(auditor(), CarePlan.class)) {
 			CarePlan plan = (CarePlan) r;
 			boolean knee = plan.getInstantiatesCanonical().stream().anyMatch(c -> c.getValue().split("\\|")[0].equals(KNEE_OA_PLAN));
-			if (!knee || plan.getStatus() == CarePlan.CarePlanStatus.ENTEREDINERROR) {
+			if (!knee || !Set.of("active", "completed").contains(plan.getStatus().toCode())) {
 				continue;
 			}
 			String patient = plan.getSubject().getReference();
@@ -194,7 +205,7 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 			observations.computeIfAbsent(code.getSystem() + "|" + code.getCode(), k -> new HashMap<>())
 					.computeIfAbsent(patient, k -> new ArrayList<>()).add(o);
 		}
-		return new Expected(patients, observations);
+		return new Expected(patients, planPatient.size(), observations);
 	}
 
 	private static BigDecimal meanChange(Map<String, List<Observation>> perPatient) {
@@ -250,7 +261,11 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 	}
 
 	private static String plan(IGenericClient client, String patient, String canonical) {
-		CarePlan plan = carePlan(patient, CarePlan.CarePlanStatus.ACTIVE);
+		return plan(client, patient, canonical, CarePlan.CarePlanStatus.ACTIVE);
+	}
+
+	private static String plan(IGenericClient client, String patient, String canonical, CarePlan.CarePlanStatus status) {
+		CarePlan plan = carePlan(patient, status);
 		plan.addInstantiatesCanonical(canonical);
 		return client.create().resource(plan).execute().getId().toUnqualifiedVersionless().getValue();
 	}
