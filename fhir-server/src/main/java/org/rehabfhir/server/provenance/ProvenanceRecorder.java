@@ -169,10 +169,16 @@ public class ProvenanceRecorder {
 			return;
 		}
 		Reference what = new Reference().setDisplay(canonical);
-		String url = canonical.contains("|") ? canonical.substring(0, canonical.indexOf('|')) : canonical;
+		int bar = canonical.indexOf('|');
+		String url = bar >= 0 ? canonical.substring(0, bar) : canonical;
+		String version = bar >= 0 && bar < canonical.length() - 1 ? canonical.substring(bar + 1) : null;
 		try {
-			IBundleProvider found = daoRegistry.getResourceDao("PlanDefinition").search(
-					SearchParameterMap.newSynchronous("url", new UriParam(url)), new SystemRequestDetails());
+			// url|version names exactly one version: another version of the protocol is not the source
+			SearchParameterMap query = SearchParameterMap.newSynchronous("url", new UriParam(url));
+			if (version != null) {
+				query.add("version", new TokenParam(version));
+			}
+			IBundleProvider found = daoRegistry.getResourceDao("PlanDefinition").search(query, new SystemRequestDetails());
 			var resources = found.getResources(0, 1);
 			if (!resources.isEmpty()) {
 				what.setReference("PlanDefinition/" + resources.get(0).getIdElement().getIdPart());

@@ -106,13 +106,27 @@ class ProvenanceIT extends AbstractFhirServerIT {
 		Provenance.ProvenanceEntityComponent source = provenance.getEntityFirstRep();
 		assertThat(source.getRole()).isEqualTo(Provenance.ProvenanceEntityRole.SOURCE);
 		assertThat(source.getWhat().getDisplay()).isEqualTo(KNEE_OA_PLAN + "|0.1.0");
-		if (source.getWhat().hasReference()) {
-			PlanDefinition definition = physio().read().resource(PlanDefinition.class)
-					.withId(source.getWhat().getReference()).execute();
-			assertThat(definition.getUrl()).isEqualTo(KNEE_OA_PLAN);
-		} else {
-			assertThat(source.getWhat().getIdentifier().getValue()).isEqualTo(KNEE_OA_PLAN + "|0.1.0");
-		}
+		// the catalogue (loaded at start) holds version 0.1.0
+		assertThat(source.getWhat().hasReference()).isTrue();
+		PlanDefinition definition = physio().read().resource(PlanDefinition.class)
+				.withId(source.getWhat().getReference()).execute();
+		assertThat(definition.getUrl()).isEqualTo(KNEE_OA_PLAN);
+		assertThat(definition.getVersion()).isEqualTo("0.1.0");
+	}
+
+	@Test
+	void aVersionThatIsNotStoredIsNamedByItsCanonicalNotResolvedToAnotherVersion() {
+		String canonical = KNEE_OA_PLAN + "|99.0.0-not-stored";
+		CarePlan plan = carePlan(patientRef, CarePlan.CarePlanStatus.DRAFT);
+		plan.addInstantiatesCanonical(canonical);
+		IdType id = (IdType) physio().create().resource(plan).execute().getId();
+
+		Provenance.ProvenanceEntityComponent source = single(provenancesOf(id.toUnqualifiedVersionless().getValue()))
+				.getEntityFirstRep();
+		assertThat(source.getRole()).isEqualTo(Provenance.ProvenanceEntityRole.SOURCE);
+		assertThat(source.getWhat().hasReference()).isFalse();
+		assertThat(source.getWhat().getIdentifier().getSystem()).isEqualTo(ProvenanceRecorder.CS_URI);
+		assertThat(source.getWhat().getIdentifier().getValue()).isEqualTo(canonical);
 	}
 
 	private List<Provenance> provenancesOf(String target) {
