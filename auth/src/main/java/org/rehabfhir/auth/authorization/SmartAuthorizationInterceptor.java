@@ -19,6 +19,7 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.rehabfhir.auth.jwt.CallerContext;
 import org.rehabfhir.auth.jwt.RehabSecurityContext;
 import org.rehabfhir.auth.smart.EffectiveRights;
+import org.rehabfhir.auth.smart.OperationRights;
 import org.rehabfhir.auth.smart.Permission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code c} and {@code u}: {@code write()}; {@code c} alone: {@code create()}; {@code u} alone:
  *       {@code write()} with creation refused by the guard.</li>
  *   <li>{@code d}: never (no role has it).</li>
- *   <li>Operations by role ({@code $apply}, {@code $recommend-regimens}, {@code $evaluate-progress} for
- *       physiotherapists; {@code $verify-chain}, {@code $access-log}, {@code $rehab-outcomes} for auditors). With
+ *   <li>Operations of {@link EffectiveRights#operations()}: those of the role ({@code $apply},
+ *       {@code $recommend-regimens}, {@code $evaluate-progress} for physiotherapists; {@code $verify-chain},
+ *       {@code $access-log}, {@code $rehab-outcomes} for auditors) whose reads the token's scopes (∩ role) cover,
+ *       per {@link OperationRights}: the operations read as the server, so without that check a token with only
+ *       {@code openid} could read a record through them. With
  *       CareTeam narrowing, a narrowed caller's operations run on Patient instances of the team only, what they are
  *       about is checked by {@link CareTeamOperationGuardInterceptor}, and type/server-level responses must pass
  *       the (narrowed) read rules.</li>
@@ -44,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *   <li>With CareTeam narrowing, rules on types in the Patient compartment are limited to
  *       {@code inCompartment("Patient", <the CareTeam's patients>)}; patient-context scopes to the launch
  *       patient's compartment.</li>
+ *   <li>{@code read} (and {@code vread}) of {@link #READABLE_BY_ANY_CALLER} ({@code OperationDefinition}, which the
+ *       CapabilityStatement points to) for every authenticated caller, whatever its role or scopes; searching or
+ *       writing them is not allowed (no search right, no write rule; the guard refuses search and history).</li>
  *   <li>Anonymous: {@code metadata} only.</li>
  * </ul>
  */
@@ -51,6 +58,12 @@ import org.slf4j.LoggerFactory;
 public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 
 	private static final Logger log = LoggerFactory.getLogger(SmartAuthorizationInterceptor.class);
+
+	/**
+	 * Types every authenticated caller may read by id (not search, not write): the server's own API description,
+	 * which the CapabilityStatement references ({@code OperationDefinition/PlanDefinition-i-apply}, ...).
+	 */
+	public static final Set<String> READABLE_BY_ANY_CALLER = Set.of("OperationDefinition");
 
 	private final CareTeamScope careTeam;
 	private final Supplier<Optional<CallerContext>> callerSupplier;
@@ -80,12 +93,19 @@ public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 		Optional<Set<String>> careTeamPatients = careTeam.patientsFor(caller, request);
 		List<IIdType> narrowedTo = careTeamPatients.map(ids -> toIds(fhir, ids)).orElse(null);
 
+		for (String type : READABLE_BY_ANY_CALLER) {
+			rules.allow("read " + type + " (any authenticated caller)").read().resourcesOfType(type).withAnyId()
+					.andThen();
+		}
 		boolean anyResourceRule = addTypeRules(rules, fhir, rights.rights(), narrowedTo, "");
 		if (rights.launchPatient() != null) {
 			List<IIdType> launch = toIds(fhir, Set.of(rights.launchPatient()));
 			anyResourceRule |= addTypeRules(rules, fhir, rights.patientCompartmentRights(), launch, " (launch patient)");
 		}
 		for (String operation : rights.operations()) {
+			if (!OperationRights.coveredBy(operation, rights.rights())) {
+				continue; // EffectiveRights already filters; kept here so that no rule is ever made by name alone
+			}
 			if (narrowedTo == null) {
 				rules.allow("operation " + operation)
 						.operation()

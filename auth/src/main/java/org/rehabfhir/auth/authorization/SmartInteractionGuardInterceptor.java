@@ -30,6 +30,8 @@ import org.rehabfhir.auth.smart.Permission;
  *       condition is a search);</li>
  *   <li>delete is refused for everybody (wrong entries become {@code entered-in-error});</li>
  *   <li>the same for every entry of a transaction or batch.</li>
+ *   <li>read and vread of {@link SmartAuthorizationInterceptor#READABLE_BY_ANY_CALLER} need no right (any
+ *       authenticated caller); their search and history still need {@code s} / {@code r}, which nobody has.</li>
  * </ul>
  * Anonymous requests are left to {@link SmartAuthorizationInterceptor} (metadata only).
  */
@@ -61,7 +63,12 @@ public class SmartInteractionGuardInterceptor {
 			}
 			case SEARCH_SYSTEM, HISTORY_SYSTEM -> throw new ForbiddenOperationException(
 					"System-level search and history are not allowed: search one resource type");
-			case READ, VREAD, HISTORY_INSTANCE -> require(rights, type, Permission.READ, "read");
+			case READ, VREAD -> {
+				if (!SmartAuthorizationInterceptor.READABLE_BY_ANY_CALLER.contains(type)) {
+					require(rights, type, Permission.READ, "read");
+				}
+			}
+			case HISTORY_INSTANCE -> require(rights, type, Permission.READ, "read");
 			case CREATE -> {
 				require(rights, type, Permission.CREATE, "create");
 				String ifNoneExist = request.getHeader(ca.uhn.fhir.rest.api.Constants.HEADER_IF_NONE_EXIST);

@@ -19,6 +19,9 @@ import java.util.TreeMap;
  *       claim), and only inside that patient's compartment ({@link #patientCompartmentRights()}).</li>
  *   <li>{@code *} as the type means every type of the role's table.</li>
  *   <li>DELETE is never granted.</li>
+ *   <li>An operation is granted when a role lists it ({@link RoleRights#operations(RehabRole)}) and the user/system
+ *       rights above cover what it reads ({@link OperationRights}): a token with fewer scopes loses the operations
+ *       that read what it may not read. Patient-context rights grant no operation.</li>
  * </ul>
  */
 public final class EffectiveRights {
@@ -84,8 +87,16 @@ public final class EffectiveRights {
 				}
 			}
 		}
+		// an operation needs the role AND the rights (scopes ∩ role) to read what it reads; patient-context rights
+		// do not count (the operation rules cannot keep an operation inside the launch patient's compartment)
 		Set<String> operations = new LinkedHashSet<>();
-		roles.forEach(r -> operations.addAll(RoleRights.operations(r)));
+		for (RehabRole role : roles) {
+			for (String operation : RoleRights.operations(role)) {
+				if (OperationRights.coveredBy(operation, unrestricted)) {
+					operations.add(operation);
+				}
+			}
+		}
 		return new EffectiveRights(
 				freeze(unrestricted),
 				freeze(inPatient),
@@ -123,7 +134,10 @@ public final class EffectiveRights {
 		return launchPatient;
 	}
 
-	/** The operations (with {@code $}) the caller may invoke. */
+	/**
+	 * The operations (with {@code $}) the caller may invoke: those of its roles whose needs ({@link OperationRights})
+	 * its user/system rights cover.
+	 */
 	public Set<String> operations() {
 		return operations;
 	}

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The most each realm role may ever do, per resource type, and the operations it may call. A token's scopes are
- * intersected with this table ({@link EffectiveRights}): scopes only narrow, never widen.
+ * intersected with this table ({@link EffectiveRights}): scopes only narrow, never widen. An operation listed here is
+ * granted only when the token's rights also cover what the operation reads ({@link OperationRights}).
  *
  * <p>No role has {@link Permission#DELETE}: clinical records are never deleted; a wrong entry gets
  * {@code status=entered-in-error} (an update).
@@ -61,7 +62,10 @@ public final class RoleRights {
 		return RESOURCES.get(role);
 	}
 
-	/** The operations (with {@code $}) the role may call. */
+	/**
+	 * The operations (with {@code $}) the role may call at most; a caller gets one only if its effective rights cover
+	 * the operation's needs ({@link OperationRights}).
+	 */
 	public static Set<String> operations(RehabRole role) {
 		return OPERATIONS.get(role);
 	}

@@ -177,6 +177,62 @@ class SmartAuthorizationInterceptorTest {
 	}
 
 	@Test
+	void operationsNeedTheScopesOfWhatTheyRead() {
+		// role present, only openid: no operation (the engine and the audit store read as the server)
+		current.set(Callers.caller("alice", "Practitioner/alice", "openid", "physiotherapist"));
+		assertThat(operationAllowed("$recommend-regimens", "Patient")).isFalse();
+		assertThat(instanceOperationAllowed(authz, "$recommend-regimens", "Patient/p1")).isFalse();
+		assertThat(operationAllowed("$apply", "PlanDefinition")).isFalse();
+		assertThat(operationAllowed("$evaluate-progress", "CarePlan")).isFalse();
+		current.set(Callers.caller("audrey", "Practitioner/audrey", "openid", "auditor"));
+		assertThat(operationAllowed("$verify-chain", "AuditEvent")).isFalse();
+		assertThat(instanceOperationAllowed(authz, "$access-log", "Patient/p1")).isFalse();
+		assertThat(operationAllowed("$rehab-outcomes", null)).isFalse();
+
+		// one needed scope missing: refused; the other operations of the token stay
+		current.set(Callers.caller("alice", "Practitioner/alice",
+				"openid user/Patient.rs user/Condition.rs user/Observation.crus user/CarePlan.cru", "physiotherapist"));
+		assertThat(operationAllowed("$apply", "PlanDefinition")).isFalse(); // no PlanDefinition
+		assertThat(operationAllowed("$recommend-regimens", "Patient")).isTrue();
+		assertThat(operationAllowed("$evaluate-progress", "CarePlan")).isTrue();
+		current.set(Callers.caller("audrey", "Practitioner/audrey", "openid user/AuditEvent.r", "auditor"));
+		assertThat(operationAllowed("$verify-chain", "AuditEvent")).isTrue();
+		assertThat(instanceOperationAllowed(authz, "$access-log", "Patient/p1")).isFalse(); // a search: needs s
+		assertThat(operationAllowed("$rehab-outcomes", null)).isFalse();
+
+		// the full scopes: all of the role's operations
+		current.set(Callers.audrey());
+		assertThat(instanceOperationAllowed(authz, "$access-log", "Patient/p1")).isTrue();
+		assertThat(operationAllowed("$rehab-outcomes", null)).isTrue();
+	}
+
+	@Test
+	void anyAuthenticatedCallerMayReadOperationDefinitionsButNotSearchOrWriteThem() {
+		List<CallerContext> callers = List.of(Callers.alice(), Callers.audrey(), Callers.hospital(),
+				Callers.jwtClient(),
+				Callers.caller("alice", "Practitioner/alice", "openid", "physiotherapist"),
+				Callers.caller("nobody", null, "openid"));
+		for (CallerContext caller : callers) {
+			current.set(caller);
+			assertThat(allowed("OperationDefinition", Interaction.READ)).as("read %s", caller).isTrue();
+			assertThat(allowed("OperationDefinition", Interaction.SEARCH)).as("search %s", caller).isFalse();
+			assertThat(allowed("OperationDefinition", Interaction.CREATE)).as("create %s", caller).isFalse();
+			assertThat(allowed("OperationDefinition", Interaction.UPDATE)).as("update %s", caller).isFalse();
+			assertThat(allowed("OperationDefinition", Interaction.DELETE)).as("delete %s", caller).isFalse();
+			ServletRequestDetails history = request(RestOperationTypeEnum.HISTORY_INSTANCE, "OperationDefinition");
+			history.setId(new IdType("OperationDefinition", "PlanDefinition-i-apply"));
+			assertThatThrownBy(() -> guard.check(history, RestOperationTypeEnum.HISTORY_INSTANCE))
+					.isInstanceOf(ForbiddenOperationException.class);
+		}
+		current.set(null);
+		assertThat(allowed("OperationDefinition", Interaction.READ)).as("anonymous").isFalse();
+		// the exemption is for OperationDefinition only
+		current.set(Callers.caller("alice", "Practitioner/alice", "openid", "physiotherapist"));
+		assertThat(allowed("StructureDefinition", Interaction.READ)).isFalse();
+		assertThat(allowed("Patient", Interaction.READ)).isFalse();
+	}
+
+	@Test
 	void transactionsAreCheckedEntryByEntry() {
 		current.set(Callers.alice());
 		assertThat(transactionAllowed(entry(Bundle.HTTPVerb.POST, "Observation", new Observation()))).isTrue();
@@ -413,11 +469,15 @@ class SmartAuthorizationInterceptorTest {
 		}
 	}
 
+	/** A type-level operation, or a server-level one when {@code type} is null. */
 	private boolean operationAllowed(String name, String type) {
-		ServletRequestDetails request = request(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, type);
+		RestOperationTypeEnum op = type == null
+				? RestOperationTypeEnum.EXTENDED_OPERATION_SERVER
+				: RestOperationTypeEnum.EXTENDED_OPERATION_TYPE;
+		ServletRequestDetails request = request(op, type);
 		request.setOperation(name);
 		try {
-			guard.check(request, RestOperationTypeEnum.EXTENDED_OPERATION_TYPE);
+			guard.check(request, op);
 			authz.incomingRequestPreHandled(request, Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED);
 			return true;
 		} catch (ForbiddenOperationException e) {

@@ -100,12 +100,128 @@ class EffectiveRightsTest {
 	@Test
 	void patientScopesNeedALaunchPatient() {
 		Set<SmartScope> scopes = SmartScope.parseAll("patient/Observation.rs");
-		assertThat(EffectiveRights.of(scopes, List.of("physiotherapist"), null).isEmpty()).isFalse(); // operations
+		// without a launch patient the scope grants nothing, and no operation either (they need scopes too)
+		assertThat(EffectiveRights.of(scopes, List.of("physiotherapist"), null).isEmpty()).isTrue();
 		assertThat(EffectiveRights.of(scopes, List.of("physiotherapist"), null).patientCompartmentRights()).isEmpty();
 		EffectiveRights launched = EffectiveRights.of(scopes, List.of("physiotherapist"), "123");
 		assertThat(launched.rights()).isEmpty();
 		assertThat(launched.patientCompartmentRights()).containsKey("Observation");
 		assertThat(launched.launchPatient()).isEqualTo("123");
 		assertThat(EffectiveRights.of(scopes, List.of("ehr-system"), "123").patientCompartmentRights()).isEmpty();
+	}
+
+	// ---------------------------------------------------------------------------------- operations need scopes
+
+	@Test
+	void aTokenWithOnlyOpenidGetsNoOperation() {
+		// the reviewer's cases: alice and audrey with a token carrying only openid
+		assertThat(rights("openid", "physiotherapist").operations()).isEmpty();
+		assertThat(rights("openid", "physiotherapist").allowsOperation("$recommend-regimens")).isFalse();
+		assertThat(rights("openid", "auditor").operations()).isEmpty();
+		assertThat(rights("openid", "auditor").allowsOperation("$access-log")).isFalse();
+		assertThat(rights("openid fhirUser", "physiotherapist", "auditor").isEmpty()).isTrue();
+	}
+
+	@Test
+	void everyRoleOperationHasAnEntryInTheNeedsTable() {
+		for (RehabRole role : RehabRole.values()) {
+			for (String operation : RoleRights.operations(role)) {
+				assertThat(OperationRights.needs(operation)).as(operation).isPresent();
+				// the role itself can cover what its operations read
+				OperationRights.needs(operation).orElseThrow().forEach((type, needed) ->
+						assertThat(RoleRights.maximum(role, type)).as("%s %s", operation, type).containsAll(needed));
+			}
+		}
+		assertThat(OperationRights.operations()).containsExactlyInAnyOrder("$recommend-regimens", "$apply",
+				"$evaluate-progress", "$verify-chain", "$access-log", "$rehab-outcomes");
+	}
+
+	@Test
+	void theNeedsTableIsTheBriefs() {
+		assertThat(needs("$recommend-regimens")).isEqualTo(Map.of("Patient", "r", "Condition", "r", "Observation", "r"));
+		assertThat(needs("$apply"))
+				.isEqualTo(Map.of("Patient", "r", "Condition", "r", "Observation", "r", "PlanDefinition", "r"));
+		assertThat(needs("$evaluate-progress")).isEqualTo(Map.of("CarePlan", "r", "Observation", "r"));
+		assertThat(needs("$verify-chain")).isEqualTo(Map.of("AuditEvent", "r"));
+		assertThat(needs("$access-log")).isEqualTo(Map.of("AuditEvent", "rs"));
+		assertThat(needs("$rehab-outcomes")).isEqualTo(Map.of("CarePlan", "r", "Observation", "r"));
+		assertThat(OperationRights.needs("$everything")).isEmpty();
+	}
+
+	@Test
+	void exactlyTheNeededScopesGrantAnOperationAndEachMissingOneTakesItAway() {
+		for (RehabRole role : List.of(RehabRole.PHYSIOTHERAPIST, RehabRole.AUDITOR)) {
+			for (String operation : RoleRights.operations(role)) {
+				Map<String, Set<Permission>> needed = OperationRights.needs(operation).orElseThrow();
+				String exact = scopesFor(needed, null);
+				assertThat(rights(exact, role.roleName()).operations()).as("%s with %s", operation, exact)
+						.contains(operation);
+				for (String missing : needed.keySet()) {
+					String without = scopesFor(needed, missing);
+					assertThat(rights(without, role.roleName()).allowsOperation(operation))
+							.as("%s with %s", operation, without).isFalse();
+				}
+			}
+		}
+	}
+
+	@Test
+	void readWithoutSearchOnAuditEventAllowsVerifyChainButNotAccessLog() {
+		EffectiveRights r = rights("openid user/AuditEvent.r", "auditor");
+		assertThat(r.operations()).containsExactly("$verify-chain");
+		assertThat(rights("openid user/AuditEvent.rs", "auditor").operations())
+				.containsExactly("$verify-chain", "$access-log");
+	}
+
+	@Test
+	void narrowerTokensKeepOnlyTheOperationsTheyCanFeed() {
+		// alice with Patient/Condition/Observation read: recommend, but no $apply (no PlanDefinition) and no
+		// $evaluate-progress (no CarePlan)
+		assertThat(rights("user/Patient.r user/Condition.r user/Observation.r", "physiotherapist").operations())
+				.containsExactly("$recommend-regimens");
+		assertThat(rights("user/CarePlan.r user/Observation.r", "physiotherapist").operations())
+				.containsExactly("$evaluate-progress");
+		assertThat(rights("user/CarePlan.rs user/Observation.rs", "auditor").operations())
+				.containsExactly("$rehab-outcomes");
+		// wildcard scopes cover every type of the role
+		assertThat(rights("user/*.rs", "physiotherapist").operations())
+				.containsExactly("$apply", "$recommend-regimens", "$evaluate-progress");
+	}
+
+	@Test
+	void scopesBeyondTheRoleGrantNoOperation() {
+		// the needs must be met by scopes ∩ role: alice asking for AuditEvent gets no auditor operation
+		assertThat(rights("user/AuditEvent.rs user/CarePlan.rs user/Observation.rs", "physiotherapist").operations())
+				.containsExactly("$evaluate-progress");
+		// the EHR role lists no operation at all, whatever it may read
+		assertThat(rights("system/*.cruds", "ehr-system").operations()).isEmpty();
+		// the wrong context does not count
+		assertThat(rights("system/Patient.rs system/Condition.rs system/Observation.rs", "physiotherapist")
+				.operations()).isEmpty();
+	}
+
+	@Test
+	void patientContextScopesGrantNoOperation() {
+		Set<SmartScope> scopes = SmartScope.parseAll("patient/*.rs");
+		EffectiveRights launched = EffectiveRights.of(scopes, List.of("physiotherapist"), "123");
+		assertThat(launched.patientCompartmentRights()).isNotEmpty();
+		assertThat(launched.operations()).isEmpty();
+	}
+
+	private static Map<String, String> needs(String operation) {
+		Map<String, String> out = new java.util.HashMap<>();
+		OperationRights.needs(operation).orElseThrow().forEach((t, p) -> out.put(t, Permission.letters(p)));
+		return out;
+	}
+
+	/** {@code openid} plus one user scope per needed type, leaving out {@code missing}. */
+	private static String scopesFor(Map<String, Set<Permission>> needed, String missing) {
+		StringBuilder out = new StringBuilder("openid");
+		needed.forEach((type, p) -> {
+			if (!type.equals(missing)) {
+				out.append(" user/").append(type).append('.').append(Permission.letters(p));
+			}
+		});
+		return out.toString();
 	}
 }

@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Annotation;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Goal;
@@ -24,7 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.rehabfhir.devservices.TokenClient;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.rehabfhir.server.support.TestData;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -186,6 +193,204 @@ class RoleMatrixIT extends AbstractFhirServerIT {
 		checkCreate(client, "Patient", false);
 		checkDelete(client, "Patient", false);
 		checkSearch(client, "Observation", true);
+	}
+
+	// ------------------------------------------------------------------------ operations need scopes, not just a role
+
+	/** The full scopes each user asks for (the clinician app's request; {@code TokenClient}). */
+	static final String ALICE_SCOPES = TokenClient.PHYSIO_SCOPES;
+	static final String AUDREY_SCOPES = TokenClient.AUDITOR_SCOPES;
+
+	/**
+	 * Each custom operation: the user whose role lists it, and the scopes of that user's request it reads through
+	 * (the brief's table, written out here independently of {@code OperationRights}).
+	 */
+	enum Op {
+		RECOMMEND_REGIMENS("$recommend-regimens", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus"),
+		APPLY("$apply", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus", "user/PlanDefinition.rs"),
+		EVALUATE_PROGRESS("$evaluate-progress", "alice", "user/CarePlan.cru", "user/Observation.crus"),
+		VERIFY_CHAIN("$verify-chain", "audrey", "user/AuditEvent.rs"),
+		ACCESS_LOG("$access-log", "audrey", "user/AuditEvent.rs"),
+		REHAB_OUTCOMES("$rehab-outcomes", "audrey", "user/CarePlan.rs", "user/Observation.rs");
+
+		final String name;
+		final String user;
+		final List<String> needs;
+
+		Op(String name, String user, String... needs) {
+			this.name = name;
+			this.user = user;
+			this.needs = List.of(needs);
+		}
+
+		String fullScopes() {
+			return "alice".equals(user) ? ALICE_SCOPES : AUDREY_SCOPES;
+		}
+	}
+
+	/** Per operation: a token with only {@code openid}, then the full scopes without each needed one in turn. */
+	static Stream<Arguments> operationsWithoutTheirScopes() {
+		List<Arguments> cases = new ArrayList<>();
+		for (Op op : Op.values()) {
+			cases.add(Arguments.of(op, "openid"));
+			for (String missing : op.needs) {
+				assertThat(op.fullScopes().split(" ")).as("%s needs a scope of its role", op).contains(missing);
+				String without = Stream.of(op.fullScopes().split(" ")).filter(s -> !s.equals(missing))
+						.reduce((a, b) -> a + " " + b).orElseThrow();
+				cases.add(Arguments.of(op, without));
+			}
+		}
+		return cases.stream();
+	}
+
+	@ParameterizedTest(name = "{0} with scopes [{1}]: 403")
+	@MethodSource("operationsWithoutTheirScopes")
+	void anOperationIsRefusedWhenTheTokenLacksAScopeItReadsThrough(Op op, String scopes) {
+		String token = userToken(op.user, scopes);
+		HttpResponse<String> response = call(op, token);
+
+		assertThat(response.statusCode()).as("%s %s", op.name, response.body()).isEqualTo(403);
+		RawHttp.assertCleanOperationOutcome(response);
+		assertThat(response.body()).doesNotContainPattern("\"resourceType\"\\s*:\\s*\"(Parameters|CarePlan|Bundle)\"");
+	}
+
+	@ParameterizedTest(name = "{0} with the role's full scopes: allowed")
+	@EnumSource(Op.class)
+	void anOperationIsAllowedWithTheRoleAndItsScopes(Op op) {
+		HttpResponse<String> response = call(op, userToken(op.user, op.fullScopes()));
+
+		// allowed through security (what the engine or audit store answers for these records is their business)
+		assertThat(response.statusCode()).as("%s %s", op.name, response.body()).isNotIn(401, 403).isLessThan(500);
+	}
+
+	@Test
+	void theReviewersCaseAliceWithOnlyOpenidGetsNeitherThePatientNorItsRecommendation() {
+		String token = userToken("alice", "openid");
+		RawHttp http = RawHttp.to(root()).bearer(token);
+		assertThat(http.get("/fhir/Patient/demo-knee-oa").send().statusCode()).isEqualTo(403);
+		assertThat(RawHttp.to(root()).bearer(token).get("/fhir/Patient/demo-knee-oa/$recommend-regimens").send()
+				.statusCode()).isEqualTo(403);
+		assertThat(RawHttp.to(root()).bearer(userToken("audrey", "openid"))
+				.get("/fhir/Patient/demo-knee-oa/$access-log").send().statusCode()).isEqualTo(403);
+	}
+
+	private HttpResponse<String> call(Op op, String token) {
+		String patient = "demo-knee-oa";
+		String path = switch (op) {
+			case RECOMMEND_REGIMENS -> "/fhir/Patient/" + patient + "/$recommend-regimens";
+			case APPLY -> "/fhir/PlanDefinition/" + planDefinitionId() + "/$apply?subject=Patient/" + patient;
+			case EVALUATE_PROGRESS -> "/fhir/CarePlan/" + fixtures.get("CarePlan").getIdPart() + "/$evaluate-progress";
+			case VERIFY_CHAIN -> "/fhir/AuditEvent/$verify-chain";
+			case ACCESS_LOG -> "/fhir/Patient/" + patient + "/$access-log";
+			case REHAB_OUTCOMES -> "/fhir/$rehab-outcomes";
+		};
+		return RawHttp.to(root()).bearer(token).get(path).send();
+	}
+
+	private static String planDefinitionId;
+
+	/** A PlanDefinition of the catalogue (looked up as the server: this is not what is tested). */
+	private String planDefinitionId() {
+		synchronized (RoleMatrixIT.class) {
+			if (planDefinitionId == null) {
+				Bundle found = clientWithToken(Caller.PHYSIO.token()).search().forResource("PlanDefinition").count(1)
+						.returnBundle(Bundle.class).execute();
+				planDefinitionId = found.getEntry().isEmpty()
+						? "no-such-plan"
+						: found.getEntryFirstRep().getResource().getIdElement().getIdPart();
+			}
+			return planDefinitionId;
+		}
+	}
+
+	private static String userToken(String user, String scopes) {
+		TokenClient.TokenResponse response = keycloak().tokens().password(user, user + "-DEV-ONLY-password", scopes);
+		assertThat(response.ok()).as("token for %s [%s]: %s", user, scopes, response.body()).isTrue();
+		return response.accessToken();
+	}
+
+	// ------------------------------------------------------------------ OperationDefinitions the server points to
+
+	/**
+	 * Every OperationDefinition of this server the CapabilityStatement references ({@code OperationDefinition/<id>},
+	 * relative or under this server's base), as ids.
+	 */
+	private List<String> advertisedOperationDefinitions() {
+		CapabilityStatement cs = anonymous().capabilities().ofType(CapabilityStatement.class).execute();
+		List<String> definitions = new ArrayList<>();
+		for (CapabilityStatement.CapabilityStatementRestComponent rest : cs.getRest()) {
+			rest.getOperation().forEach(o -> definitions.add(o.getDefinition()));
+			rest.getResource().forEach(r -> r.getOperation().forEach(o -> definitions.add(o.getDefinition())));
+		}
+		Set<String> ids = new TreeSet<>();
+		for (String definition : definitions) {
+			if (definition == null) {
+				continue;
+			}
+			String local = definition.startsWith(baseUrl() + "/") ? definition.substring(baseUrl().length() + 1) : definition;
+			if (local.startsWith("OperationDefinition/") && local.indexOf('/', "OperationDefinition/".length()) < 0) {
+				ids.add(local.substring("OperationDefinition/".length()));
+			}
+		}
+		assertThat(ids).as("definitions advertised: %s", definitions).contains("PlanDefinition-i-apply",
+				"CarePlan-i-evaluate-progress");
+		return new ArrayList<>(ids);
+	}
+
+	static Stream<Arguments> everyCaller() {
+		return Stream.of(
+				Arguments.of("alice (physiotherapist)", (Supplier<String>) Caller.PHYSIO::token),
+				Arguments.of("audrey (auditor)", (Supplier<String>) Caller.AUDITOR::token),
+				Arguments.of("ehr-demo-hospital (ehr-system)", (Supplier<String>) Caller.EHR::token),
+				Arguments.of("ehr-demo-jwt (ehr-system)", (Supplier<String>) Caller.EHR_JWT::token),
+				Arguments.of("alice, openid only", (Supplier<String>) () -> userToken("alice", "openid")),
+				Arguments.of("audrey, openid only", (Supplier<String>) () -> userToken("audrey", "openid")));
+	}
+
+	@ParameterizedTest(name = "{0} reads every advertised OperationDefinition")
+	@MethodSource("everyCaller")
+	void everyAuthenticatedCallerReadsTheAdvertisedOperationDefinitions(String who, Supplier<String> token) {
+		List<String> ids = advertisedOperationDefinitions();
+		String bearer = token.get();
+		for (String id : ids) {
+			HttpResponse<String> response =
+					RawHttp.to(root()).bearer(bearer).get("/fhir/OperationDefinition/" + id).send();
+			assertThat(response.statusCode()).as("%s: OperationDefinition/%s %s", who, id, response.body())
+					.isEqualTo(200);
+			assertThat(response.body()).containsPattern("\"resourceType\"\\s*:\\s*\"OperationDefinition\"");
+		}
+	}
+
+	@ParameterizedTest(name = "{0} may not search or write OperationDefinitions")
+	@MethodSource("everyCaller")
+	void operationDefinitionsAreReadOnlyAndNotSearchable(String who, Supplier<String> token) {
+		String bearer = token.get();
+		assertThat(RawHttp.to(root()).bearer(bearer).get("/fhir/OperationDefinition").send().statusCode())
+				.as("search").isEqualTo(403);
+		assertThat(RawHttp.to(root()).bearer(bearer).get("/fhir/OperationDefinition?name=apply").send().statusCode())
+				.as("search by name").isEqualTo(403);
+		assertThat(RawHttp.to(root()).bearer(bearer).get("/fhir/OperationDefinition/PlanDefinition-i-apply/_history")
+				.send().statusCode()).as("history").isEqualTo(403);
+		String body = "{\"resourceType\":\"OperationDefinition\",\"status\":\"draft\",\"kind\":\"operation\","
+				+ "\"name\":\"Injected\",\"code\":\"injected\",\"system\":true,\"type\":false,\"instance\":false}";
+		assertThat(RawHttp.to(root()).bearer(bearer).post("/fhir/OperationDefinition", RawHttp.FHIR_JSON, body).send()
+				.statusCode()).as("create").isEqualTo(403);
+		assertThat(RawHttp.to(root()).bearer(bearer)
+				.put("/fhir/OperationDefinition/PlanDefinition-i-apply", RawHttp.FHIR_JSON,
+						body.replace("{", "{\"id\":\"PlanDefinition-i-apply\","))
+				.send().statusCode()).as("update").isEqualTo(403);
+		assertThat(RawHttp.to(root()).bearer(bearer).delete("/fhir/OperationDefinition/PlanDefinition-i-apply").send()
+				.statusCode()).as("delete").isEqualTo(403);
+	}
+
+	@Test
+	void anonymousCallersDoNotReadOperationDefinitions() {
+		assertThat(RawHttp.to(root()).get("/fhir/OperationDefinition/PlanDefinition-i-apply").send().statusCode())
+				.isEqualTo(401);
+	}
+
+	private String root() {
+		return "http://localhost:" + port;
 	}
 
 	// ------------------------------------------------------------------------------------------------ the cells

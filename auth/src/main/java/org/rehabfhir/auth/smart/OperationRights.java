@@ -1,0 +1,101 @@
+package org.rehabfhir.auth.smart;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What each custom operation reads, as SMART permissions per resource type. The operations read their data as the
+ * server (engine, audit store), so HAPI's response checks never see those reads: an operation is in a caller's
+ * {@link EffectiveRights} only when the caller's role lists it ({@link RoleRights#operations(RehabRole)}) <b>and</b>
+ * the caller's effective rights (token scopes ∩ role) cover every permission below. A token asked for with fewer
+ * scopes therefore loses the operations that read what it may not read.
+ *
+ * <table>
+ *   <caption>Rights an operation needs</caption>
+ *   <tr><th>operation</th><th>needs</th><th>why</th></tr>
+ *   <tr><td>$recommend-regimens</td><td>Patient r, Condition r, Observation r</td>
+ *       <td>matches and screens the patient's record</td></tr>
+ *   <tr><td>$apply</td><td>Patient r, Condition r, Observation r, PlanDefinition r</td>
+ *       <td>the same screening, plus the regimen it applies</td></tr>
+ *   <tr><td>$evaluate-progress</td><td>CarePlan r, Observation r</td>
+ *       <td>the plan and the observations based on it</td></tr>
+ *   <tr><td>$verify-chain</td><td>AuditEvent r</td><td>walks every AuditEvent</td></tr>
+ *   <tr><td>$access-log</td><td>AuditEvent rs</td>
+ *       <td>finds the AuditEvents naming a patient and returns references to them: a search, so {@code s}</td></tr>
+ *   <tr><td>$rehab-outcomes</td><td>CarePlan r, Observation r</td>
+ *       <td>aggregates plans and their observations (counts only, no resource is returned)</td></tr>
+ * </table>
+ *
+ * <p>Only user/system-context rights count ({@link EffectiveRights#rights()}): patient-context scopes are limited
+ * to the launch patient's compartment, which the operation rules cannot enforce, so they grant no operation. An
+ * operation missing from this table is never granted (fail closed).
+ */
+public final class OperationRights {
+
+	private static final Map<String, Map<String, Set<Permission>>> NEEDS = new LinkedHashMap<>();
+
+	static {
+		NEEDS.put("$recommend-regimens", needs(
+				"Patient", "r",
+				"Condition", "r",
+				"Observation", "r"));
+		NEEDS.put("$apply", needs(
+				"Patient", "r",
+				"Condition", "r",
+				"Observation", "r",
+				"PlanDefinition", "r"));
+		NEEDS.put("$evaluate-progress", needs(
+				"CarePlan", "r",
+				"Observation", "r"));
+		NEEDS.put("$verify-chain", needs(
+				"AuditEvent", "r"));
+		NEEDS.put("$access-log", needs(
+				"AuditEvent", "rs"));
+		NEEDS.put("$rehab-outcomes", needs(
+				"CarePlan", "r",
+				"Observation", "r"));
+	}
+
+	private OperationRights() {}
+
+	/** The permissions per resource type the operation (with {@code $}) needs; empty if it is not in the table. */
+	public static Optional<Map<String, Set<Permission>>> needs(String operation) {
+		return Optional.ofNullable(NEEDS.get(operation));
+	}
+
+	/** The operations of the table, in its order. */
+	public static Set<String> operations() {
+		return Collections.unmodifiableSet(NEEDS.keySet());
+	}
+
+	/**
+	 * Whether {@code rights} (per type, user/system context) cover everything {@code operation} reads; false for an
+	 * operation not in the table.
+	 */
+	public static boolean coveredBy(String operation, Map<String, ? extends Set<Permission>> rights) {
+		Map<String, Set<Permission>> needed = NEEDS.get(operation);
+		if (needed == null) {
+			return false;
+		}
+		for (Map.Entry<String, Set<Permission>> need : needed.entrySet()) {
+			Set<Permission> have = rights.get(need.getKey());
+			if (have == null || !have.containsAll(need.getValue())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static Map<String, Set<Permission>> needs(String... typeAndLetters) {
+		Map<String, Set<Permission>> map = new LinkedHashMap<>();
+		for (int i = 0; i < typeAndLetters.length; i += 2) {
+			map.put(typeAndLetters[i],
+					Collections.unmodifiableSet(EnumSet.copyOf(Permission.ofLetters(typeAndLetters[i + 1]))));
+		}
+		return Collections.unmodifiableMap(map);
+	}
+}
