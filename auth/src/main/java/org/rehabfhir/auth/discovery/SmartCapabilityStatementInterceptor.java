@@ -14,6 +14,8 @@ import org.hl7.fhir.r4.model.UriType;
 /**
  * Advertises SMART on FHIR in the CapabilityStatement's {@code rest.security}: the SMART-on-FHIR service coding
  * and the {@code oauth-uris} extension (token and authorize endpoints), as SMART App Launch requires. R4 only.
+ * It also withdraws what no role may ever do: {@code delete} and conditional delete (clinical records are never
+ * deleted; a wrong entry is marked {@code entered-in-error}).
  */
 @Interceptor
 public class SmartCapabilityStatementInterceptor {
@@ -48,6 +50,10 @@ public class SmartCapabilityStatementInterceptor {
 					+ "intersected with the realm roles physiotherapist, auditor, ehr-system. "
 					+ "See .well-known/smart-configuration.");
 			rest.setSecurity(security);
+			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
+				resource.getInteraction().removeIf(i -> i.getCode() == CapabilityStatement.TypeRestfulInteraction.DELETE);
+				resource.setConditionalDelete(CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED);
+			}
 		}
 	}
 }

@@ -86,6 +86,21 @@ class DiscoveryIT extends AbstractFhirServerIT {
 	}
 
 	@Test
+	void capabilityStatementOffersNoDeleteSinceNoRoleMayDelete() {
+		CapabilityStatement cs = anonymous().capabilities().ofType(CapabilityStatement.class).execute();
+
+		assertThat(cs.getRestFirstRep().getResource()).isNotEmpty().allSatisfy(resource -> {
+			assertThat(resource.getInteraction()).extracting(i -> i.getCode())
+					.as(resource.getType()).doesNotContain(CapabilityStatement.TypeRestfulInteraction.DELETE);
+			assertThat(resource.getConditionalDelete()).as(resource.getType())
+					.isEqualTo(CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED);
+		});
+		assertThat(cs.getRestFirstRep().getResource()).filteredOn(r -> r.getType().equals("Observation")).singleElement()
+				.satisfies(observation -> assertThat(observation.getInteraction()).extracting(i -> i.getCode())
+						.contains(CapabilityStatement.TypeRestfulInteraction.CREATE, CapabilityStatement.TypeRestfulInteraction.READ));
+	}
+
+	@Test
 	void capabilityStatementIsTheSameForAnonymousAndAuthenticatedCallers() {
 		CapabilityStatement anonymousView = anonymous().capabilities().ofType(CapabilityStatement.class).execute();
 		CapabilityStatement ehrView = ehr().capabilities().ofType(CapabilityStatement.class).execute();
