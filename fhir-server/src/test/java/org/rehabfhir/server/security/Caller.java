@@ -1,12 +1,9 @@
 package org.rehabfhir.server.security;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Supplier;
-import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.server.support.Tokens;
 
-/** The demo callers of the realm, each with a real Keycloak access token (cached a minute; they live five). */
+/** The demo callers of the realm, each with a real Keycloak access token. */
 enum Caller {
 	/** alice, physiotherapist: Patient rs, Condition rs, CarePlan cru, Goal cru, Observation crus, PlanDefinition rs, ActivityDefinition rs. */
 	PHYSIO(() -> Tokens.user("alice")),
@@ -15,21 +12,16 @@ enum Caller {
 	/** ehr-demo-hospital (client secret): Patient crus, Condition crus, Observation crs, CarePlan rs. */
 	EHR(Tokens::ehr),
 	/** ehr-demo-jwt (private_key_jwt): Patient crus, Observation crs. */
-	EHR_JWT(() -> KeycloakServer.shared().tokens().ehrJwtToken());
+	EHR_JWT(Tokens::ehrJwt);
 
-	private final Supplier<String> fetch;
-	private String token;
-	private Instant fetched = Instant.EPOCH;
+	private final Supplier<String> token;
 
-	Caller(Supplier<String> fetch) {
-		this.fetch = fetch;
+	Caller(Supplier<String> token) {
+		this.token = token;
 	}
 
-	synchronized String token() {
-		if (token == null || fetched.plus(Duration.ofSeconds(60)).isBefore(Instant.now())) {
-			token = fetch.get();
-			fetched = Instant.now();
-		}
-		return token;
+	/** A real Keycloak access token of this caller ({@link Tokens} keeps it a minute; they live five). */
+	String token() {
+		return token.get();
 	}
 }

@@ -24,6 +24,11 @@ public final class Tokens {
 		return cached("ehr", () -> KeycloakServer.shared().tokens().ehrHospitalToken());
 	}
 
+	/** As {@code ehr-demo-jwt}, authenticated with a signed JWT (private_key_jwt). */
+	public static String ehrJwt() {
+		return cached("ehr-jwt", () -> KeycloakServer.shared().tokens().ehrJwtToken());
+	}
+
 	public static String user(String username) {
 		return cached("user:" + username, () -> KeycloakServer.shared().tokens().userToken(username));
 	}
