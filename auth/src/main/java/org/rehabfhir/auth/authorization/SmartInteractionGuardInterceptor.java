@@ -23,11 +23,13 @@ import org.rehabfhir.auth.smart.Permission;
  * The SMART interaction letters that HAPI's rule builder cannot express, checked before the request is handled
  * (403 OperationOutcome, nothing read or stored):
  * <ul>
- *   <li>search and type history need {@code s} on the type (HAPI's read rules would allow them with {@code r});
- *       {@code _has:Type:...} needs {@code s} on {@code Type}, a typed chain {@code param:Type.x} too;</li>
+ *   <li>search and type history need {@code s} on the type (HAPI's read rules would allow them with {@code r}),
+ *       and on every type the search reaches ({@link SearchReach}: each chain link, typed or not, each
+ *       {@code _has} hop, chained {@code _sort}, {@code _revinclude} sources), in searches, conditional URLs and
+ *       bundle entries alike;</li>
  *   <li>system-level search and history are refused;</li>
- *   <li>create needs {@code c}, update and patch {@code u}; conditional create/update also {@code s} (their
- *       condition is a search);</li>
+ *   <li>create needs {@code c}, update and patch {@code u}; conditional create, update and patch also {@code s}
+ *       (their condition is a search);</li>
  *   <li>delete is refused for everybody (wrong entries become {@code entered-in-error});</li>
  *   <li>the same for every entry of a transaction or batch.</li>
  *   <li>read and vread of {@link SmartAuthorizationInterceptor#READABLE_BY_ANY_CALLER} need no right (any
@@ -38,14 +40,27 @@ import org.rehabfhir.auth.smart.Permission;
 @Interceptor
 public class SmartInteractionGuardInterceptor {
 
+	/** Chain links plus {@code _has} hops in one parameter, when not configured. */
+	public static final int DEFAULT_MAX_SEARCH_DEPTH = 2;
+
 	private final Supplier<Optional<CallerContext>> callerSupplier;
+	private final SearchReach reach;
 
 	public SmartInteractionGuardInterceptor() {
 		this(RehabSecurityContext::current);
 	}
 
 	public SmartInteractionGuardInterceptor(Supplier<Optional<CallerContext>> callerSupplier) {
+		this(callerSupplier, new SearchReach(null, DEFAULT_MAX_SEARCH_DEPTH));
+	}
+
+	public SmartInteractionGuardInterceptor(SearchReach reach) {
+		this(RehabSecurityContext::current, reach);
+	}
+
+	public SmartInteractionGuardInterceptor(Supplier<Optional<CallerContext>> callerSupplier, SearchReach reach) {
 		this.callerSupplier = callerSupplier;
+		this.reach = reach;
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
@@ -59,7 +74,7 @@ public class SmartInteractionGuardInterceptor {
 		switch (operation) {
 			case SEARCH_TYPE, HISTORY_TYPE -> {
 				require(rights, type, Permission.SEARCH, "search");
-				checkSearchParameters(rights, request.getParameters());
+				checkReach(rights, reach.typesReached(request.getFhirContext(), type, request.getParameters()));
 			}
 			case SEARCH_SYSTEM, HISTORY_SYSTEM -> throw new ForbiddenOperationException(
 					"System-level search and history are not allowed: search one resource type");
@@ -74,15 +89,24 @@ public class SmartInteractionGuardInterceptor {
 				String ifNoneExist = request.getHeader(ca.uhn.fhir.rest.api.Constants.HEADER_IF_NONE_EXIST);
 				if (ifNoneExist != null && !ifNoneExist.isBlank()) {
 					require(rights, type, Permission.SEARCH, "conditional create");
+					checkReach(rights, reach.typesReached(request.getFhirContext(), type, ifNoneExist));
 				}
 			}
 			case UPDATE -> {
 				require(rights, type, Permission.UPDATE, "update");
 				if (request.getId() == null || !request.getId().hasIdPart()) {
 					require(rights, type, Permission.SEARCH, "conditional update");
+					checkReach(rights, reach.typesReached(request.getFhirContext(), type, request.getParameters()));
 				}
 			}
-			case PATCH -> require(rights, type, Permission.UPDATE, "patch");
+			case PATCH -> {
+				require(rights, type, Permission.UPDATE, "patch");
+				if (request.getId() == null || !request.getId().hasIdPart()) {
+					// "the resource matching ?x=y": a search (its 400/404/200 tells whether something matches)
+					require(rights, type, Permission.SEARCH, "conditional patch");
+					checkReach(rights, reach.typesReached(request.getFhirContext(), type, request.getParameters()));
+				}
+			}
 			case DELETE -> throw deleteRefused();
 			case TRANSACTION -> checkBundle(rights, request);
 			default -> {
@@ -91,7 +115,7 @@ public class SmartInteractionGuardInterceptor {
 		}
 	}
 
-	private static void checkBundle(EffectiveRights rights, RequestDetails request) {
+	private void checkBundle(EffectiveRights rights, RequestDetails request) {
 		IBaseResource resource = request.getResource();
 		if (!(resource instanceof IBaseBundle bundle)) {
 			return;
@@ -110,15 +134,23 @@ public class SmartInteractionGuardInterceptor {
 					require(rights, entryType, Permission.CREATE, "create (in a bundle)");
 					if (entry.getConditionalUrl() != null) {
 						require(rights, entryType, Permission.SEARCH, "conditional create (in a bundle)");
+						checkReach(rights, reach.typesReached(request.getFhirContext(), entryType, entry.getConditionalUrl()));
 					}
 				}
 				case PUT -> {
 					require(rights, entryType, Permission.UPDATE, "update (in a bundle)");
 					if (url.contains("?")) {
 						require(rights, entryType, Permission.SEARCH, "conditional update (in a bundle)");
+						checkReach(rights, reach.typesReached(request.getFhirContext(), entryType, url));
 					}
 				}
-				case PATCH -> require(rights, entryType, Permission.UPDATE, "patch (in a bundle)");
+				case PATCH -> {
+					require(rights, entryType, Permission.UPDATE, "patch (in a bundle)");
+					if (url.contains("?")) {
+						require(rights, entryType, Permission.SEARCH, "conditional patch (in a bundle)");
+						checkReach(rights, reach.typesReached(request.getFhirContext(), entryType, url));
+					}
+				}
 				case DELETE -> throw deleteRefused();
 				case GET, HEAD -> {
 					String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
@@ -131,31 +163,18 @@ public class SmartInteractionGuardInterceptor {
 					}
 					require(rights, entryType, search ? Permission.SEARCH : Permission.READ,
 							search ? "search (in a bundle)" : "read (in a bundle)");
+					if (url.contains("?")) {
+						checkReach(rights, reach.typesReached(request.getFhirContext(), entryType, url));
+					}
 				}
 				default -> throw new ForbiddenOperationException("Unsupported bundle entry method " + method);
 			}
 		}
 	}
 
-	private static void checkSearchParameters(EffectiveRights rights, Map<String, String[]> params) {
-		if (params == null) {
-			return;
-		}
-		for (String name : params.keySet()) {
-			if (name.startsWith("_has:")) {
-				String[] parts = name.split(":");
-				if (parts.length >= 2) {
-					require(rights, parts[1], Permission.SEARCH, "_has on");
-				}
-			}
-			int dot = name.indexOf('.');
-			int colon = name.indexOf(':');
-			if (!name.startsWith("_") && dot > 0 && colon > 0 && colon < dot) {
-				String target = name.substring(colon + 1, dot);
-				if (!target.isEmpty() && Character.isUpperCase(target.charAt(0))) {
-					require(rights, target, Permission.SEARCH, "chained search on");
-				}
-			}
+	private static void checkReach(EffectiveRights rights, java.util.Set<String> types) {
+		for (String reached : types) {
+			require(rights, reached, Permission.SEARCH, "a search reaching");
 		}
 	}
 

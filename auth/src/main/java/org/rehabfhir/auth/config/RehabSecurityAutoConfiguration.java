@@ -7,9 +7,12 @@ import org.rehabfhir.auth.authorization.CareTeamOperationGuardInterceptor;
 import org.rehabfhir.auth.authorization.CareTeamPatientLookup;
 import org.rehabfhir.auth.authorization.CareTeamScope;
 import org.rehabfhir.auth.authorization.CareTeamSearchNarrowingInterceptor;
+import org.rehabfhir.auth.authorization.CareTeamWriteGuardInterceptor;
 import org.rehabfhir.auth.authorization.SmartAuthorizationInterceptor;
 import org.rehabfhir.auth.authorization.SmartInteractionGuardInterceptor;
+import org.rehabfhir.auth.authorization.SearchReach;
 import org.rehabfhir.auth.authorization.StoredResourceLookup;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.rehabfhir.auth.discovery.SmartCapabilityStatementInterceptor;
 import org.rehabfhir.auth.discovery.SmartConfiguration;
 import org.rehabfhir.auth.discovery.SmartConfigurationController;
@@ -155,14 +158,22 @@ public class RehabSecurityAutoConfiguration {
 		}
 
 		@Bean
-		public SmartInteractionGuardInterceptor rehabInteractionGuardInterceptor() {
-			return new SmartInteractionGuardInterceptor();
+		public SmartInteractionGuardInterceptor rehabInteractionGuardInterceptor(
+				RehabSecurityProperties properties, ObjectProvider<ISearchParamRegistry> searchParams) {
+			return new SmartInteractionGuardInterceptor(
+					new SearchReach(searchParams::getIfUnique, properties.getLimits().getMaxSearchDepth()));
 		}
 
 		@Bean
 		@ConditionalOnProperty(prefix = "rehab.security", name = "care-team-narrowing", havingValue = "true")
 		public CareTeamSearchNarrowingInterceptor rehabCareTeamNarrowingInterceptor(CareTeamScope careTeam) {
 			return new CareTeamSearchNarrowingInterceptor(careTeam);
+		}
+
+		@Bean
+		@ConditionalOnProperty(prefix = "rehab.security", name = "care-team-narrowing", havingValue = "true")
+		public CareTeamWriteGuardInterceptor rehabCareTeamWriteGuardInterceptor(CareTeamScope careTeam) {
+			return new CareTeamWriteGuardInterceptor(careTeam);
 		}
 
 		@Bean

@@ -190,6 +190,16 @@ public class RehabSecurityProperties {
 		private CountPolicy countPolicy = CountPolicy.REJECT;
 		private int maxIncludes = 5;
 		private DataSize maxRequestBody = DataSize.ofMegabytes(5);
+		/** Chain links plus {@code _has} hops in one search parameter ({@code patient._has:Condition:patient:code} = 2). */
+		private int maxSearchDepth = 2;
+
+		public int getMaxSearchDepth() {
+			return maxSearchDepth;
+		}
+
+		public void setMaxSearchDepth(int maxSearchDepth) {
+			this.maxSearchDepth = maxSearchDepth;
+		}
 
 		public int getMaxBundleEntries() {
 			return maxBundleEntries;
@@ -232,7 +242,7 @@ public class RehabSecurityProperties {
 		}
 
 		void validate() {
-			if (maxBundleEntries < 1 || maxCount < 1 || maxIncludes < 0 || maxRequestBody == null
+			if (maxBundleEntries < 1 || maxCount < 1 || maxIncludes < 0 || maxSearchDepth < 1 || maxRequestBody == null
 					|| maxRequestBody.toBytes() < 1024) {
 				throw new IllegalStateException("rehab.security.limits.* out of range");
 			}

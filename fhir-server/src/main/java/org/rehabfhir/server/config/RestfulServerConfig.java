@@ -49,7 +49,7 @@ public class RestfulServerConfig {
 			RehabFhirProperties properties,
 			List<FhirOperationProvider> operationProviders,
 			ApplicationContext applicationContext) {
-		RestfulServer server = new RestfulServer(systemDao.getContext());
+		RestfulServer server = new RehabRestfulServer(systemDao.getContext());
 		// A resource type served by one of the project's providers (AuditEvent: the audit chain) replaces HAPI's JPA one
 		Set<String> ownTypes = operationProviders.stream()
 				.filter(IResourceProvider.class::isInstance)

@@ -65,6 +65,12 @@ final class RawHttp {
 		return this;
 	}
 
+	RawHttp patch(String path, String contentType, String body) {
+		post(path, contentType, body);
+		this.method = "PATCH";
+		return this;
+	}
+
 	RawHttp delete(String path) {
 		this.method = "DELETE";
 		this.path = path;
