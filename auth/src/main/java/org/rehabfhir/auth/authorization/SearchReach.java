@@ -118,8 +118,12 @@ public final class SearchReach {
 					? new LinkedHashSet<>(fhir.getResourceTypes())
 					: definition.getTargets();
 			String next = firstParameter(rest);
+			Set<String> hasTargets = "_has".equals(next) ? hasReferenceTargets(params, rest) : null;
 			for (String candidate : candidates) {
-				if (next.startsWith("_") || activeParam(params, candidate, next) != null) {
+				boolean fits = hasTargets != null
+						? hasTargets.isEmpty() || hasTargets.contains(candidate)
+						: next.startsWith("_") || activeParam(params, candidate, next) != null;
+				if (fits) {
 					targets.add(candidate);
 				}
 			}
@@ -131,6 +135,16 @@ public final class SearchReach {
 			reached.add(target);
 			follow(fhir, params, target, rest, depth + 1, reached);
 		}
+	}
+
+	/** For {@code _has:<Type>:<ref>:...}: the types {@code <Type>.<ref>} may point to (empty: any or unknown). */
+	private static Set<String> hasReferenceTargets(ISearchParamRegistry params, String has) {
+		String[] parts = has.split(":", 4);
+		if (parts.length < 3) {
+			return Set.of();
+		}
+		RuntimeSearchParam reference = activeParam(params, parts[1], parts[2]);
+		return reference == null ? Set.of() : reference.getTargets();
 	}
 
 	private static RuntimeSearchParam activeParam(ISearchParamRegistry params, String type, String name) {

@@ -126,7 +126,8 @@ public class SmartInteractionGuardInterceptor {
 				continue; // HAPI rejects entries without request.method itself
 			}
 			String url = entry.getUrl() == null ? "" : entry.getUrl();
-			String entryType = entry.getResource() != null
+			// a PATCH entry's resource is the patch document (Binary, Parameters): its type is the URL's
+			String entryType = entry.getResource() != null && method != RequestTypeEnum.PATCH
 					? request.getFhirContext().getResourceType(entry.getResource())
 					: typeOfUrl(url);
 			switch (method) {

@@ -3,6 +3,7 @@ package org.rehabfhir.server.validation;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,26 @@ public class RequestValidationConfig {
 	@ConditionalOnProperty(prefix = "rehab.fhir", name = "validate-requests", havingValue = "true", matchIfMissing = true)
 	public RehabRequestValidatingInterceptor requestValidatingInterceptor(
 			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
+		RehabRequestValidatingInterceptor interceptor = new RehabRequestValidatingInterceptor();
+		interceptor.setValidatorModules(List.of(instanceValidator(fhirContext, projectResources)));
+		interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
+		interceptor.setAddResponseHeaderOnSeverity(null);
+		interceptor.setAddResponseOutcomeHeaderOnSeverity(null);
+		return interceptor;
+	}
+
+	/** The patched resource of a PATCH, validated with the same rules (finding 10 of issue 10). */
+	@Bean
+	@ConditionalOnProperty(prefix = "rehab.fhir", name = "validate-requests", havingValue = "true", matchIfMissing = true)
+	public PatchResultValidatingInterceptor patchResultValidatingInterceptor(
+			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
+		FhirValidator validator = fhirContext.newValidator();
+		validator.registerValidatorModule(instanceValidator(fhirContext, projectResources));
+		return new PatchResultValidatingInterceptor(validator);
+	}
+
+	private static FhirInstanceValidator instanceValidator(
+			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
 		List<IValidationSupport> supports = new ArrayList<>();
 		supports.add(new DefaultProfileValidationSupport(fhirContext));
 		projectResources.orderedStream().forEach(resources -> supports.add(resources.validationSupport(fhirContext)));
@@ -46,12 +67,6 @@ public class RequestValidationConfig {
 		FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
 		// Best-practice recommendations (e.g. dom-6 "should have narrative") are advice, not errors.
 		instanceValidator.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
-
-		RehabRequestValidatingInterceptor interceptor = new RehabRequestValidatingInterceptor();
-		interceptor.setValidatorModules(List.of(instanceValidator));
-		interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
-		interceptor.setAddResponseHeaderOnSeverity(null);
-		interceptor.setAddResponseOutcomeHeaderOnSeverity(null);
-		return interceptor;
+		return instanceValidator;
 	}
 }
