@@ -23,6 +23,7 @@ import org.rehabfhir.auth.limits.RequestBodyLimitFilter;
 import org.rehabfhir.auth.limits.RequestLimitsInterceptor;
 import org.rehabfhir.auth.web.OperationOutcomeAccessDeniedHandler;
 import org.rehabfhir.auth.web.OperationOutcomeAuthenticationEntryPoint;
+import org.rehabfhir.auth.web.OperationOutcomeRequestRejectedHandler;
 import org.rehabfhir.auth.web.SecurityRejectionListener;
 import org.rehabfhir.auth.web.SecurityRejections;
 import org.slf4j.Logger;
@@ -75,6 +76,12 @@ public class RehabSecurityAutoConfiguration {
 	@Bean
 	public SecurityRejections rehabSecurityRejections(ObjectProvider<SecurityRejectionListener> listeners) {
 		return new SecurityRejections(listeners.orderedStream().toList());
+	}
+
+	/** Picked up by Spring Security's {@code WebSecurity} for the requests its firewall refuses. */
+	@Bean
+	public OperationOutcomeRequestRejectedHandler rehabRequestRejectedHandler(SecurityRejections rejections) {
+		return new OperationOutcomeRequestRejectedHandler(rejections);
 	}
 
 	@Bean

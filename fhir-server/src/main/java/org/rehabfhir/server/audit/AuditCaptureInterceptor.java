@@ -125,6 +125,9 @@ public class AuditCaptureInterceptor {
 
 	private static void markAudited(RequestDetails request) {
 		request.getUserData().put(AUDITED, Boolean.TRUE);
+		if (request instanceof ServletRequestDetails servlet) {
+			AuditedRequests.mark(servlet.getServletRequest());
+		}
 	}
 
 	private static String safeMessage(String message) {

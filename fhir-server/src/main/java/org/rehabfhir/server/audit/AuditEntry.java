@@ -37,11 +37,27 @@ public record AuditEntry(
 		String query,
 		String operation) {
 
+	/** Longest stored request path, query, description (attacker-chosen text: truncated, marked with "..."). */
+	static final int MAX_PATH = 512;
+	static final int MAX_QUERY = 1024;
+	static final int MAX_DESCRIPTION = 500;
+	static final int MAX_REF = 128;
+
 	public AuditEntry {
 		purposeOfUse = purposeOfUse == null ? List.of() : List.copyOf(purposeOfUse);
-		patientRefs = patientRefs == null ? List.of() : List.copyOf(patientRefs);
-		resourceRefs = resourceRefs == null ? List.of() : List.copyOf(resourceRefs);
+		patientRefs = patientRefs == null ? List.of() : patientRefs.stream().filter(r -> r != null && r.length() <= MAX_REF).toList();
+		resourceRefs = resourceRefs == null ? List.of() : resourceRefs.stream().filter(r -> r != null && r.length() <= MAX_REF).toList();
 		agent = agent == null ? AuditAgent.ANONYMOUS : agent;
+		requestPath = truncate(requestPath, MAX_PATH);
+		query = truncate(query, MAX_QUERY);
+		outcomeDescription = truncate(outcomeDescription, MAX_DESCRIPTION);
+		operation = truncate(operation, 64);
+		requestMethod = truncate(requestMethod, 16);
+		sourceIp = truncate(sourceIp, 64);
+	}
+
+	static String truncate(String value, int max) {
+		return value == null || value.length() <= max ? value : value.substring(0, max - 3) + "...";
 	}
 
 	/** C, R, U, D or E (AuditEvent.action) for the interaction. */

@@ -1,6 +1,8 @@
 package org.rehabfhir.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeSearchParam;
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -90,7 +92,7 @@ public class AuditEntryFactory {
 
 	/** A request the security layer rejected before HAPI saw it (401, 413, HTTP-level 403). */
 	public AuditEntry fromRejected(HttpServletRequest request, int status, String reason, String fhirBasePath) {
-		String uri = request.getRequestURI();
+		String uri = request.getRequestURI() == null ? "" : request.getRequestURI();
 		String context = request.getContextPath() == null ? "" : request.getContextPath();
 		String path = uri.startsWith(context) ? uri.substring(context.length()) : uri;
 		if (path.startsWith(fhirBasePath + "/")) {
@@ -117,7 +119,11 @@ public class AuditEntryFactory {
 				patients.add(type + "/" + idPart);
 			}
 		}
-		patientsFromParameters(type, request.getParameterMap(), patients);
+		try {
+			patientsFromParameters(type, request.getParameterMap(), patients);
+		} catch (RuntimeException unparseable) {
+			log.debug("Parameters of a rejected request could not be read: {}", unparseable.getMessage());
+		}
 		String interaction;
 		if (operation != null) {
 			interaction = "operation";
@@ -188,32 +194,60 @@ public class AuditEntryFactory {
 		return List.copyOf(out);
 	}
 
-	private static void patientsFromParameters(String type, Map<String, String[]> parameters, Set<String> patients) {
+	/**
+	 * Every patient a request names in its parameters: a {@code Patient/<id>} reference in any parameter value
+	 * (also {@code _has}, chains, full URLs), and a bare id given to a reference parameter that may point to a Patient
+	 * ({@code Condition?subject=<id>}, {@code patient=<id>}, {@code subject:Patient=<id>}; HAPI's search parameter
+	 * definitions tell which) or to {@code Patient?_id=}.
+	 */
+	private void patientsFromParameters(String type, Map<String, String[]> parameters, Set<String> patients) {
 		if (parameters == null) {
 			return;
 		}
 		for (Map.Entry<String, String[]> p : parameters.entrySet()) {
 			String name = p.getKey();
-			int colon = name.indexOf(':');
-			String base = colon > 0 ? name.substring(0, colon) : name;
-			boolean patientParam = PATIENT_PARAMS.contains(base) || ("Patient".equals(type) && "_id".equals(base));
-			if (!patientParam || p.getValue() == null) {
+			if (p.getValue() == null || name == null) {
 				continue;
 			}
+			int colon = name.indexOf(':');
+			String base = colon > 0 ? name.substring(0, colon) : name;
+			String modifier = colon > 0 ? name.substring(colon + 1) : "";
+			boolean bareIdIsPatient = ("Patient".equals(type) && "_id".equals(base)) || "Patient".equals(modifier)
+					|| (!name.contains(".") && referencesPatient(type, base));
 			for (String value : p.getValue()) {
+				if (value == null) {
+					continue;
+				}
 				for (String one : value.split(",")) {
 					String v = one.trim();
-					if (v.isEmpty()) {
+					if (patients.size() >= MAX_REFS || v.isEmpty()) {
 						continue;
 					}
-					if (v.startsWith("Patient/")) {
-						patients.add(stripVersion(v));
-					} else if (!v.contains("/") && ("patient".equals(base) || "_id".equals(base))
-							&& v.matches("[A-Za-z0-9\\-.]{1,64}")) {
+					java.util.regex.Matcher ref = PATIENT_REF.matcher(v);
+					if (ref.find()) {
+						patients.add("Patient/" + ref.group(1));
+					} else if (bareIdIsPatient && BARE_ID.matcher(v).matches()) {
 						patients.add("Patient/" + v);
 					}
 				}
 			}
+		}
+	}
+
+	private static final Pattern PATIENT_REF = Pattern.compile("(?:^|/|\\|)Patient/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]*)?$");
+	private static final Pattern BARE_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+	/** Whether {@code type}'s search parameter {@code name} is a reference that may point to a Patient. */
+	private boolean referencesPatient(String type, String name) {
+		if (PATIENT_PARAMS.contains(name) && type == null) {
+			return true;
+		}
+		try {
+			RuntimeSearchParam param = type == null ? null : fhirContext.getResourceDefinition(type).getSearchParam(name);
+			return param != null && param.getParamType() == RestSearchParameterTypeEnum.REFERENCE
+					&& (param.getTargets().isEmpty() || param.getTargets().contains("Patient"));
+		} catch (RuntimeException unknownType) {
+			return PATIENT_PARAMS.contains(name);
 		}
 	}
 

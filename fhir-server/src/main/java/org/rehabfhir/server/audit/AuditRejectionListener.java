@@ -5,23 +5,34 @@ import org.rehabfhir.auth.web.SecurityRejectionListener;
 import org.rehabfhir.server.config.RestfulServerConfig;
 import org.springframework.stereotype.Component;
 
-/** Audits what the security layer refuses before HAPI: 401, 413 and HTTP-level 403 (one AuditEvent each). */
+/**
+ * Audits what the security layer refuses before HAPI: 401, 413, 415, firewall 400 and HTTP-level 403 (one AuditEvent
+ * each; repeated anonymous failures of one source are aggregated by {@link AnonymousFailureThrottle}).
+ */
 @Component
 public class AuditRejectionListener implements SecurityRejectionListener {
 
 	private final AuditTrail trail;
 	private final AuditEntryFactory factory;
+	private final AnonymousFailureThrottle anonymous;
 
-	public AuditRejectionListener(AuditTrail trail, AuditEntryFactory factory) {
+	public AuditRejectionListener(AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous) {
 		this.trail = trail;
 		this.factory = factory;
+		this.anonymous = anonymous;
 	}
 
 	@Override
 	public void rejected(HttpServletRequest request, int status, String reason) {
+		AuditedRequests.mark(request);
 		if (!trail.enabled()) {
 			return;
 		}
-		trail.writeQuietly(factory.fromRejected(request, status, reason, RestfulServerConfig.FHIR_PATH));
+		AuditEntry entry = factory.fromRejected(request, status, reason, RestfulServerConfig.FHIR_PATH);
+		if (entry.agent().isAnonymous()) {
+			anonymous.record(entry);
+		} else {
+			trail.writeQuietly(entry);
+		}
 	}
 }
