@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole system locally (development only): PostgreSQL with data under .local/, Keycloak with the
-# realm from auth/realm/, and the FHIR server with demo data on http://localhost:8080/fhir.
+# realm from auth/realm/, the FHIR server with demo data on http://localhost:8080/fhir and the clinician web app
+# on http://localhost:4200 (it prints the URL and the demo users).
 # Any extra arguments go to Spring Boot, e.g. --server.port=9090.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

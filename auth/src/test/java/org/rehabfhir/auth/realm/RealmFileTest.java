@@ -22,7 +22,7 @@ class RealmFileTest {
 
 	/** Production clients: everything except the clearly named dev/test client. */
 	static final Set<String> PRODUCTION_CLIENTS =
-			Set.of("rehab-clinician-app", "ehr-demo-hospital", "ehr-demo-jwt");
+			Set.of("rehab-clinician-app", "rehab-clinician-bff", "ehr-demo-hospital", "ehr-demo-jwt");
 	static final String TEST_CLIENT = "rehab-test-cli";
 
 	static JsonNode realm;
@@ -95,6 +95,21 @@ class RealmFileTest {
 		assertThat(app.path("standardFlowEnabled").asBoolean()).isTrue();
 		assertThat(app.path("attributes").path("pkce.code.challenge.method").asText()).isEqualTo("S256");
 		assertThat(texts(app.path("redirectUris"))).containsExactly("http://localhost:4200/callback");
+	}
+
+	@Test
+	void clinicianAppBackendIsConfidentialWithPkceS256ExactRedirectsAndRefreshTokens() {
+		JsonNode app = client("rehab-clinician-bff");
+		assertThat(app.path("publicClient").asBoolean()).isFalse();
+		assertThat(app.path("clientAuthenticatorType").asText()).isEqualTo("client-secret");
+		assertThat(app.path("secret").asText()).contains("DEV-ONLY");
+		assertThat(app.path("standardFlowEnabled").asBoolean()).isTrue();
+		assertThat(app.path("serviceAccountsEnabled").asBoolean()).isFalse();
+		assertThat(app.path("attributes").path("pkce.code.challenge.method").asText()).isEqualTo("S256");
+		assertThat(app.path("attributes").path("use.refresh.tokens").asText()).isEqualTo("true");
+		assertThat(texts(app.path("redirectUris"))).containsExactly("http://localhost:4200/login/oauth2/code/keycloak");
+		assertThat(app.path("attributes").path("post.logout.redirect.uris").asText())
+				.isEqualTo("http://localhost:4200/signed-out");
 	}
 
 	@Test

@@ -34,6 +34,11 @@ public final class TokenClient {
 	/** Public test client with the password grant. DEVELOPMENT AND TEST ONLY. */
 	public static final String TEST_CLI = "rehab-test-cli";
 
+	/** The clinician web app (module clinician-app), a confidential client with the authorization code flow. */
+	public static final String CLINICIAN_APP = "rehab-clinician-bff";
+	/** DEVELOPMENT ONLY secret of {@link #CLINICIAN_APP}. */
+	public static final String CLINICIAN_APP_SECRET = "rehab-clinician-bff-DEV-ONLY-secret";
+
 	public static final String EHR_HOSPITAL = "ehr-demo-hospital";
 	/** DEVELOPMENT ONLY secret of {@link #EHR_HOSPITAL}. */
 	public static final String EHR_HOSPITAL_SECRET = "ehr-demo-hospital-DEV-ONLY-secret";

@@ -1,9 +1,18 @@
 package org.rehabfhir.local;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.devservices.KeycloakSettings;
 import org.rehabfhir.devservices.LocalPostgres;
+import org.rehabfhir.devservices.TokenClient;
 import org.rehabfhir.server.RehabFhirApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +22,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Development only: the whole system in one process tree. Starts PostgreSQL with its data under
  * {@code .local/pgdata} (kept across restarts), Keycloak on port 8180 with the realm from {@code auth/realm}
- * (re-imported at every start), then the FHIR server with demo data on port 8080.
+ * (re-imported at every start), then the FHIR server with demo data on port 8080 and the clinician web app on port
+ * 4200.
  */
 public final class LocalRehabFhir {
 
@@ -30,6 +40,67 @@ public final class LocalRehabFhir {
 		if (System.getProperty(key) == null) {
 			System.setProperty(key, value);
 		}
+	}
+
+	/**
+	 * Starts the clinician web app (module clinician-app, its exec jar) as a child process on port 4200, signed in
+	 * through Keycloak with its DEVELOPMENT ONLY client secret, talking to the FHIR server just started. Skipped when
+	 * the jar was not built ({@code -Drehab.local.app=false} skips it too).
+	 */
+	static Process startClinicianApp(Path home, KeycloakServer keycloak, String fhirBase) throws IOException {
+		if (!Boolean.parseBoolean(System.getProperty("rehab.local.app", "true"))) {
+			return null;
+		}
+		Path jar = Path.of(System.getProperty("rehab.local.app-jar", "clinician-app/target/clinician-app-0.1.0-SNAPSHOT-exec.jar"));
+		if (!Files.isRegularFile(jar)) {
+			log.warn("No clinician app at {} (build it with ./mvnw install -DskipTests); not started", jar.toAbsolutePath());
+			return null;
+		}
+		int port = Integer.getInteger("rehab.local.app-port", 4200);
+		Path logFile = home.resolve("logs").resolve("clinician-app.log");
+		Files.createDirectories(logFile.getParent());
+		ProcessBuilder builder = new ProcessBuilder(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString(),
+				"--server.port=" + port)
+				.redirectErrorStream(true)
+				.redirectOutput(logFile.toFile());
+		builder.environment().put("REHAB_APP_FHIR_BASE_URL", fhirBase);
+		builder.environment().put("REHAB_APP_ISSUER_URI", keycloak.issuerUri());
+		builder.environment().put("REHAB_APP_CLIENT_SECRET", TokenClient.CLINICIAN_APP_SECRET);
+		Process app = builder.start();
+		waitForApp("http://localhost:" + port + "/actuator/health", app, logFile);
+		log.info("Clinician app: http://localhost:{}/  (sign in as alice / {} or bob, physiotherapists; audrey / {}, "
+				+ "auditor; DEVELOPMENT ONLY passwords). Log: {}", port, TokenClient.ALICE_PASSWORD,
+				TokenClient.AUDREY_PASSWORD, logFile);
+		return app;
+	}
+
+	private static void waitForApp(String health, Process app, Path logFile) throws IOException {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+		long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!app.isAlive()) {
+				throw new IllegalStateException("The clinician app exited with " + app.exitValue() + "; see " + logFile);
+			}
+			try {
+				if (http.send(HttpRequest.newBuilder(URI.create(health)).build(), HttpResponse.BodyHandlers.discarding())
+						.statusCode() == 200) {
+					return;
+				}
+			} catch (IOException starting) {
+				// not listening yet
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			try {
+				Thread.sleep(500);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+		log.warn("The clinician app did not answer {} within 120 s; see {}", health, logFile);
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -55,8 +126,20 @@ public final class LocalRehabFhir {
 		application.setRegisterShutdownHook(false);
 		ConfigurableApplicationContext context = application.run(args);
 
+		String fhirBase = "http://localhost:" + context.getEnvironment().getProperty("local.server.port", "8080") + "/fhir";
+		Process app = startClinicianApp(home, keycloak, fhirBase);
+
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-			log.info("Stopping the FHIR server, then Keycloak and PostgreSQL");
+			log.info("Stopping the clinician app and the FHIR server, then Keycloak and PostgreSQL");
+			if (app != null) {
+				app.destroy();
+				try {
+					app.waitFor(20, TimeUnit.SECONDS);
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+				app.destroyForcibly();
+			}
 			context.close();
 			keycloak.close();
 			try {

@@ -1,5 +1,6 @@
 package org.rehabfhir.server.audit;
 
+import java.util.List;
 import java.util.Optional;
 import org.rehabfhir.auth.jwt.CallerContext;
 import org.rehabfhir.auth.jwt.RehabSecurityContext;
@@ -14,11 +15,23 @@ import org.rehabfhir.auth.jwt.RehabSecurityContext;
  * @param fhirUser {@code fhirUser}, e.g. {@code Practitioner/alice}
  * @param issuer {@code iss}
  * @param system true for a machine client (client credentials)
+ * @param roles the caller's realm roles ({@code realm_access.roles}) that the server knows, e.g. {@code physiotherapist}
  */
 public record AuditAgent(
-		String subject, String username, String clientId, String tokenId, String fhirUser, String issuer, boolean system) {
+		String subject, String username, String clientId, String tokenId, String fhirUser, String issuer, boolean system,
+		List<String> roles) {
 
-	public static final AuditAgent ANONYMOUS = new AuditAgent(null, null, null, null, null, null, false);
+	public static final AuditAgent ANONYMOUS = new AuditAgent(null, null, null, null, null, null, false, List.of());
+
+	public AuditAgent {
+		roles = roles == null ? List.of() : List.copyOf(roles);
+	}
+
+	/** Without roles. */
+	public AuditAgent(
+			String subject, String username, String clientId, String tokenId, String fhirUser, String issuer, boolean system) {
+		this(subject, username, clientId, tokenId, fhirUser, issuer, system, List.of());
+	}
 
 	public static AuditAgent of(CallerContext caller) {
 		return new AuditAgent(
@@ -28,13 +41,24 @@ public record AuditAgent(
 				caller.tokenId(),
 				caller.fhirUser(),
 				caller.issuer(),
-				caller.isSystem());
+				caller.isSystem(),
+				caller.roles() == null ? List.of() : caller.roles().stream().filter(AuditAgent::knownRole).toList());
 	}
 
 	/** The caller of the current request (thread-bound security context), or {@link #ANONYMOUS}. */
 	public static AuditAgent current() {
 		Optional<CallerContext> caller = RehabSecurityContext.current();
 		return caller.map(AuditAgent::of).orElse(ANONYMOUS);
+	}
+
+	/** The realm roles of the project ({@code physiotherapist}, {@code auditor}, {@code ehr-system}). */
+	static boolean knownRole(String role) {
+		for (org.rehabfhir.auth.smart.RehabRole known : org.rehabfhir.auth.smart.RehabRole.values()) {
+			if (known.roleName().equals(role)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	public boolean isAnonymous() {

@@ -30,6 +30,9 @@ public class AuditProperties {
 	/** At most this many entries in a {@code $access-log} answer (newest first). */
 	private int accessLogMaxEntries = 1000;
 
+	/** Entries per {@code $access-log} page when the request gives no {@code _count}. */
+	private int accessLogPageSize = 50;
+
 	public boolean isEnabled() {
 		return enabled;
 	}
@@ -68,6 +71,14 @@ public class AuditProperties {
 
 	public void setPurposeOfUseHeader(String purposeOfUseHeader) {
 		this.purposeOfUseHeader = purposeOfUseHeader;
+	}
+
+	public int getAccessLogPageSize() {
+		return accessLogPageSize;
+	}
+
+	public void setAccessLogPageSize(int accessLogPageSize) {
+		this.accessLogPageSize = accessLogPageSize;
 	}
 
 	public int getAccessLogMaxEntries() {

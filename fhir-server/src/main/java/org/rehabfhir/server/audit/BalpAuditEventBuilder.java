@@ -25,6 +25,8 @@ public final class BalpAuditEventBuilder {
 	public static final String CS_DICOM = "http://dicom.nema.org/resources/ontology/DCM";
 	public static final String CS_PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 	public static final String CS_ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
+	/** The caller's Keycloak realm role in {@code agent[0].role} (physiotherapist, auditor, ehr-system). */
+	public static final String CS_USER_ROLE = "http://rehab-fhir.org/fhir/CodeSystem/user-role";
 	public static final String CS_OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role";
 	public static final String CS_SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type";
 	public static final String CS_ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
@@ -64,6 +66,9 @@ public final class BalpAuditEventBuilder {
 			user.setName(agent.username());
 		}
 		user.setRequestor(true);
+		for (String role : agent.roles()) {
+			user.addRole(new CodeableConcept(new Coding(CS_USER_ROLE, role, null)));
+		}
 		if (agent.tokenId() != null) {
 			user.addPolicy(agent.tokenId()); // BALP: the token's jti
 		}

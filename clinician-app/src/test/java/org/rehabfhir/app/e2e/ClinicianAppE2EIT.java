@@ -1,0 +1,167 @@
+package org.rehabfhir.app.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.Cookie;
+import com.microsoft.playwright.options.SameSiteAttribute;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.rehabfhir.devservices.TokenClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clinician app in a real browser against the real system (PostgreSQL, Keycloak, FHIR server, app): sign-in on
+ * Keycloak's own login page, the physiotherapist's walk, the auditor's screens, and what another physiotherapist
+ * must not see. Every screen is checked with axe-core and photographed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClinicianAppE2EIT {
+
+	private static final Logger log = LoggerFactory.getLogger(ClinicianAppE2EIT.class);
+	static final String KNEE_PATIENT = "demo-knee-oa";
+	static final String KNEE_PATIENT_NAME = "Grace Okafor";
+	static final String BOB_PATIENT_NAME = "Claire Moreau";
+
+	static E2eStack stack;
+	static Browser browser;
+
+	@BeforeAll
+	static void start() {
+		stack = E2eStack.shared();
+		browser = new Browser();
+	}
+
+	@AfterAll
+	static void stopBrowser() {
+		if (browser != null) {
+			browser.close();
+		}
+	}
+
+	/** Opens the app, is sent to Keycloak's login page, signs in there, and is back in the app. */
+	static Page signIn(BrowserContext context, String username, String password, String screenshot) {
+		Page page = context.newPage();
+		page.navigate(stack.appUrl() + "/");
+		// Keycloak's own login page, asked for the code flow with PKCE S256 (Playwright regexes are JavaScript's)
+		assertThat(page).hasURL(Pattern.compile("/realms/rehab/protocol/openid-connect/auth\\?.*code_challenge_method=S256"));
+		assertThat(page.url()).startsWith(stack.keycloak().baseUrl() + "/realms/rehab/").contains("response_type=code");
+		if (screenshot != null) {
+			browser.check(page, screenshot);
+		}
+		page.locator("#username").fill(username);
+		page.locator("#password").fill(password);
+		page.locator("#kc-login").click();
+		page.waitForURL(url -> url.startsWith(stack.appUrl()));
+		return page;
+	}
+
+	@Test
+	@Order(1)
+	void aliceSignsInOnKeycloakAndSeesHerCaseload() {
+		try (BrowserContext context = browser.newContext()) {
+			Page page = signIn(context, TokenClient.ALICE, TokenClient.ALICE_PASSWORD, "00-keycloak-sign-in");
+			assertThat(page).hasURL(stack.appUrl() + "/caseload");
+			assertThat(page.locator("h1")).hasText("My caseload");
+			assertThat(page.locator("#caseload")).containsText(KNEE_PATIENT_NAME);
+			assertThat(page.locator("#caseload")).not().containsText(BOB_PATIENT_NAME);
+			assertThat(page.locator("header")).containsText("Physiotherapist");
+			assertThat(page.locator("nav")).not().containsText("Access log");
+			browser.check(page, "01-caseload");
+
+			Cookie session = context.cookies().stream().filter(c -> c.name.equals("REHAB_APP_SESSION")).findFirst()
+					.orElseThrow();
+			assertThat(session.httpOnly).isTrue();
+			assertThat(session.sameSite).isEqualTo(SameSiteAttribute.LAX);
+			// the app's cookies hold no token (Keycloak's own cookies live on its host, 127.0.0.1)
+			assertThat(context.cookies(stack.appUrl()).stream().map(c -> c.value)).noneMatch(v -> v.startsWith("eyJ"));
+			assertThat(context.cookies(stack.appUrl())).extracting(c -> c.name).containsExactly("REHAB_APP_SESSION");
+
+			page.locator("#caseload a", new Page.LocatorOptions().setHasText(KNEE_PATIENT_NAME)).click();
+			assertThat(page).hasURL(stack.appUrl() + "/patients/" + KNEE_PATIENT);
+			assertThat(page.locator("h1")).hasText(KNEE_PATIENT_NAME);
+			assertThat(page.locator("#conditions-h + table")).containsText("Osteoarthritis of knee");
+			assertThat(page.locator("#conditions-h + table")).containsText("SNOMED CT 239873007");
+			browser.check(page, "02-patient");
+
+			// the auditor's screens are not hers
+			page.navigate(stack.appUrl() + "/audit");
+			assertThat(page.locator("h1")).hasText("No access");
+
+			// sign out ends the Keycloak session too: the next visit asks for the password again
+			page.navigate(stack.appUrl() + "/caseload");
+			page.locator("button", new Page.LocatorOptions().setHasText("Sign out")).click();
+			page.waitForURL(stack.appUrl() + "/signed-out");
+			browser.check(page, "90-signed-out");
+			page.locator("#sign-in-again").click();
+			assertThat(page.locator("#kc-login")).isVisible();
+		}
+	}
+
+	@Test
+	@Order(50)
+	void bobDoesNotSeeAlicesPatientAndItsUrlSaysNoAccess() {
+		try (BrowserContext context = browser.newContext()) {
+			Page page = signIn(context, TokenClient.BOB, TokenClient.BOB_PASSWORD, null);
+			assertThat(page.locator("#caseload")).containsText(BOB_PATIENT_NAME);
+			assertThat(page.locator("#caseload")).not().containsText(KNEE_PATIENT_NAME);
+			page.navigate(stack.appUrl() + "/patients/" + KNEE_PATIENT);
+			assertThat(page.locator("h1")).hasText("No access");
+			assertThat(page.locator("main")).not().containsText(KNEE_PATIENT_NAME);
+			browser.check(page, "30-no-access");
+		}
+	}
+
+	@Test
+	@Order(60)
+	void auditorSeesTheWalkInTheAccessLogAndOutcomesButNoPhysiotherapistScreen() {
+		try (BrowserContext context = browser.newContext()) {
+			Page page = signIn(context, TokenClient.AUDREY, TokenClient.AUDREY_PASSWORD, null);
+			assertThat(page).hasURL(stack.appUrl() + "/audit");
+			assertThat(page.locator("header")).containsText("Auditor");
+			assertThat(page.locator("nav")).not().containsText("Caseload");
+
+			page.locator("#patient").fill(KNEE_PATIENT);
+			page.locator("#agent").fill(TokenClient.ALICE);
+			page.locator("#filter button[type=submit]").click();
+			assertThat(page.locator("#access-log")).isVisible();
+			assertThat(page.locator("#access-log tbody tr").first()).containsText("alice");
+			assertThat(page.locator("#access-log tbody tr").first()).containsText("physiotherapist");
+			assertThat(page.locator("#access-log tbody tr").first()).containsText(TokenClient.CLINICIAN_APP);
+			assertThat(page.locator("#access-log")).containsText("TREAT");
+			assertThat(page.locator("#access-log")).containsText("GET Patient/" + KNEE_PATIENT);
+			assertThat(page.locator("#access-log")).not().containsText("bob");
+			browser.check(page, "20-audit-access-log");
+			// paged (the test app shows 5 entries a page)
+			String firstPage = page.locator("#access-log tbody").innerText();
+			page.locator("#older").click();
+			assertThat(page.locator("#access-log tbody")).not().hasText(firstPage);
+			assertThat(page).hasURL(Pattern.compile("offset=5"));
+
+			page.navigate(stack.appUrl() + "/audit/outcomes?condition=knee-osteoarthritis");
+			assertThat(page.locator("h1")).hasText("Outcomes by condition");
+			assertThat(page.locator("main")).containsText("knee", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setIgnoreCase(true));
+			browser.check(page, "21-audit-outcomes");
+
+			page.navigate(stack.appUrl() + "/audit/chain");
+			assertThat(page.locator("#chain-status")).hasText("Intact");
+			browser.check(page, "22-audit-chain");
+			// an auditor never sees a write control
+			assertThat(page.locator("main form[method=post], main button:not([type=submit])")).hasCount(0);
+
+			page.navigate(stack.appUrl() + "/caseload");
+			assertThat(page.locator("h1")).hasText("No access");
+			page.navigate(stack.appUrl() + "/patients/" + KNEE_PATIENT);
+			assertThat(page.locator("h1")).hasText("No access");
+			log.info("End-to-end system started in {} s", stack.startup().toSeconds());
+		}
+	}
+}
