@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  * rehab.security.jwks-uri=                        # default: &lt;issuer-uri&gt;/protocol/openid-connect/certs
  * rehab.security.audience=rehab-fhir-server       # required in aud
  * rehab.security.clock-skew=60s                   # at most 60s
- * rehab.security.care-team-narrowing=false        # physiotherapists see only their CareTeam's patients
+ * rehab.security.care-team-narrowing=true         # physiotherapists see only their CareTeam's patients
  * rehab.security.fhir-base-path=/fhir
  * rehab.security.smart.authorization-endpoint=    # default: Keycloak's, from issuer-uri
  * rehab.security.smart.token-endpoint=            # default: Keycloak's, from issuer-uri
@@ -34,7 +34,7 @@ public class RehabSecurityProperties {
 	private String jwksUri;
 	private String audience = "rehab-fhir-server";
 	private Duration clockSkew = Duration.ofSeconds(60);
-	private boolean careTeamNarrowing = false;
+	private boolean careTeamNarrowing = true;
 	private String fhirBasePath = "/fhir";
 	private final Smart smart = new Smart();
 	private final Limits limits = new Limits();

@@ -23,6 +23,18 @@ import java.util.Set;
  *       <td>the same screening, plus the regimen it applies</td></tr>
  *   <tr><td>$evaluate-progress</td><td>CarePlan r, Observation r</td>
  *       <td>the plan and the observations based on it</td></tr>
+ *   <tr><td>$screen</td><td>Patient r, Condition r, Observation r</td>
+ *       <td>screens the patient's record criterion by criterion</td></tr>
+ *   <tr><td>$accept</td><td>ServiceRequest r, CareTeam r</td>
+ *       <td>reads the referral and creates (as the server) the CareTeam naming the caller</td></tr>
+ *   <tr><td>$activate</td><td>CarePlan ru, Goal c, Patient r, Condition r, Observation r</td>
+ *       <td>re-screens the patient, stores the plan's Goals and activates the plan</td></tr>
+ *   <tr><td>$record-session</td><td>CarePlan r, Observation c</td><td>writes the session's Observations</td></tr>
+ *   <tr><td>$apply-progress</td><td>CarePlan ru, Goal ru, Observation r</td>
+ *       <td>evaluates the sessions and writes the next plan version and the Goals' achievement</td></tr>
+ *   <tr><td>$handout</td><td>CarePlan r, Goal r, Patient r</td>
+ *       <td>renders the plan for the patient (storing it as a DocumentReference also needs DocumentReference c,
+ *       checked by the operation)</td></tr>
  *   <tr><td>$verify-chain</td><td>AuditEvent r</td><td>walks every AuditEvent</td></tr>
  *   <tr><td>$access-log</td><td>AuditEvent rs</td>
  *       <td>finds the AuditEvents naming a patient and returns references to them: a search, so {@code s}</td></tr>
@@ -51,6 +63,30 @@ public final class OperationRights {
 		NEEDS.put("$evaluate-progress", needs(
 				"CarePlan", "r",
 				"Observation", "r"));
+		NEEDS.put("$screen", needs(
+				"Patient", "r",
+				"Condition", "r",
+				"Observation", "r"));
+		NEEDS.put("$accept", needs(
+				"ServiceRequest", "r",
+				"CareTeam", "r"));
+		NEEDS.put("$activate", needs(
+				"CarePlan", "ru",
+				"Goal", "c",
+				"Patient", "r",
+				"Condition", "r",
+				"Observation", "r"));
+		NEEDS.put("$record-session", needs(
+				"CarePlan", "r",
+				"Observation", "c"));
+		NEEDS.put("$apply-progress", needs(
+				"CarePlan", "ru",
+				"Goal", "ru",
+				"Observation", "r"));
+		NEEDS.put("$handout", needs(
+				"CarePlan", "r",
+				"Goal", "r",
+				"Patient", "r"));
 		NEEDS.put("$verify-chain", needs(
 				"AuditEvent", "r"));
 		NEEDS.put("$access-log", needs(

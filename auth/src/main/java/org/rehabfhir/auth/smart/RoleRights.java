@@ -19,11 +19,14 @@ import java.util.Set;
  * <table>
  *   <caption>Maximum rights per role</caption>
  *   <tr><th>role</th><th>resources</th><th>operations</th></tr>
- *   <tr><td>physiotherapist</td><td>Patient rs, Condition rs, CarePlan cru, Goal cru, Observation crus,
- *       PlanDefinition rs, ActivityDefinition rs</td><td>$apply, $recommend-regimens, $evaluate-progress</td></tr>
+ *   <tr><td>physiotherapist</td><td>Patient rs, Condition rs, CarePlan crus, Goal crus, Observation crus,
+ *       PlanDefinition rs, ActivityDefinition rs, CareTeam rs, ServiceRequest rs, Questionnaire rs,
+ *       QuestionnaireResponse crus, DocumentReference crs</td><td>$apply, $recommend-regimens, $evaluate-progress,
+ *       $screen, $accept, $activate, $record-session, $apply-progress, $handout</td></tr>
  *   <tr><td>auditor</td><td>Observation rs, CarePlan rs, AuditEvent rs, Provenance rs</td>
  *       <td>$verify-chain, $access-log, $rehab-outcomes</td></tr>
- *   <tr><td>ehr-system</td><td>Patient crus, Condition crus, Observation crs, CarePlan rs</td><td>none</td></tr>
+ *   <tr><td>ehr-system</td><td>Patient crus, Condition crus, Observation crs, CarePlan rs, ServiceRequest crus,
+ *       CareTeam crus</td><td>none</td></tr>
  * </table>
  */
 public final class RoleRights {
@@ -35,11 +38,16 @@ public final class RoleRights {
 		RESOURCES.put(RehabRole.PHYSIOTHERAPIST, table(
 				"Patient", "rs",
 				"Condition", "rs",
-				"CarePlan", "cru",
-				"Goal", "cru",
+				"CarePlan", "crus",
+				"Goal", "crus",
 				"Observation", "crus",
 				"PlanDefinition", "rs",
-				"ActivityDefinition", "rs"));
+				"ActivityDefinition", "rs",
+				"CareTeam", "rs",
+				"ServiceRequest", "rs",
+				"Questionnaire", "rs",
+				"QuestionnaireResponse", "crus",
+				"DocumentReference", "crs"));
 		RESOURCES.put(RehabRole.AUDITOR, table(
 				"Observation", "rs",
 				"CarePlan", "rs",
@@ -49,8 +57,11 @@ public final class RoleRights {
 				"Patient", "crus",
 				"Condition", "crus",
 				"Observation", "crs",
-				"CarePlan", "rs"));
-		OPERATIONS.put(RehabRole.PHYSIOTHERAPIST, ordered("$apply", "$recommend-regimens", "$evaluate-progress"));
+				"CarePlan", "rs",
+				"ServiceRequest", "crus",
+				"CareTeam", "crus"));
+		OPERATIONS.put(RehabRole.PHYSIOTHERAPIST, ordered("$apply", "$recommend-regimens", "$evaluate-progress",
+				"$screen", "$accept", "$activate", "$record-session", "$apply-progress", "$handout"));
 		OPERATIONS.put(RehabRole.AUDITOR, ordered("$verify-chain", "$access-log", "$rehab-outcomes"));
 		OPERATIONS.put(RehabRole.EHR_SYSTEM, Set.of());
 	}

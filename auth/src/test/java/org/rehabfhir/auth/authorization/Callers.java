@@ -11,8 +11,9 @@ import org.rehabfhir.auth.smart.SmartScope;
 /** Test callers with the scopes the realm gives them. */
 final class Callers {
 
-	static final String PHYSIO_SCOPES = "openid fhirUser user/Patient.rs user/Condition.rs user/CarePlan.cru "
-			+ "user/Goal.cru user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs";
+	static final String PHYSIO_SCOPES = "openid fhirUser user/Patient.rs user/Condition.rs user/CarePlan.crus "
+			+ "user/Goal.crus user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs user/CareTeam.rs "
+			+ "user/ServiceRequest.rs user/Questionnaire.rs user/QuestionnaireResponse.crus user/DocumentReference.crs";
 	static final String AUDITOR_SCOPES = "openid user/Observation.rs user/CarePlan.rs user/AuditEvent.rs user/Provenance.rs";
 	static final String HOSPITAL_SCOPES =
 			"system/Patient.crus system/Condition.crus system/Observation.crs system/CarePlan.rs";

@@ -14,7 +14,7 @@ class RehabSecurityPropertiesTest {
 		assertThat(p.isEnabled()).isTrue();
 		assertThat(p.getAudience()).isEqualTo("rehab-fhir-server");
 		assertThat(p.getClockSkew()).isEqualTo(Duration.ofSeconds(60));
-		assertThat(p.isCareTeamNarrowing()).isFalse();
+		assertThat(p.isCareTeamNarrowing()).as("minimum necessary access by default").isTrue();
 		assertThat(p.getLimits().getMaxBundleEntries()).isEqualTo(200);
 		assertThat(p.getLimits().getMaxCount()).isEqualTo(200);
 		assertThat(p.getLimits().getMaxRequestBody().toMegabytes()).isEqualTo(5);

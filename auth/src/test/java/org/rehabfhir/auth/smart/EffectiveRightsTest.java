@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class EffectiveRightsTest {
 
-	static final String PHYSIO_SCOPES = "user/Patient.rs user/Condition.rs user/CarePlan.cru user/Goal.cru "
+	static final String PHYSIO_SCOPES = "user/Patient.rs user/Condition.rs user/CarePlan.crus user/Goal.crus "
 			+ "user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs";
 	static final String AUDITOR_SCOPES = "user/Observation.rs user/CarePlan.rs user/AuditEvent.rs user/Provenance.rs";
 	static final String HOSPITAL_SCOPES = "system/Patient.crus system/Condition.crus system/Observation.crs system/CarePlan.rs";

@@ -63,8 +63,9 @@ public final class TokenClient {
 	public static final String AUDREY_PASSWORD = "audrey-DEV-ONLY-password";
 
 	/** The scopes the clinician app requests for a physiotherapist. */
-	public static final String PHYSIO_SCOPES = "openid user/Patient.rs user/Condition.rs user/CarePlan.cru user/Goal.cru "
-			+ "user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs";
+	public static final String PHYSIO_SCOPES = "openid user/Patient.rs user/Condition.rs user/CarePlan.crus user/Goal.crus "
+			+ "user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs user/CareTeam.rs "
+			+ "user/ServiceRequest.rs user/Questionnaire.rs user/QuestionnaireResponse.crus user/DocumentReference.crs";
 
 	/** The scopes the clinician app requests for an auditor. */
 	public static final String AUDITOR_SCOPES =

@@ -10,6 +10,7 @@ import org.rehabfhir.protocols.matching.SnomedSubsumption;
 import org.rehabfhir.protocols.progress.ProgressEvaluator;
 import org.rehabfhir.protocols.recommend.RegimenRecommender;
 import org.rehabfhir.protocols.screening.SafetyScreener;
+import org.rehabfhir.protocols.screening.ScreenResponseExtractor;
 import org.rehabfhir.server.validation.ProjectConformanceResources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,6 +51,11 @@ public class EngineConfig {
 	@Bean
 	public PlanApplier planApplier(ProtocolCatalogue catalogue) {
 		return new PlanApplier(catalogue);
+	}
+
+	@Bean
+	public ScreenResponseExtractor screenResponseExtractor(ProtocolCatalogue catalogue) {
+		return new ScreenResponseExtractor(catalogue);
 	}
 
 	@Bean

@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.rehabfhir.protocols.apply.PlanApplier;
+import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.matching.ApplicableCondition;
 import org.rehabfhir.protocols.matching.ConditionMatcher;
 import org.rehabfhir.protocols.matching.RegimenMatch;
@@ -54,6 +55,7 @@ public class EngineOperations implements FhirOperationProvider {
 	private final SafetyScreener screener;
 	private final PlanApplier applier;
 	private final ProgressEvaluator progress;
+	private final ProtocolCatalogue catalogue;
 	private final Clock clock;
 
 	public EngineOperations(
@@ -63,7 +65,8 @@ public class EngineOperations implements FhirOperationProvider {
 			ConditionMatcher matcher,
 			SafetyScreener screener,
 			PlanApplier applier,
-			ProgressEvaluator progress) {
+			ProgressEvaluator progress,
+			ProtocolCatalogue catalogue) {
 		this.records = records;
 		this.daoRegistry = daoRegistry;
 		this.recommender = recommender;
@@ -71,6 +74,7 @@ public class EngineOperations implements FhirOperationProvider {
 		this.screener = screener;
 		this.applier = applier;
 		this.progress = progress;
+		this.catalogue = catalogue;
 		this.clock = Clock.systemDefaultZone();
 	}
 
@@ -104,6 +108,30 @@ public class EngineOperations implements FhirOperationProvider {
 			throw new UnprocessableEntityException(
 					"The patient's record excludes this regimen: see each failed criterion", e.operationOutcome());
 		}
+	}
+
+	/**
+	 * {@code Patient/{id}/$screen[?regimen=<PlanDefinition canonical url>]}: the safety screen criterion by criterion
+	 * ({@link ScreeningResult#toParameters()}), for the regimen's condition group (given, else the best-matching
+	 * regimen's, else the generic criteria only). Reads the same record as {@code $recommend-regimens}.
+	 */
+	@Operation(name = "$screen", type = org.hl7.fhir.r4.model.Patient.class, idempotent = true)
+	public Parameters screen(
+			@IdParam IdType patientId, @OperationParam(name = "regimen", max = 1) StringType regimen) {
+		PatientRecord.Record record = records.load(patientId);
+		LocalDate today = today();
+		String group;
+		if (regimen != null && !regimen.isEmpty()) {
+			PlanDefinition planDefinition = catalogue.planDefinitionByUrl(regimen.getValue())
+					.or(() -> catalogue.planDefinitionById(regimen.getValue()))
+					.orElseThrow(() -> new InvalidRequestException(
+							"regimen " + regimen.getValue() + " is not a PlanDefinition of the catalogue"));
+			group = conditionGroup(planDefinition, record, today);
+		} else {
+			group = matcher.match(record.patient(), record.conditions(), record.observations(), today).regimens()
+					.stream().map(RegimenMatch::group).findFirst().orElse(null);
+		}
+		return screener.screen(record.conditions(), record.observations(), group, today).toParameters();
 	}
 
 	@Operation(name = "$evaluate-progress", type = CarePlan.class, idempotent = true)

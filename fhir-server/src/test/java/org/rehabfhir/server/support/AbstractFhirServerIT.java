@@ -11,9 +11,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
- * Base of the HTTP integration tests: one running server (Spring caches the context across test classes) on the
+ * Base of the HTTP integration tests of the layers below access narrowing (storage, validation, roles and scopes,
+ * audit): CareTeam narrowing is switched OFF here on purpose (production has it on; the narrowing and care-pathway
+ * tests extend {@code AbstractCareTeamNarrowingIT}). Otherwise: one running server (Spring caches the context across test classes) on the
  * shared test PostgreSQL, trusting the shared real Keycloak, reached over HTTP with HAPI's generic client carrying
  * a Keycloak access token of one of the demo callers. The demo data (patients demo-knee-oa, demo-stroke,
  * demo-parkinsons) and the regimen catalogue are loaded at start.
@@ -28,6 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
 			// from 127.0.0.2
 			"rehab.audit.anonymous-failures.exempt-sources=127.0.0.1,0:0:0:0:0:0:0:1"
 		})
+// a @TestPropertySource (not @SpringBootTest's properties) so that a subclass's @TestPropertySource overrides it
+@TestPropertySource(properties = "rehab.security.care-team-narrowing=false")
 public abstract class AbstractFhirServerIT {
 
 	protected static final FhirContext CLIENT_CONTEXT = FhirContext.forR4Cached();

@@ -26,6 +26,7 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.PlanDefinition;
+import org.hl7.fhir.r4.model.Questionnaire;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class ProtocolCatalogue {
     private final Map<String, CodeSystem> codeSystems;
     private final List<StructureDefinition> structureDefinitions;
     private final List<ConceptMap> conceptMaps;
+    private final Map<String, Questionnaire> questionnaires;
 
     private ProtocolCatalogue(List<IBaseResource> resources) {
         List<PlanDefinition> pds = new ArrayList<>();
@@ -53,6 +55,7 @@ public final class ProtocolCatalogue {
         Map<String, CodeSystem> css = new LinkedHashMap<>();
         List<StructureDefinition> sds = new ArrayList<>();
         List<ConceptMap> cms = new ArrayList<>();
+        Map<String, Questionnaire> qs = new LinkedHashMap<>();
         for (IBaseResource r : resources) {
             if (r instanceof PlanDefinition pd) {
                 pds.add(pd);
@@ -64,6 +67,8 @@ public final class ProtocolCatalogue {
                 sds.add(sd);
             } else if (r instanceof ConceptMap cm) {
                 cms.add(cm);
+            } else if (r instanceof Questionnaire q) {
+                qs.put(q.getUrl(), q);
             } else {
                 throw new IllegalStateException("Unexpected catalogue resource " + r.fhirType());
             }
@@ -74,6 +79,7 @@ public final class ProtocolCatalogue {
         this.codeSystems = Collections.unmodifiableMap(css);
         this.structureDefinitions = List.copyOf(sds);
         this.conceptMaps = List.copyOf(cms);
+        this.questionnaires = Collections.unmodifiableMap(qs);
     }
 
     /** Loads the catalogue shipped with this library. */
@@ -171,6 +177,19 @@ public final class ProtocolCatalogue {
 
     public List<StructureDefinition> structureDefinitions() {
         return structureDefinitions;
+    }
+
+    /** A Questionnaire of the catalogue (the safety screen) by canonical URL, with or without {@code |version}. */
+    public Optional<Questionnaire> questionnaire(String canonical) {
+        if (canonical == null) {
+            return Optional.empty();
+        }
+        int bar = canonical.indexOf('|');
+        Questionnaire q = questionnaires.get(bar < 0 ? canonical : canonical.substring(0, bar));
+        if (q != null && bar >= 0 && !canonical.substring(bar + 1).equals(q.getVersion())) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(q);
     }
 
     public List<ConceptMap> conceptMaps() {

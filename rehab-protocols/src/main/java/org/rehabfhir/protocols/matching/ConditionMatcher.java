@@ -21,6 +21,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
 import org.rehabfhir.protocols.record.Observations;
+import org.rehabfhir.protocols.record.Units;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -240,7 +241,7 @@ public final class ConditionMatcher {
         List<ConditionMatch> out = new ArrayList<>();
         for (Observation o : Observations.newestFirst(obs)) {
             if (Observations.isCoded(o, RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, THREE_MBWT_TEXT)) {
-                Optional<Double> s = Observations.number(o);
+                Optional<Double> s = Observations.valueIn(o, Units.SECOND);
                 if (s.isPresent() && s.get() >= THREE_METRE_BACKWARD_WALK_CUTOFF_S) {
                     out.add(new ConditionMatch(Observations.ref(o), RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT,
                             "3-metre backward walk test " + s.get() + " s", MatchMethod.OBSERVATION,

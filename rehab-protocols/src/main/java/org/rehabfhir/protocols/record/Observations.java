@@ -58,6 +58,32 @@ public final class Observations {
         return Optional.empty();
     }
 
+    /**
+     * The numeric value in a UCUM unit ({@link Units}): valueQuantity converted where UCUM allows; valueInteger
+     * only for a dimensionless target (a score). Empty when there is no value or its unit does not convert: such a
+     * value can never meet a threshold.
+     */
+    public static Optional<Double> valueIn(Observation o, String ucumUnit) {
+        if (o.hasValueQuantity()) {
+            return Units.in(o.getValueQuantity(), ucumUnit);
+        }
+        if (o.hasValueIntegerType() && o.getValueIntegerType().getValue() != null && Units.isDimensionless(ucumUnit)) {
+            return Optional.of(o.getValueIntegerType().getValue().doubleValue());
+        }
+        return Optional.empty();
+    }
+
+    /** The unit as recorded, for messages: the valueQuantity's code, else its unit text, else "no unit". */
+    public static String recordedUnit(Observation o) {
+        if (o.hasValueQuantity()) {
+            Quantity q = o.getValueQuantity();
+            String system = q.hasSystem() && !org.rehabfhir.protocols.catalogue.RehabCodes.UCUM.equals(q.getSystem()) ? " (" + q.getSystem() + ")"
+                    : "";
+            return (q.hasCode() ? q.getCode() : q.hasUnit() ? q.getUnit() : "no unit") + system;
+        }
+        return "no unit";
+    }
+
     /** Yes/no value: valueBoolean, or a count (valueInteger/valueQuantity) > 0. */
     public static Optional<Boolean> flag(Observation o) {
         if (o.getValue() instanceof BooleanType b && b.getValue() != null) {

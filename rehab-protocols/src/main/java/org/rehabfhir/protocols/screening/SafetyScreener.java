@@ -13,6 +13,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
 import org.rehabfhir.protocols.record.Observations;
+import org.rehabfhir.protocols.record.Units;
 
 /**
  * Safety screening from Conditions and Observations (clinical brief, "Safety screening").
@@ -131,7 +132,11 @@ public final class SafetyScreener {
                     ? "No MMSE recorded" : "Last MMSE " + age(r, newest.get()) + " (older than " + MMSE_DAYS
                     + " days or without a score)");
         }
-        double score = Observations.number(recent.get()).get();
+        Optional<Double> scored = Observations.valueIn(recent.get(), Units.SCORE);
+        if (scored.isEmpty()) {
+            return unitNotConvertible(Criterion.COGNITION_MMSE, "MMSE", recent.get(), Units.SCORE);
+        }
+        double score = scored.get();
         String ref = Observations.ref(recent.get());
         if (score < threshold) {
             return result(Criterion.COGNITION_MMSE, CriterionStatus.EXCLUDED,
@@ -234,14 +239,14 @@ public final class SafetyScreener {
                 continue;
             }
             if (Observations.isCoded(o, RehabCodes.CS_FINDING, code, text) && Observations.number(o).isPresent()) {
-                return Optional.of(new Reading(Observations.number(o).get(), Observations.ref(o)));
+                // a reading in a unit that does not convert to mm[Hg] is no reading: the criterion stays open
+                return Observations.valueIn(o, Units.MM_HG).map(v -> new Reading(v, Observations.ref(o)));
             }
             for (ObservationComponentComponent comp : o.getComponent()) {
                 boolean coded = Codes.has(comp.getCode(), RehabCodes.CS_FINDING, code)
                         || Codes.textMatches(comp.getCode(), text);
                 if (coded && comp.hasValueQuantity() && comp.getValueQuantity().hasValue()) {
-                    return Optional.of(new Reading(comp.getValueQuantity().getValue().doubleValue(),
-                            Observations.ref(o)));
+                    return Units.in(comp.getValueQuantity(), Units.MM_HG).map(v -> new Reading(v, Observations.ref(o)));
                 }
             }
         }
@@ -256,7 +261,11 @@ public final class SafetyScreener {
             return result(k, CriterionStatus.NOT_ASSESSED, newest.isEmpty() ? "No heart rate (LOINC 8867-4) recorded"
                     : "Last heart rate " + age(r, newest.get()) + " (older than " + VITALS_DAYS + " days)");
         }
-        double hr = Observations.number(recent.get()).get();
+        Optional<Double> perMinute = Observations.valueIn(recent.get(), Units.PER_MINUTE);
+        if (perMinute.isEmpty()) {
+            return unitNotConvertible(k, "Heart rate", recent.get(), Units.PER_MINUTE);
+        }
+        double hr = perMinute.get();
         return result(k, hr > HEART_RATE_ABSOLUTE ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
                 "Resting heart rate " + fmt(hr) + "/min" + (hr > HEART_RATE_ABSOLUTE ? " > " + fmt(HEART_RATE_ABSOLUTE)
                         : ""), Observations.ref(recent.get()));
@@ -306,7 +315,11 @@ public final class SafetyScreener {
             return result(k, CriterionStatus.NOT_ASSESSED, "No walking distance (maximum distance or 6MWD) in the "
                     + "past " + FUNCTION_DAYS + " days");
         }
-        double m = Observations.number(distance.get()).get();
+        Optional<Double> metres = Observations.valueIn(distance.get(), Units.METRE);
+        if (metres.isEmpty()) {
+            return unitNotConvertible(k, "Walking distance", distance.get(), Units.METRE);
+        }
+        double m = metres.get();
         return result(k, m < MIN_WALK_METRES ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
                 "Walks " + fmt(m) + " m" + (m < MIN_WALK_METRES ? " < " + fmt(MIN_WALK_METRES) + " m" : ""),
                 Observations.ref(distance.get()));
@@ -395,6 +408,12 @@ public final class SafetyScreener {
         }
         return result(k, CriterionStatus.NOT_ASSESSED, "Fall history not recorded in the past " + FALL_HISTORY_DAYS
                 + " days");
+    }
+
+    /** A value whose unit UCUM cannot convert to the threshold's: not assessed, never a pass. */
+    private static CriterionResult unitNotConvertible(Criterion k, String what, Observation o, String unit) {
+        return result(k, CriterionStatus.NOT_ASSESSED, what + " recorded in unit '" + Observations.recordedUnit(o)
+                + "', which UCUM cannot convert to '" + unit + "': not assessed", Observations.ref(o));
     }
 
     private static String fmt(double d) {

@@ -4,7 +4,11 @@ import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
@@ -128,6 +132,40 @@ public final class ScreeningResult {
                     .setDiagnostics("Safety screening: every criterion assessed and passed");
         }
         return oo;
+    }
+
+    /**
+     * The screening criterion by criterion, as the body of {@code Patient/{id}/$screen}: {@code status} (Coding,
+     * CodeSystem screening-status), {@code conditionGroup} (code, when screened for one) and one {@code criterion}
+     * per criterion with parts {@code code} (Coding, CodeSystem screening-criterion), {@code status} (code: passed,
+     * excluded, override-needed, not-assessed, not-applicable, raises-supervision), {@code detail} (string) and one
+     * {@code evidence} (Reference) per Condition or Observation it used.
+     */
+    public Parameters toParameters() {
+        Parameters p = new Parameters();
+        ScreeningStatus overall = status();
+        p.addParameter().setName("status")
+                .setValue(new Coding(RehabCodes.CS_SCREENING_STATUS, overall.code(), overall.display()));
+        if (conditionGroup != null) {
+            p.addParameter().setName("conditionGroup").setValue(new CodeType(conditionGroup));
+        }
+        for (CriterionResult r : results) {
+            Parameters.ParametersParameterComponent c = p.addParameter().setName("criterion");
+            c.addPart().setName("code").setValue(criterionCoding(r.criterion()));
+            c.addPart().setName("status").setValue(new CodeType(statusCode(r.status())));
+            c.addPart().setName("detail").setValue(new StringType(r.detail()));
+            for (String ref : r.evidence()) {
+                if (ref.matches("[A-Za-z]+/[A-Za-z0-9\\-.]{1,64}")) {
+                    c.addPart().setName("evidence").setValue(new Reference(ref));
+                }
+            }
+        }
+        return p;
+    }
+
+    /** The criterion status as a code: PASSED -> passed, OVERRIDE_NEEDED -> override-needed, ... */
+    public static String statusCode(CriterionStatus status) {
+        return status.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     public static Coding criterionCoding(Criterion c) {

@@ -124,6 +124,22 @@ class ConditionMatcherTest {
     }
 
     @Test
+    void aBackwardWalkTestInMillisecondsIsConvertedToSeconds() {
+        // 6,800 ms = 6.8 s: above the 5.5 s cut-off (and 5,100 ms = 5.1 s below it)
+        Observation slow = Fixtures.quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 6800, "ms", 3);
+        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(slow), TODAY)))
+                .containsExactly("bw-older-adult-fall-risk");
+        Observation fast = Fixtures.quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 5100, "ms", 3);
+        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(fast), TODAY))).isEmpty();
+    }
+
+    @Test
+    void aBackwardWalkTestInAUnitThatIsNoTimeIsNoFallRisk() {
+        Observation metres = Fixtures.quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 6.8, "m", 3);
+        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(metres), TODAY))).isEmpty();
+    }
+
+    @Test
     void youngerAdultWithFallHistoryDoesNotMatchOlderAdultRegimen() {
         MatchResult r = matcher.match(patientAged(50), List.of(icd("Z91.81", "History of falling")), List.of(),
                 TODAY);

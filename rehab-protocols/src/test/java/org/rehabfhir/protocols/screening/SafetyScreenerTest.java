@@ -253,4 +253,67 @@ class SafetyScreenerTest {
         assertThat(s.supervisionRaised()).isTrue();
         assertThat(s.status()).isEqualTo(ScreeningStatus.CLEAR);
     }
+
+    // ------------------------------------------------------------------ units (UCUM) before thresholds
+
+    /** Per unit-bearing criterion: a value converted by UCUM meets the threshold in the threshold's unit. */
+    static Stream<Arguments> convertedUnits() {
+        return Stream.of(
+                // 30 ft = 9.1 m: below the 11 m minimum, although 30 > 11
+                Arguments.of(Criterion.MINIMUM_WALKING_DISTANCE, RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE,
+                        30.0, "[ft_i]", CriterionStatus.EXCLUDED),
+                Arguments.of(Criterion.MINIMUM_WALKING_DISTANCE, RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE,
+                        120.0, "[ft_i]", CriterionStatus.PASSED),
+                // 7,800 per hour = 130/min: above the 120/min limit
+                Arguments.of(Criterion.RESTING_HEART_RATE, RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE,
+                        7800.0, "/h", CriterionStatus.EXCLUDED),
+                Arguments.of(Criterion.RESTING_HEART_RATE, RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE,
+                        1.2, "/s", CriterionStatus.PASSED),
+                // 28 kPa = 210 mm[Hg] systolic: above 200
+                Arguments.of(Criterion.RESTING_BLOOD_PRESSURE, RehabCodes.CS_FINDING, RehabCodes.FINDING_SYSTOLIC,
+                        28.0, "kPa", CriterionStatus.EXCLUDED),
+                Arguments.of(Criterion.RESTING_BLOOD_PRESSURE, RehabCodes.CS_FINDING, RehabCodes.FINDING_SYSTOLIC,
+                        16.0, "kPa", CriterionStatus.PASSED),
+                Arguments.of(Criterion.COGNITION_MMSE, RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE,
+                        18.0, "1", CriterionStatus.EXCLUDED));
+    }
+
+    @ParameterizedTest(name = "{0}: {3} {4} -> {5}")
+    @MethodSource("convertedUnits")
+    void aValueInAnotherUcumUnitIsConvertedBeforeTheThreshold(Criterion criterion, String system, String code,
+            double value, String unit, CriterionStatus expected) {
+        Rec r = Rec.safe().replace(system, code, quantity(system, code, value, unit, 1));
+        assertThat(screen(r, null).result(criterion).orElseThrow().status()).isEqualTo(expected);
+    }
+
+    /** Per unit-bearing criterion: a unit UCUM cannot convert (or no UCUM unit) is "not assessed", never a pass. */
+    static Stream<Arguments> unconvertibleUnits() {
+        return Stream.of(
+                Arguments.of(Criterion.MINIMUM_WALKING_DISTANCE, RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE,
+                        200.0, "kg"),
+                Arguments.of(Criterion.MINIMUM_WALKING_DISTANCE, RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE,
+                        200.0, "paces"),
+                Arguments.of(Criterion.RESTING_HEART_RATE, RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, 70.0, "mm[Hg]"),
+                Arguments.of(Criterion.RESTING_BLOOD_PRESSURE, RehabCodes.CS_FINDING, RehabCodes.FINDING_SYSTOLIC,
+                        130.0, "/min"),
+                Arguments.of(Criterion.COGNITION_MMSE, RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE, 28.0, "s"));
+    }
+
+    @ParameterizedTest(name = "{0}: {3} {4} -> not assessed")
+    @MethodSource("unconvertibleUnits")
+    void aValueInAUnitThatCannotBeConvertedIsNotAssessed(Criterion criterion, String system, String code,
+            double value, String unit) {
+        Rec r = Rec.safe().replace(system, code, quantity(system, code, value, unit, 1));
+        CriterionResult result = screen(r, null).result(criterion).orElseThrow();
+        assertThat(result.status()).isEqualTo(CriterionStatus.NOT_ASSESSED);
+    }
+
+    @Test
+    void aWalkingDistanceWithoutAUcumSystemIsNotAssessed() {
+        Observation feet = quantity(RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE, 50, "ft", 1);
+        feet.getValueQuantity().setSystem("http://example.org/local-units");
+        Rec r = Rec.safe().replace(RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE, feet);
+        assertThat(screen(r, null).result(Criterion.MINIMUM_WALKING_DISTANCE).orElseThrow().status())
+                .isEqualTo(CriterionStatus.NOT_ASSESSED);
+    }
 }
