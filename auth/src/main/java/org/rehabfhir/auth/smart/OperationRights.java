@@ -21,8 +21,8 @@ import java.util.Set;
  *       <td>matches and screens the patient's record</td></tr>
  *   <tr><td>$apply</td><td>Patient r, Condition r, Observation r, PlanDefinition r</td>
  *       <td>the same screening, plus the regimen it applies</td></tr>
- *   <tr><td>$evaluate-progress</td><td>CarePlan r, Observation r</td>
- *       <td>the plan and the observations based on it</td></tr>
+ *   <tr><td>$evaluate-progress</td><td>CarePlan r, Goal r, Observation r</td>
+ *       <td>the plan, the observations based on it and its Goals with their outcome observations</td></tr>
  *   <tr><td>$screen</td><td>Patient r, Condition r, Observation r</td>
  *       <td>screens the patient's record criterion by criterion</td></tr>
  *   <tr><td>$accept</td><td>ServiceRequest r, CareTeam r</td>
@@ -62,6 +62,7 @@ public final class OperationRights {
 				"PlanDefinition", "r"));
 		NEEDS.put("$evaluate-progress", needs(
 				"CarePlan", "r",
+				"Goal", "r",
 				"Observation", "r"));
 		NEEDS.put("$screen", needs(
 				"Patient", "r",

@@ -16,7 +16,8 @@ final class Callers {
 			+ "user/ServiceRequest.rs user/Questionnaire.rs user/QuestionnaireResponse.crus user/DocumentReference.crs";
 	static final String AUDITOR_SCOPES = "openid user/Observation.rs user/CarePlan.rs user/AuditEvent.rs user/Provenance.rs";
 	static final String HOSPITAL_SCOPES =
-			"system/Patient.crus system/Condition.crus system/Observation.crs system/CarePlan.rs";
+			"system/Patient.crus system/Condition.crus system/Observation.crs system/CarePlan.rs "
+			+ "system/ServiceRequest.crus system/CareTeam.crus";
 	static final String JWT_CLIENT_SCOPES = "system/Patient.crus system/Observation.crs";
 
 	private Callers() {}

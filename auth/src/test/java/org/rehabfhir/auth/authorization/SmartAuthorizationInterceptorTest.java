@@ -63,10 +63,11 @@ class SmartAuthorizationInterceptorTest {
 
 	/** The expected matrix: the letters each caller has per type (everything else denied). */
 	static final Map<String, Map<String, String>> EXPECTED = Map.of(
-			"alice", Map.of("Patient", "rs", "Condition", "rs", "CarePlan", "cru", "Goal", "cru",
-					"Observation", "crus", "PlanDefinition", "rs", "ActivityDefinition", "rs"),
+			"alice", Map.of("Patient", "rs", "Condition", "rs", "CarePlan", "crus", "Goal", "crus",
+					"Observation", "crus", "PlanDefinition", "rs", "ActivityDefinition", "rs", "CareTeam", "rs"),
 			"audrey", Map.of("Observation", "rs", "CarePlan", "rs", "AuditEvent", "rs", "Provenance", "rs"),
-			"hospital", Map.of("Patient", "crus", "Condition", "crus", "Observation", "crs", "CarePlan", "rs"),
+			"hospital", Map.of("Patient", "crus", "Condition", "crus", "Observation", "crs", "CarePlan", "rs",
+					"CareTeam", "crus"),
 			"jwt", Map.of("Patient", "crus", "Observation", "crs"),
 			"anonymous", Map.of());
 
@@ -150,7 +151,7 @@ class SmartAuthorizationInterceptorTest {
 	@Test
 	void conditionalCreateNeedsSearch() {
 		// c without s on Goal: a conditional create would reveal whether a matching Goal exists
-		current.set(Callers.alice());
+		current.set(Callers.caller("alice", "Practitioner/alice", "openid user/Goal.cru", "physiotherapist"));
 		ServletRequestDetails create = request(RestOperationTypeEnum.CREATE, "Goal");
 		create.setRequestType(RequestTypeEnum.POST);
 		((MockHttpServletRequest) create.getServletRequest()).addHeader("If-None-Exist", "identifier=abc");
@@ -191,7 +192,8 @@ class SmartAuthorizationInterceptorTest {
 
 		// one needed scope missing: refused; the other operations of the token stay
 		current.set(Callers.caller("alice", "Practitioner/alice",
-				"openid user/Patient.rs user/Condition.rs user/Observation.crus user/CarePlan.cru", "physiotherapist"));
+				"openid user/Patient.rs user/Condition.rs user/Observation.crus user/CarePlan.cru user/Goal.r",
+				"physiotherapist"));
 		assertThat(operationAllowed("$apply", "PlanDefinition")).isFalse(); // no PlanDefinition
 		assertThat(operationAllowed("$recommend-regimens", "Patient")).isTrue();
 		assertThat(operationAllowed("$evaluate-progress", "CarePlan")).isTrue();

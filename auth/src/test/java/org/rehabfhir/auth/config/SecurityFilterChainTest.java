@@ -41,7 +41,9 @@ import org.springframework.web.bind.annotation.RestController;
 /** The auto-configured filter chain in a minimal Spring Boot web app (MockMvc, no Keycloak, tokens made here). */
 @SpringBootTest(
 		classes = SecurityFilterChainTest.App.class,
-		properties = {"rehab.security.limits.max-request-body=2KB", "spring.main.banner-mode=off"})
+		properties = {"rehab.security.limits.max-request-body=2KB", "spring.main.banner-mode=off",
+			// the filter chain is tested here; narrowing (which needs the server's CareTeam lookup) elsewhere
+			"rehab.security.care-team-narrowing=false"})
 @AutoConfigureMockMvc
 class SecurityFilterChainTest {
 

@@ -10,9 +10,11 @@ import org.junit.jupiter.api.Test;
 class EffectiveRightsTest {
 
 	static final String PHYSIO_SCOPES = "user/Patient.rs user/Condition.rs user/CarePlan.crus user/Goal.crus "
-			+ "user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs";
+			+ "user/Observation.crus user/PlanDefinition.rs user/ActivityDefinition.rs user/CareTeam.rs "
+			+ "user/ServiceRequest.rs user/Questionnaire.rs user/QuestionnaireResponse.crus user/DocumentReference.crs";
 	static final String AUDITOR_SCOPES = "user/Observation.rs user/CarePlan.rs user/AuditEvent.rs user/Provenance.rs";
-	static final String HOSPITAL_SCOPES = "system/Patient.crus system/Condition.crus system/Observation.crs system/CarePlan.rs";
+	static final String HOSPITAL_SCOPES = "system/Patient.crus system/Condition.crus system/Observation.crs system/CarePlan.rs "
+			+ "system/ServiceRequest.crus system/CareTeam.crus";
 
 	static EffectiveRights rights(String scopes, String... roles) {
 		return EffectiveRights.of(SmartScope.parseAll(scopes), List.of(roles), null);
@@ -25,15 +27,21 @@ class EffectiveRightsTest {
 	@Test
 	void physiotherapistGetsExactlyTheBriefsGrants() {
 		EffectiveRights r = rights(PHYSIO_SCOPES, "physiotherapist");
-		assertThat(r.rights()).hasSize(7);
+		assertThat(r.rights()).hasSize(12);
 		assertThat(letters(r, "Patient")).isEqualTo("rs");
 		assertThat(letters(r, "Condition")).isEqualTo("rs");
-		assertThat(letters(r, "CarePlan")).isEqualTo("cru");
-		assertThat(letters(r, "Goal")).isEqualTo("cru");
+		assertThat(letters(r, "CarePlan")).isEqualTo("crus");
+		assertThat(letters(r, "Goal")).isEqualTo("crus");
 		assertThat(letters(r, "Observation")).isEqualTo("crus");
 		assertThat(letters(r, "PlanDefinition")).isEqualTo("rs");
 		assertThat(letters(r, "ActivityDefinition")).isEqualTo("rs");
-		assertThat(r.operations()).containsExactly("$apply", "$recommend-regimens", "$evaluate-progress");
+		assertThat(letters(r, "CareTeam")).isEqualTo("rs");
+		assertThat(letters(r, "ServiceRequest")).isEqualTo("rs");
+		assertThat(letters(r, "Questionnaire")).isEqualTo("rs");
+		assertThat(letters(r, "QuestionnaireResponse")).isEqualTo("crus");
+		assertThat(letters(r, "DocumentReference")).isEqualTo("crs");
+		assertThat(r.operations()).containsExactly("$apply", "$recommend-regimens", "$evaluate-progress", "$screen",
+				"$accept", "$activate", "$record-session", "$apply-progress", "$handout");
 	}
 
 	@Test
@@ -80,6 +88,8 @@ class EffectiveRightsTest {
 		assertThat(letters(r, "Condition")).isEqualTo("crus");
 		assertThat(letters(r, "Observation")).isEqualTo("crs");
 		assertThat(letters(r, "CarePlan")).isEqualTo("rs");
+		assertThat(letters(r, "ServiceRequest")).isEqualTo("crus");
+		assertThat(letters(r, "CareTeam")).isEqualTo("crus");
 		assertThat(r.operations()).isEmpty();
 
 		EffectiveRights jwt = rights("system/Patient.crus system/Observation.crs", "ehr-system");
@@ -133,7 +143,8 @@ class EffectiveRightsTest {
 			}
 		}
 		assertThat(OperationRights.operations()).containsExactlyInAnyOrder("$recommend-regimens", "$apply",
-				"$evaluate-progress", "$verify-chain", "$access-log", "$rehab-outcomes");
+				"$evaluate-progress", "$screen", "$accept", "$activate", "$record-session", "$apply-progress",
+				"$handout", "$verify-chain", "$access-log", "$rehab-outcomes");
 	}
 
 	@Test
@@ -141,7 +152,14 @@ class EffectiveRightsTest {
 		assertThat(needs("$recommend-regimens")).isEqualTo(Map.of("Patient", "r", "Condition", "r", "Observation", "r"));
 		assertThat(needs("$apply"))
 				.isEqualTo(Map.of("Patient", "r", "Condition", "r", "Observation", "r", "PlanDefinition", "r"));
-		assertThat(needs("$evaluate-progress")).isEqualTo(Map.of("CarePlan", "r", "Observation", "r"));
+		assertThat(needs("$evaluate-progress")).isEqualTo(Map.of("CarePlan", "r", "Goal", "r", "Observation", "r"));
+		assertThat(needs("$screen")).isEqualTo(Map.of("Patient", "r", "Condition", "r", "Observation", "r"));
+		assertThat(needs("$accept")).isEqualTo(Map.of("ServiceRequest", "r", "CareTeam", "r"));
+		assertThat(needs("$activate")).isEqualTo(
+				Map.of("CarePlan", "ru", "Goal", "c", "Patient", "r", "Condition", "r", "Observation", "r"));
+		assertThat(needs("$record-session")).isEqualTo(Map.of("CarePlan", "r", "Observation", "c"));
+		assertThat(needs("$apply-progress")).isEqualTo(Map.of("CarePlan", "ru", "Goal", "ru", "Observation", "r"));
+		assertThat(needs("$handout")).isEqualTo(Map.of("CarePlan", "r", "Goal", "r", "Patient", "r"));
 		assertThat(needs("$verify-chain")).isEqualTo(Map.of("AuditEvent", "r"));
 		assertThat(needs("$access-log")).isEqualTo(Map.of("AuditEvent", "rs"));
 		assertThat(needs("$rehab-outcomes")).isEqualTo(Map.of("CarePlan", "r", "Observation", "r"));
@@ -178,21 +196,22 @@ class EffectiveRightsTest {
 		// alice with Patient/Condition/Observation read: recommend, but no $apply (no PlanDefinition) and no
 		// $evaluate-progress (no CarePlan)
 		assertThat(rights("user/Patient.r user/Condition.r user/Observation.r", "physiotherapist").operations())
-				.containsExactly("$recommend-regimens");
-		assertThat(rights("user/CarePlan.r user/Observation.r", "physiotherapist").operations())
+				.containsExactly("$recommend-regimens", "$screen");
+		assertThat(rights("user/CarePlan.r user/Observation.r", "physiotherapist").operations()).isEmpty();
+		assertThat(rights("user/CarePlan.r user/Goal.r user/Observation.r", "physiotherapist").operations())
 				.containsExactly("$evaluate-progress");
 		assertThat(rights("user/CarePlan.rs user/Observation.rs", "auditor").operations())
 				.containsExactly("$rehab-outcomes");
 		// wildcard scopes cover every type of the role
 		assertThat(rights("user/*.rs", "physiotherapist").operations())
-				.containsExactly("$apply", "$recommend-regimens", "$evaluate-progress");
+				.containsExactly("$apply", "$recommend-regimens", "$evaluate-progress", "$screen", "$accept", "$handout");
 	}
 
 	@Test
 	void scopesBeyondTheRoleGrantNoOperation() {
 		// the needs must be met by scopes ∩ role: alice asking for AuditEvent gets no auditor operation
-		assertThat(rights("user/AuditEvent.rs user/CarePlan.rs user/Observation.rs", "physiotherapist").operations())
-				.containsExactly("$evaluate-progress");
+		assertThat(rights("user/AuditEvent.rs user/CarePlan.rs user/Goal.rs user/Observation.rs", "physiotherapist")
+				.operations()).containsExactly("$evaluate-progress");
 		// the EHR role lists no operation at all, whatever it may read
 		assertThat(rights("system/*.cruds", "ehr-system").operations()).isEmpty();
 		// the wrong context does not count

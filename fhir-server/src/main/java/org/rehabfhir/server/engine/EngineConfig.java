@@ -1,6 +1,7 @@
 package org.rehabfhir.server.engine;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.time.Clock;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.rehabfhir.protocols.apply.PlanApplier;
@@ -19,6 +20,12 @@ import org.springframework.util.StringUtils;
 /** The protocol engine (a plain library) wired as Spring beans. */
 @Configuration
 public class EngineConfig {
+
+	/** The clinic's clock: "today" of every recency window and schedule. */
+	@Bean
+	public Clock clock() {
+		return Clock.systemDefaultZone();
+	}
 
 	@Bean
 	public ProtocolCatalogue protocolCatalogue(FhirContext fhirContext) {

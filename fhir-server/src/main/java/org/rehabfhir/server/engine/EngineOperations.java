@@ -7,10 +7,9 @@ import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import java.time.Clock;
 import java.time.LocalDate;
-import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Parameters;
@@ -19,13 +18,9 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.rehabfhir.protocols.apply.PlanApplier;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
-import org.rehabfhir.protocols.matching.ApplicableCondition;
-import org.rehabfhir.protocols.matching.ConditionMatcher;
-import org.rehabfhir.protocols.matching.RegimenMatch;
 import org.rehabfhir.protocols.progress.ProgressEvaluator;
 import org.rehabfhir.protocols.recommend.RecommendationResult;
 import org.rehabfhir.protocols.recommend.RegimenRecommender;
-import org.rehabfhir.protocols.screening.SafetyScreener;
 import org.rehabfhir.protocols.screening.ScreeningExclusionException;
 import org.rehabfhir.protocols.screening.ScreeningResult;
 import org.rehabfhir.server.config.FhirOperationProvider;
@@ -35,14 +30,16 @@ import org.springframework.stereotype.Component;
  * The protocol engine's FHIR operations. None of them stores anything: the clinician saves (and later activates)
  * the draft CarePlan they choose.
  * <ul>
- *   <li>{@code PlanDefinition/{id}/$apply?subject=Patient/{id}&practitioner=Practitioner/{id}}: a draft CarePlan
- *       with contained Goals, screened against the patient's record (422 with the OperationOutcome when an absolute
+ *   <li>{@code PlanDefinition/{id}/$apply?subject=Patient/{id}&practitioner=Practitioner/{id}[&start=YYYY-MM-DD]}:
+ *       a draft CarePlan with contained Goals whose first phase starts on {@code start} (default today), screened against the patient's record (422 with the OperationOutcome when an absolute
  *       exclusion applies);</li>
  *   <li>{@code Patient/{id}/$recommend-regimens}: always a Bundle (type collection): the candidate draft CarePlans
  *       with explanations, or a single OperationOutcome naming every failed exclusion criterion, or one saying why
  *       no regimen applies;</li>
  *   <li>{@code CarePlan/{id}/$evaluate-progress}: progress / hold / regress / suspend from the session Observations
- *       of the plan's patient that point to the plan ({@code basedOn}), as Parameters.</li>
+ *       of the plan's patient that point to the plan ({@code basedOn}), and how each stored Goal stands against the
+ *       patient's outcome Observations ({@code goal} parameters), as Parameters;</li>
+ *   <li>{@code Patient/{id}/$screen}: the safety screen criterion by criterion.</li>
  * </ul>
  */
 @Component
@@ -51,38 +48,36 @@ public class EngineOperations implements FhirOperationProvider {
 	private final PatientRecord records;
 	private final DaoRegistry daoRegistry;
 	private final RegimenRecommender recommender;
-	private final ConditionMatcher matcher;
-	private final SafetyScreener screener;
+	private final PatientScreening screening;
 	private final PlanApplier applier;
 	private final ProgressEvaluator progress;
 	private final ProtocolCatalogue catalogue;
-	private final Clock clock;
+	private final PlanGoals goals;
 
 	public EngineOperations(
 			PatientRecord records,
 			DaoRegistry daoRegistry,
 			RegimenRecommender recommender,
-			ConditionMatcher matcher,
-			SafetyScreener screener,
+			PatientScreening screening,
 			PlanApplier applier,
 			ProgressEvaluator progress,
-			ProtocolCatalogue catalogue) {
+			ProtocolCatalogue catalogue,
+			PlanGoals goals) {
 		this.records = records;
 		this.daoRegistry = daoRegistry;
 		this.recommender = recommender;
-		this.matcher = matcher;
-		this.screener = screener;
+		this.screening = screening;
 		this.applier = applier;
 		this.progress = progress;
 		this.catalogue = catalogue;
-		this.clock = Clock.systemDefaultZone();
+		this.goals = goals;
 	}
 
 	@Operation(name = "$recommend-regimens", type = org.hl7.fhir.r4.model.Patient.class, idempotent = true)
 	public Bundle recommendRegimens(@IdParam IdType patientId) {
 		PatientRecord.Record record = records.load(patientId);
 		RecommendationResult result = recommender.recommend(
-				record.patient(), record.conditions(), record.observations(), today());
+				record.patient(), record.conditions(), record.observations(), screening.today());
 		return recommender.toBundle(result);
 	}
 
@@ -90,20 +85,21 @@ public class EngineOperations implements FhirOperationProvider {
 	public CarePlan apply(
 			@IdParam IdType planDefinitionId,
 			@OperationParam(name = "subject", min = 1, max = 1) StringType subject,
-			@OperationParam(name = "practitioner", max = 1) StringType practitioner) {
+			@OperationParam(name = "practitioner", max = 1) StringType practitioner,
+			@OperationParam(name = "start", max = 1) DateType start) {
 		if (subject == null || subject.isEmpty()) {
 			throw new InvalidRequestException("$apply needs subject=Patient/{id}");
 		}
+		LocalDate firstDay = start == null || start.isEmpty() ? screening.today()
+				: LocalDate.parse(start.getValueAsString());
 		PlanDefinition planDefinition = daoRegistry.getResourceDao(PlanDefinition.class)
 				.read(planDefinitionId.toUnqualifiedVersionless(), new SystemRequestDetails());
 		PatientRecord.Record record = records.load(PatientRecord.patientId(subject.getValue()));
-		LocalDate today = today();
-		ScreeningResult screening = screener.screen(
-				record.conditions(), record.observations(), conditionGroup(planDefinition, record, today), today);
+		ScreeningResult screened = screening.screen(record, planDefinition);
 		Reference patient = new Reference("Patient/" + record.patient().getIdElement().getIdPart());
 		Reference performer = practitioner == null || practitioner.isEmpty() ? null : records.practitioner(practitioner.getValue());
 		try {
-			return applier.apply(planDefinition, patient, performer, today, screening);
+			return applier.apply(planDefinition, patient, performer, firstDay, screened);
 		} catch (ScreeningExclusionException e) {
 			throw new UnprocessableEntityException(
 					"The patient's record excludes this regimen: see each failed criterion", e.operationOutcome());
@@ -118,47 +114,21 @@ public class EngineOperations implements FhirOperationProvider {
 	@Operation(name = "$screen", type = org.hl7.fhir.r4.model.Patient.class, idempotent = true)
 	public Parameters screen(
 			@IdParam IdType patientId, @OperationParam(name = "regimen", max = 1) StringType regimen) {
-		PatientRecord.Record record = records.load(patientId);
-		LocalDate today = today();
-		String group;
+		PlanDefinition planDefinition = null;
 		if (regimen != null && !regimen.isEmpty()) {
-			PlanDefinition planDefinition = catalogue.planDefinitionByUrl(regimen.getValue())
+			planDefinition = catalogue.planDefinitionByUrl(regimen.getValue())
 					.or(() -> catalogue.planDefinitionById(regimen.getValue()))
 					.orElseThrow(() -> new InvalidRequestException(
 							"regimen " + regimen.getValue() + " is not a PlanDefinition of the catalogue"));
-			group = conditionGroup(planDefinition, record, today);
-		} else {
-			group = matcher.match(record.patient(), record.conditions(), record.observations(), today).regimens()
-					.stream().map(RegimenMatch::group).findFirst().orElse(null);
 		}
-		return screener.screen(record.conditions(), record.observations(), group, today).toParameters();
+		return screening.screen(patientId, planDefinition).toParameters();
 	}
 
 	@Operation(name = "$evaluate-progress", type = CarePlan.class, idempotent = true)
 	public Parameters evaluateProgress(@IdParam IdType carePlanId) {
 		CarePlan plan = records.carePlan(carePlanId);
-		return progress.evaluate(plan, records.sessionObservations(plan)).toParameters();
-	}
-
-	/**
-	 * The condition group to screen for: the group by which the patient's record matches this regimen; when the
-	 * record does not match it (the clinician chose the regimen), the regimen's first condition group.
-	 */
-	private String conditionGroup(PlanDefinition planDefinition, PatientRecord.Record record, LocalDate today) {
-		String url = planDefinition.getUrl();
-		List<RegimenMatch> matches = matcher.match(record.patient(), record.conditions(), record.observations(), today)
-				.regimens();
-		return matches.stream()
-				.filter(m -> url != null && url.equals(m.planDefinition().getUrl()))
-				.map(RegimenMatch::group)
-				.findFirst()
-				.orElseGet(() -> ApplicableCondition.of(planDefinition).stream()
-						.map(ApplicableCondition::group)
-						.findFirst()
-						.orElse(null));
-	}
-
-	private LocalDate today() {
-		return LocalDate.now(clock);
+		Parameters decision = progress.evaluate(plan, records.sessionObservations(plan)).toParameters();
+		PlanGoals.appendTo(decision, goals.assess(plan));
+		return decision;
 	}
 }

@@ -39,12 +39,14 @@ public class ScreenResponseInterceptor {
 	private final IInterceptorService jpaInterceptors;
 	private final DaoRegistry daoRegistry;
 	private final ScreenResponseExtractor extractor;
+	private final Clinicians clinicians;
 
-	public ScreenResponseInterceptor(
-			IInterceptorService jpaInterceptors, DaoRegistry daoRegistry, ScreenResponseExtractor extractor) {
+	public ScreenResponseInterceptor(IInterceptorService jpaInterceptors, DaoRegistry daoRegistry,
+			ScreenResponseExtractor extractor, Clinicians clinicians) {
 		this.jpaInterceptors = jpaInterceptors;
 		this.daoRegistry = daoRegistry;
 		this.extractor = extractor;
+		this.clinicians = clinicians;
 	}
 
 	@PostConstruct
@@ -122,19 +124,9 @@ public class ScreenResponseInterceptor {
 		}
 	}
 
-	private boolean stored(Reference practitioner) {
-		try {
-			daoRegistry.getResourceDao("Practitioner")
-					.read(practitioner.getReferenceElement(), new SystemRequestDetails());
-			return true;
-		} catch (ResourceNotFoundException | ResourceGoneException e) {
-			return false;
-		}
-	}
-
 	private void extract(QuestionnaireResponse response) {
 		Reference derivedFrom = new Reference("QuestionnaireResponse/" + response.getIdElement().getIdPart());
-		Reference performer = Clinician.practitioner().filter(this::stored).orElse(null);
+		Reference performer = clinicians.practitioner().orElse(null);
 		List<Observation> observations = extractor.extract(response, derivedFrom, performer);
 		var dao = daoRegistry.getResourceDao(Observation.class);
 		observations.forEach(o -> dao.create(o, new SystemRequestDetails()));

@@ -8,12 +8,14 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.param.UriParam;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +40,9 @@ import org.springframework.stereotype.Component;
  * A Provenance for every write of CarePlan, Goal and Observation, created in the same database transaction as the
  * write (storage pre-commit hooks): target = the new version, recorded, the agent from the access token (the
  * {@code fhirUser} Practitioner when it exists, else the user or client by identifier and name), the activity
- * (HL7 v3 DataOperation CREATE, UPDATE, ACTIVATE when the status becomes active, NULLIFY when it becomes
- * entered-in-error) and, for plans made from a protocol, the PlanDefinition as source entity.
+ * (HL7 v3 DataOperation CREATE, UPDATE, ACTIVATE when the status becomes active, SUSPEND when it becomes on-hold,
+ * RESUME when it becomes active again from on-hold, NULLIFY when it becomes entered-in-error; with the reason and
+ * the resources it rests on when the operation making the write gave them, {@link Decision}) and, for plans made from a protocol, the PlanDefinition as source entity.
  *
  * <p>Registered on HAPI's JPA interceptor service (not on the REST server), so it also sees writes that operations
  * make with a {@link SystemRequestDetails} during a caller's request. Writes without any caller (catalogue and demo
@@ -52,7 +55,20 @@ public class ProvenanceRecorder {
 	public static final String CS_DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
 	public static final String CS_PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
 	public static final String CS_URI = "urn:ietf:rfc:3986";
-	private static final Set<String> TYPES = Set.of("CarePlan", "Goal", "Observation");
+	private static final Set<String> TYPES = Set.of("CarePlan", "Goal", "Observation", "CareTeam");
+	private static final String DECISION_KEY = ProvenanceRecorder.class.getName() + ".decision";
+
+	/**
+	 * Why a write of one resource type was made and what it rests on, given by the operation that makes the write
+	 * (plan activation with an override, an applied progression): becomes {@code Provenance.reason} (text) and one
+	 * {@code entity} (role source) per reference.
+	 */
+	public record Decision(String resourceType, String reason, List<String> restsOn) {}
+
+	/** Attaches the decision to the writes of {@code decision.resourceType()} made with {@code request}. */
+	public static void explain(RequestDetails request, Decision decision) {
+		request.getUserData().put(DECISION_KEY, decision);
+	}
 
 	private final FhirContext fhirContext;
 	private final IInterceptorService jpaInterceptors;
@@ -83,12 +99,12 @@ public class ProvenanceRecorder {
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-	public void created(IBaseResource resource) {
-		record(resource, "CREATE", "create");
+	public void created(IBaseResource resource, RequestDetails request) {
+		record(resource, "CREATE", "create", request);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-	public void updated(IBaseResource previous, IBaseResource current) {
+	public void updated(IBaseResource previous, IBaseResource current, RequestDetails request) {
 		if (previous != null && current != null
 				&& previous.getIdElement().getVersionIdPart() != null
 				&& previous.getIdElement().getVersionIdPart().equals(current.getIdElement().getVersionIdPart())) {
@@ -97,15 +113,19 @@ public class ProvenanceRecorder {
 		String before = status(previous);
 		String after = status(current);
 		if ("entered-in-error".equals(after) && !"entered-in-error".equals(before)) {
-			record(current, "NULLIFY", "nullify");
+			record(current, "NULLIFY", "nullify", request);
+		} else if ("active".equals(after) && "on-hold".equals(before)) {
+			record(current, "RESUME", "resume", request);
 		} else if ("active".equals(after) && !"active".equals(before)) {
-			record(current, "ACTIVATE", "activate");
+			record(current, "ACTIVATE", "activate", request);
+		} else if ("on-hold".equals(after) && !"on-hold".equals(before)) {
+			record(current, "SUSPEND", "suspend", request);
 		} else {
-			record(current, "UPDATE", "revise");
+			record(current, "UPDATE", "revise", request);
 		}
 	}
 
-	private void record(IBaseResource resource, String activity, String activityDisplay) {
+	private void record(IBaseResource resource, String activity, String activityDisplay, RequestDetails request) {
 		if (!properties.isProvenanceEnabled() || !(resource instanceof Resource target)
 				|| !TYPES.contains(target.fhirType())) {
 			return;
@@ -124,6 +144,12 @@ public class ProvenanceRecorder {
 		agent.setWho(who(caller.get()));
 		if (target instanceof CarePlan plan) {
 			plan.getInstantiatesCanonical().forEach(canonical -> addSource(provenance, canonical.getValue()));
+		}
+		if (request != null && request.getUserData().get(DECISION_KEY) instanceof Decision decision
+				&& decision.resourceType().equals(target.fhirType())) {
+			provenance.addReason().setText(decision.reason());
+			decision.restsOn().forEach(ref -> provenance.addEntity()
+					.setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(new Reference(ref)));
 		}
 		daoRegistry.getResourceDao(Provenance.class).create(provenance, new SystemRequestDetails());
 	}
@@ -201,6 +227,9 @@ public class ProvenanceRecorder {
 		}
 		if (resource instanceof Observation observation && observation.hasStatus()) {
 			return observation.getStatus().toCode();
+		}
+		if (resource instanceof org.hl7.fhir.r4.model.CareTeam team && team.hasStatus()) {
+			return team.getStatus().toCode();
 		}
 		return null;
 	}

@@ -206,7 +206,7 @@ class RoleMatrixIT extends AbstractFhirServerIT {
 	enum Op {
 		RECOMMEND_REGIMENS("$recommend-regimens", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus"),
 		APPLY("$apply", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus", "user/PlanDefinition.rs"),
-		EVALUATE_PROGRESS("$evaluate-progress", "alice", "user/CarePlan.crus", "user/Observation.crus"),
+		EVALUATE_PROGRESS("$evaluate-progress", "alice", "user/CarePlan.crus", "user/Goal.crus", "user/Observation.crus"),
 		VERIFY_CHAIN("$verify-chain", "audrey", "user/AuditEvent.rs"),
 		ACCESS_LOG("$access-log", "audrey", "user/AuditEvent.rs"),
 		REHAB_OUTCOMES("$rehab-outcomes", "audrey", "user/CarePlan.rs", "user/Observation.rs");

@@ -214,7 +214,48 @@ public final class PlanApplier {
         return goal;
     }
 
-    private Extension screeningExtension(ScreeningResult s) {
+    /**
+     * Puts a newer screening on a plan (at activation the patient is screened again): the screening-result extension
+     * (its {@code overrideReason} kept), the contained {@code #screening} OperationOutcome and the screening note.
+     */
+    public static void recordScreening(CarePlan plan, ScreeningResult s) {
+        Extension old = plan.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
+        Extension fresh = screeningExtension(s);
+        if (old != null) {
+            old.getExtensionsByUrl("overrideReason").forEach(r -> fresh.addExtension(r.copy()));
+        }
+        plan.getExtension().removeIf(e -> RehabCodes.EXT_SCREENING_RESULT.equals(e.getUrl()));
+        plan.addExtension(fresh);
+        plan.getContained().removeIf(r -> SCREENING_CONTAINED_ID.equals(r.getIdElement().getIdPart()));
+        OperationOutcome oo = s.toOperationOutcome();
+        oo.setId(SCREENING_CONTAINED_ID);
+        plan.addContained(oo);
+        if (plan.getSupportingInfo().stream().noneMatch(r -> ("#" + SCREENING_CONTAINED_ID).equals(r.getReference()))) {
+            plan.addSupportingInfo(new Reference("#" + SCREENING_CONTAINED_ID).setDisplay("Safety screening result"));
+        }
+        plan.getNote().removeIf(n -> n.hasText() && n.getText().startsWith(SCREENING_NOTE_PREFIX));
+        plan.addNote().setText(screeningNote(s));
+    }
+
+    /** The override reason recorded on a plan (screening-result.overrideReason), if any. */
+    public static java.util.Optional<String> overrideReason(CarePlan plan) {
+        Extension ext = plan.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
+        return ext == null ? java.util.Optional.empty()
+                : ext.getExtensionsByUrl("overrideReason").stream().map(e -> e.getValue().primitiveValue())
+                        .filter(v -> v != null && !v.isBlank()).findFirst();
+    }
+
+    /** Records the clinician's override reason on the plan (screening-result.overrideReason). */
+    public static void setOverrideReason(CarePlan plan, String reason) {
+        Extension ext = plan.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
+        if (ext == null) {
+            ext = plan.addExtension().setUrl(RehabCodes.EXT_SCREENING_RESULT);
+        }
+        ext.getExtension().removeIf(e -> "overrideReason".equals(e.getUrl()));
+        ext.addExtension("overrideReason", new org.hl7.fhir.r4.model.StringType(reason));
+    }
+
+    private static Extension screeningExtension(ScreeningResult s) {
         Extension ext = new Extension(RehabCodes.EXT_SCREENING_RESULT);
         ScreeningStatus status = s.status();
         ext.addExtension("status", new Coding(RehabCodes.CS_SCREENING_STATUS, status.code(), status.display()));
@@ -237,9 +278,11 @@ public final class PlanApplier {
                 + "). Sources: " + sources + ". Progression rules are design choices [D].";
     }
 
+    private static final String SCREENING_NOTE_PREFIX = "Safety screening: ";
+
     static String screeningNote(ScreeningResult s) {
         List<String> parts = new ArrayList<>();
-        parts.add("Safety screening: " + s.status().display() + ".");
+        parts.add(SCREENING_NOTE_PREFIX + s.status().display() + ".");
         for (CriterionResult r : s.withStatus(CriterionStatus.OVERRIDE_NEEDED)) {
             parts.add("Clinician override needed: " + r.criterion().display() + " (" + r.detail() + ").");
         }

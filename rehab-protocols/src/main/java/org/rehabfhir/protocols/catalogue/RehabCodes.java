@@ -25,6 +25,8 @@ public final class RehabCodes {
     public static final String CS_PROGRESS_DECISION = BASE + "/CodeSystem/progress-decision";
     public static final String CS_CONDITION_GROUP = BASE + "/CodeSystem/condition-group";
     public static final String CS_RECOMMENDATION_OUTCOME = BASE + "/CodeSystem/recommendation-outcome";
+    public static final String CS_SESSION_COMPONENT = BASE + "/CodeSystem/session-component";
+    public static final String CS_WALKING_SURFACE = BASE + "/CodeSystem/walking-surface";
 
     // Our extensions
     public static final String EXT_SUPERVISION = BASE + "/StructureDefinition/supervision-level";
@@ -82,6 +84,10 @@ public final class RehabCodes {
     public static final String FINDING_NEAR_FALL = "near-fall";
     public static final String FINDING_FALL = "fall";
     public static final String FINDING_REVIEW_AFTER_FALL = "clinician-review-after-fall";
+    public static final String SESSION_SURFACE = "walking-surface";
+    public static final String SESSION_SPEED = "treadmill-speed";
+    public static final String SESSION_INCLINE = "treadmill-incline";
+    public static final String SESSION_SUPERVISION = "supervision-level";
     public static final String OUTCOME_3MBWT = "three-metre-backward-walk-test";
     public static final String OUTCOME_6MWD = "six-minute-walk-distance";
 

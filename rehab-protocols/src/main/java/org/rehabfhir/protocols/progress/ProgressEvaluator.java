@@ -118,6 +118,15 @@ public final class ProgressEvaluator {
         return new ProgressDecision(Decision.PROGRESS, reasons, step, sessions);
     }
 
+    /**
+     * The regression a clinician may choose whatever the sessions say (one step back on the activity current at
+     * {@code at}); empty for a plan without activities.
+     */
+    public Optional<ProposedStep> regression(CarePlan plan, Instant at) {
+        int current = currentActivity(plan, at);
+        return current < 0 ? Optional.empty() : Optional.of(regress(plan, current));
+    }
+
     // ------------------------------------------------------------------ observations and sessions
 
     private List<Observation> forPlan(CarePlan plan, List<Observation> all) {

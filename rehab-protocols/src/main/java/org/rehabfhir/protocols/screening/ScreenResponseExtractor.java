@@ -58,7 +58,7 @@ public final class ScreenResponseExtractor {
     public static final class InvalidResponseException extends RuntimeException {
         private final List<Problem> problems;
 
-        InvalidResponseException(List<Problem> problems) {
+        public InvalidResponseException(List<Problem> problems) {
             super(problems.size() + " problem(s) in the safety-screen response: " + problems);
             this.problems = List.copyOf(problems);
         }
