@@ -108,7 +108,10 @@ public class CareTeamOperationGuardInterceptor {
 		}
 		IBaseResource resource = lookup.find(id.toUnqualifiedVersionless()).orElseThrow(
 				() -> refused(type + "/" + id.getIdPart()));
-		List<IIdType> owners = fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null);
+		// only Patient references: a CarePlan's performer or a referral's performer (Practitioner, Organization) is
+		// also a compartment "owner" to HAPI's terser, but names no patient
+		List<IIdType> owners = fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null)
+				.stream().filter(owner -> "Patient".equals(owner.getResourceType())).toList();
 		if (owners.isEmpty()) {
 			throw refused(type + "/" + id.getIdPart());
 		}

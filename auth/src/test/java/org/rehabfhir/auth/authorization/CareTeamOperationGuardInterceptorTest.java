@@ -26,7 +26,18 @@ class CareTeamOperationGuardInterceptorTest {
 			"Practitioner/alice".equals(practitioner) ? Set.of("p1") : Set.of());
 	final Map<String, IBaseResource> stored = Map.of(
 			"CarePlan/mine", new CarePlan().setSubject(new Reference("Patient/p1")).setId("CarePlan/mine"),
-			"CarePlan/theirs", new CarePlan().setSubject(new Reference("Patient/p3")).setId("CarePlan/theirs"));
+			"CarePlan/theirs", new CarePlan().setSubject(new Reference("Patient/p3")).setId("CarePlan/theirs"),
+			"CarePlan/authored", authoredPlan(),
+			"ServiceRequest/to-dept", new org.hl7.fhir.r4.model.ServiceRequest()
+					.setSubject(new Reference("Patient/p1"))
+					.addPerformer(new Reference("Organization/dept")).setId("ServiceRequest/to-dept"));
+
+	private static CarePlan authoredPlan() {
+		CarePlan plan = new CarePlan().setSubject(new Reference("Patient/p1")).setAuthor(new Reference("Practitioner/alice"));
+		plan.addActivity().getDetail().addPerformer(new Reference("Practitioner/alice"));
+		plan.setId("CarePlan/authored");
+		return plan;
+	}
 	final CareTeamOperationGuardInterceptor guard = new CareTeamOperationGuardInterceptor(
 			scope, id -> Optional.ofNullable(stored.get(id.toUnqualifiedVersionless().getValue())), current);
 
@@ -45,6 +56,14 @@ class CareTeamOperationGuardInterceptorTest {
 		assertThat(allowed(instance("CarePlan/missing", "$evaluate-progress"))).isFalse();
 		CareTeamOperationGuardInterceptor blind = new CareTeamOperationGuardInterceptor(scope, null, current);
 		assertThat(allowed(blind, instance("CarePlan/mine", "$evaluate-progress"))).isFalse();
+	}
+
+	@Test
+	void practitionerAndOrganizationReferencesAreNotPatients() {
+		// HAPI's terser lists a plan's performer and a referral's performer as compartment owners too
+		current.set(Callers.alice());
+		assertThat(allowed(instance("CarePlan/authored", "$activate"))).isTrue();
+		assertThat(allowed(instance("ServiceRequest/to-dept", "$accept"))).isTrue();
 	}
 
 	@Test

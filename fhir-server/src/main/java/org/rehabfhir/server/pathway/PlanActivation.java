@@ -107,12 +107,12 @@ public class PlanActivation {
 			}
 			ScreeningResult screened = screening.screen(patient, regimen.get());
 			if (screened.excluded()) {
-				throw new UnprocessableEntityException("The patient's current record excludes this regimen: see each "
+				throw Outcomes.unprocessable("The patient's current record excludes this regimen: see each "
 						+ "failed criterion", screened.toOperationOutcome());
 			}
 			ScreeningStatus status = screened.status();
 			if (status != ScreeningStatus.CLEAR && PlanApplier.overrideReason(plan).isEmpty()) {
-				throw new UnprocessableEntityException("The safety screen is '" + status.display() + "': activating "
+				throw Outcomes.unprocessable("The safety screen is '" + status.display() + "': activating "
 						+ "the plan needs a clinician's override reason (POST CarePlan/{id}/$activate with "
 						+ "overrideReason); see each open criterion", screened.toOperationOutcome());
 			}

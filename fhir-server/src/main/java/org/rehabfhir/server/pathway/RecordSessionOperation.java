@@ -58,8 +58,7 @@ public class RecordSessionOperation implements FhirOperationProvider {
 		try {
 			session = SessionLog.from(parameters, clock.instant());
 		} catch (SessionLog.InvalidSessionException e) {
-			throw new UnprocessableEntityException("The session cannot be recorded: see each parameter",
-					e.toOperationOutcome());
+			throw Outcomes.unprocessable("The session cannot be recorded: see each parameter", e.toOperationOutcome());
 		}
 		List<Observation> stored = transactions.inOne(() -> sessions.record(plan, session, performer));
 		Bundle out = new Bundle().setType(Bundle.BundleType.COLLECTION);

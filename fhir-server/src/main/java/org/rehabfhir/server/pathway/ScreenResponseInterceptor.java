@@ -104,7 +104,7 @@ public class ScreenResponseInterceptor {
 		if (!problems.isEmpty()) {
 			ScreenResponseExtractor.InvalidResponseException invalid =
 					new ScreenResponseExtractor.InvalidResponseException(problems);
-			throw new UnprocessableEntityException(
+			throw Outcomes.unprocessable(
 					"The safety-screen response cannot be recorded: see each item", invalid.toOperationOutcome());
 		}
 	}
