@@ -267,6 +267,10 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 	private static String plan(IGenericClient client, String patient, String canonical, CarePlan.CarePlanStatus status) {
 		CarePlan plan = carePlan(patient, status);
 		plan.addInstantiatesCanonical(canonical);
+		if (status == CarePlan.CarePlanStatus.ACTIVE) {
+			// these patients have no screen on record: an active catalogue plan carries the clinician's override
+			org.rehabfhir.protocols.apply.PlanApplier.setOverrideReason(plan, "screened on paper; outcomes tested here");
+		}
 		return client.create().resource(plan).execute().getId().toUnqualifiedVersionless().getValue();
 	}
 

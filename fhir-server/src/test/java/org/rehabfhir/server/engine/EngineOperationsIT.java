@@ -157,6 +157,8 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
 		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
 		draft.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+		// no screen on record: activating needs the clinician's override (the care-pathway ITs screen first)
+		org.rehabfhir.protocols.apply.PlanApplier.setOverrideReason(draft, "screened on paper; progression tested here");
 		String plan = physio().create().resource(draft).execute().getId().toUnqualifiedVersionless().getValue();
 		for (int day : new int[] {4, 2}) {
 			physio().create().resource(pain(patient, plan, 3, daysAgo(day).minusHours(1))).execute();

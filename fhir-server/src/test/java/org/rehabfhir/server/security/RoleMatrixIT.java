@@ -24,6 +24,7 @@ import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,6 +208,13 @@ class RoleMatrixIT extends AbstractFhirServerIT {
 		RECOMMEND_REGIMENS("$recommend-regimens", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus"),
 		APPLY("$apply", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus", "user/PlanDefinition.rs"),
 		EVALUATE_PROGRESS("$evaluate-progress", "alice", "user/CarePlan.crus", "user/Goal.crus", "user/Observation.crus"),
+		SCREEN("$screen", "alice", "user/Patient.rs", "user/Condition.rs", "user/Observation.crus"),
+		ACCEPT("$accept", "alice", "user/ServiceRequest.rs", "user/CareTeam.rs"),
+		ACTIVATE("$activate", "alice", "user/CarePlan.crus", "user/Goal.crus", "user/Patient.rs", "user/Condition.rs",
+				"user/Observation.crus"),
+		RECORD_SESSION("$record-session", "alice", "user/CarePlan.crus", "user/Observation.crus"),
+		APPLY_PROGRESS("$apply-progress", "alice", "user/CarePlan.crus", "user/Goal.crus", "user/Observation.crus"),
+		HANDOUT("$handout", "alice", "user/CarePlan.crus", "user/Goal.crus", "user/Patient.rs"),
 		VERIFY_CHAIN("$verify-chain", "audrey", "user/AuditEvent.rs"),
 		ACCESS_LOG("$access-log", "audrey", "user/AuditEvent.rs"),
 		REHAB_OUTCOMES("$rehab-outcomes", "audrey", "user/CarePlan.rs", "user/Observation.rs");
@@ -274,15 +282,44 @@ class RoleMatrixIT extends AbstractFhirServerIT {
 
 	private HttpResponse<String> call(Op op, String token) {
 		String patient = "demo-knee-oa";
+		String carePlan = "/fhir/CarePlan/" + fixtures.get("CarePlan").getIdPart();
 		String path = switch (op) {
 			case RECOMMEND_REGIMENS -> "/fhir/Patient/" + patient + "/$recommend-regimens";
 			case APPLY -> "/fhir/PlanDefinition/" + planDefinitionId() + "/$apply?subject=Patient/" + patient;
-			case EVALUATE_PROGRESS -> "/fhir/CarePlan/" + fixtures.get("CarePlan").getIdPart() + "/$evaluate-progress";
+			case EVALUATE_PROGRESS -> carePlan + "/$evaluate-progress";
+			case SCREEN -> "/fhir/Patient/" + patient + "/$screen";
+			case ACCEPT -> "/fhir/" + referralToAlice().getValue() + "/$accept";
+			case ACTIVATE -> carePlan + "/$activate";
+			case RECORD_SESSION -> carePlan + "/$record-session";
+			case APPLY_PROGRESS -> carePlan + "/$apply-progress";
+			case HANDOUT -> carePlan + "/$handout";
 			case VERIFY_CHAIN -> "/fhir/AuditEvent/$verify-chain";
 			case ACCESS_LOG -> "/fhir/Patient/" + patient + "/$access-log";
 			case REHAB_OUTCOMES -> "/fhir/$rehab-outcomes";
 		};
-		return RawHttp.to(root()).bearer(token).get(path).send();
+		boolean post = switch (op) {
+			case ACCEPT, ACTIVATE, RECORD_SESSION, APPLY_PROGRESS -> true;
+			default -> false;
+		};
+		RawHttp http = RawHttp.to(root()).bearer(token);
+		return (post ? http.post(path, RawHttp.FHIR_JSON, "{\"resourceType\":\"Parameters\"}") : http.get(path)).send();
+	}
+
+	private static IIdType referralToAlice;
+
+	/** An active referral of the fixture patient to alice (stored as the server). */
+	private IIdType referralToAlice() {
+		synchronized (RoleMatrixIT.class) {
+			if (referralToAlice == null) {
+				org.hl7.fhir.r4.model.ServiceRequest referral = new org.hl7.fhir.r4.model.ServiceRequest();
+				referral.setStatus(org.hl7.fhir.r4.model.ServiceRequest.ServiceRequestStatus.ACTIVE);
+				referral.setIntent(org.hl7.fhir.r4.model.ServiceRequest.ServiceRequestIntent.ORDER);
+				referral.setSubject(new Reference(fixtures.get("Patient").getValue()));
+				referral.addPerformer(new Reference("Practitioner/alice"));
+				referralToAlice = store.store(referral);
+			}
+			return referralToAlice;
+		}
 	}
 
 	private static String planDefinitionId;

@@ -249,7 +249,8 @@ public final class PlanApplier {
     public static void setOverrideReason(CarePlan plan, String reason) {
         Extension ext = plan.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
         if (ext == null) {
-            ext = plan.addExtension().setUrl(RehabCodes.EXT_SCREENING_RESULT);
+            ext = screeningExtension(ScreeningResult.notPerformed()); // a plan without screening: not performed
+            plan.addExtension(ext);
         }
         ext.getExtension().removeIf(e -> "overrideReason".equals(e.getUrl()));
         ext.addExtension("overrideReason", new org.hl7.fhir.r4.model.StringType(reason));
