@@ -36,7 +36,7 @@ class HealthIT extends AbstractFhirServerIT {
 	private String get(String path) throws Exception {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET();
 		if (path.contains("prometheus")) {
-			request.header("Authorization", "Bearer " + Tokens.ehr());
+			request.header("Authorization", "Bearer " + Tokens.metricsScraper());
 		}
 		HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);

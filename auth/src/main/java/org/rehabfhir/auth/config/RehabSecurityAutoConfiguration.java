@@ -73,6 +73,9 @@ public class RehabSecurityAutoConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(RehabSecurityAutoConfiguration.class);
 
+	/** Realm role of the monitoring client ({@code metrics-scraper}): the only one that may read the actuator. */
+	public static final String METRICS_SCRAPER_ROLE = "metrics-scraper";
+
 	@Bean
 	public SecurityRejections rehabSecurityRejections(ObjectProvider<SecurityRejectionListener> listeners) {
 		return new SecurityRejections(listeners.orderedStream().toList());
@@ -140,6 +143,10 @@ public class RehabSecurityAutoConfiguration {
 									AntPathRequestMatcher.antMatcher(HttpMethod.GET, "/actuator/health"),
 									AntPathRequestMatcher.antMatcher(HttpMethod.GET, "/actuator/health/**"))
 							.permitAll()
+							// metrics and everything else of the actuator but health: the monitoring client only
+							.requestMatchers(AntPathRequestMatcher.antMatcher("/actuator"),
+									AntPathRequestMatcher.antMatcher("/actuator/**"))
+							.hasRole(METRICS_SCRAPER_ROLE)
 							.anyRequest()
 							.authenticated())
 					.oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.decoder(rehabJwtDecoder)

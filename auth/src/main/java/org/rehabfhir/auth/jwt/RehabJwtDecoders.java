@@ -16,7 +16,7 @@ import org.springframework.web.client.RestTemplate;
 /**
  * The access-token decoder: signature checked against the realm's JWKS with RS256 only (so {@code alg: none}, HS256
  * and every other algorithm fail), then Spring's default validators COMBINED with ours: issuer, timestamps with at
- * most 60 s skew ({@code exp} and {@code iat} required, no {@code iat} in the future, no lifetime above 15 min),
+ * most 60 s skew ({@code exp} and {@code iat} required, no {@code iat} in the future, no lifetime above the realm's 300 s),
  * audience, and Keycloak's access-token type.
  */
 public final class RehabJwtDecoders {

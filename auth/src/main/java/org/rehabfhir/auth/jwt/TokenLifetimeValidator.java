@@ -17,8 +17,12 @@ import org.springframework.security.oauth2.jwt.Jwt;
  */
 public final class TokenLifetimeValidator implements OAuth2TokenValidator<Jwt> {
 
-	/** Keycloak access tokens live at most 5 minutes here; anything longer is not one of ours. */
-	public static final Duration MAX_LIFETIME = Duration.ofMinutes(15);
+	/**
+	 * The realm's access token lifespan (300 s, realm and every client): a token that lives longer is not one of ours.
+	 * It is also the revocation window: a token stays valid after logout, role removal or disabling of its user for
+	 * at most this long (plus the clock skew), see docs/security.md.
+	 */
+	public static final Duration MAX_LIFETIME = Duration.ofSeconds(300);
 
 	private final Duration clockSkew;
 	private final Clock clock;
@@ -46,7 +50,7 @@ public final class TokenLifetimeValidator implements OAuth2TokenValidator<Jwt> {
 			return failure("The token was issued in the future (iat)");
 		}
 		if (Duration.between(iat, exp).compareTo(MAX_LIFETIME) > 0) {
-			return failure("The token lives longer than " + MAX_LIFETIME.toMinutes() + " minutes");
+			return failure("The token lives longer than " + MAX_LIFETIME.toSeconds() + " s");
 		}
 		return OAuth2TokenValidatorResult.success();
 	}

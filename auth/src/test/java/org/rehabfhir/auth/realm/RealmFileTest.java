@@ -22,7 +22,7 @@ class RealmFileTest {
 
 	/** Production clients: everything except the clearly named dev/test client. */
 	static final Set<String> PRODUCTION_CLIENTS =
-			Set.of("rehab-clinician-app", "rehab-clinician-bff", "ehr-demo-hospital", "ehr-demo-jwt");
+			Set.of("rehab-clinician-app", "rehab-clinician-bff", "ehr-demo-hospital", "ehr-demo-jwt", "metrics-scraper");
 	static final String TEST_CLIENT = "rehab-test-cli";
 
 	static JsonNode realm;
@@ -158,10 +158,26 @@ class RealmFileTest {
 		assertThat(client("ehr-demo-jwt").path("clientAuthenticatorType").asText()).isEqualTo("client-jwt");
 		assertThat(client("ehr-demo-jwt").path("attributes").path("jwt.credential.certificate").asText()).isNotBlank();
 		assertThat(client("ehr-demo-hospital").path("clientAuthenticatorType").asText()).isEqualTo("client-secret");
-		// service accounts carry the ehr-system role
+		// service accounts of EHR clients carry the ehr-system role (the scraper's only its own, see below)
 		for (JsonNode user : realm.path("users")) {
-			if (user.has("serviceAccountClientId")) {
+			if (user.has("serviceAccountClientId")
+					&& !"metrics-scraper".equals(user.path("serviceAccountClientId").asText())) {
 				assertThat(texts(user.path("realmRoles"))).containsExactly("ehr-system");
+			}
+		}
+	}
+
+	@Test
+	void metricsScraperIsClientCredentialsOnlyWithOnlyTheScraperRole() {
+		JsonNode c = client("metrics-scraper");
+		assertThat(c.path("publicClient").asBoolean()).isFalse();
+		assertThat(c.path("serviceAccountsEnabled").asBoolean()).isTrue();
+		assertThat(c.path("standardFlowEnabled").asBoolean()).isFalse();
+		assertThat(c.path("fullScopeAllowed").asBoolean()).isFalse();
+		assertThat(texts(c.path("defaultClientScopes"))).containsExactlyInAnyOrder("basic", "roles", "rehab-fhir-audience");
+		for (JsonNode user : realm.path("users")) {
+			if ("metrics-scraper".equals(user.path("serviceAccountClientId").asText())) {
+				assertThat(texts(user.path("realmRoles"))).containsExactly("metrics-scraper");
 			}
 		}
 	}

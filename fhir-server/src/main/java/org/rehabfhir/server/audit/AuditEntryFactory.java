@@ -43,10 +43,17 @@ public class AuditEntryFactory {
 
 	private final FhirContext fhirContext;
 	private final AuditProperties properties;
+	private final PurposeOfUseInterceptor purposes;
 
-	public AuditEntryFactory(FhirContext fhirContext, AuditProperties properties) {
+	public AuditEntryFactory(FhirContext fhirContext, AuditProperties properties, PurposeOfUseInterceptor purposes) {
 		this.fhirContext = fhirContext;
 		this.properties = properties;
+		this.purposes = purposes;
+	}
+
+	/** Only codes of the HL7 PurposeOfUse value set are stored (a refused request's header is not). */
+	private List<String> acceptedPurposes(List<String> headerValues) {
+		return purposeOfUse(headerValues).stream().filter(purposes::accepts).toList();
 	}
 
 	/** A request HAPI handled: {@code response} is what it answers (may be null), {@code status} the HTTP status. */
@@ -81,7 +88,7 @@ public class AuditEntryFactory {
 				description,
 				AuditAgent.current(),
 				servlet != null ? servlet.getRemoteAddr() : null,
-				purposeOfUse(request.getHeaders(properties.getPurposeOfUseHeader())),
+				acceptedPurposes(request.getHeaders(properties.getPurposeOfUseHeader())),
 				limit(patients),
 				limit(resources),
 				method,
@@ -137,7 +144,7 @@ public class AuditEntryFactory {
 				reason,
 				AuditAgent.current(),
 				request.getRemoteAddr(),
-				purposeOfUse(headerValues(request)),
+				acceptedPurposes(headerValues(request)),
 				limit(patients),
 				limit(resources),
 				request.getMethod(),

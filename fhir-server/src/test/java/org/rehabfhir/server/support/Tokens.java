@@ -29,6 +29,12 @@ public final class Tokens {
 		return cached("ehr-jwt", () -> KeycloakServer.shared().tokens().ehrJwtToken());
 	}
 
+	/** The monitoring client {@code metrics-scraper} (role metrics-scraper: actuator metrics only). */
+	public static String metricsScraper() {
+		return cached("metrics-scraper", () -> KeycloakServer.shared().tokens()
+				.clientCredentials("metrics-scraper", "metrics-scraper-DEV-ONLY-secret", null).accessToken());
+	}
+
 	public static String user(String username) {
 		return cached("user:" + username, () -> KeycloakServer.shared().tokens().userToken(username));
 	}
