@@ -58,7 +58,8 @@ final class HandoutDocument {
 		if (plan.hasDescription()) {
 			h.append("<p>").append(e(plan.getDescription())).append("</p>");
 		}
-		h.append("<h2>Your schedule</h2><table><tr><th>Phase</th><th>What to do</th><th>How often and how long</th>"
+		h.append("<h2>Your schedule</h2><table><colgroup><col style=\"width:11%\"/><col style=\"width:45%\"/>"
+				+ "<col style=\"width:26%\"/><col style=\"width:18%\"/></colgroup><tr><th>Phase</th><th>What to do</th><th>How often and how long</th>"
 				+ "<th>Supervision</th></tr>");
 		int phase = 1;
 		for (CarePlan.CarePlanActivityComponent activity : plan.getActivity()) {
