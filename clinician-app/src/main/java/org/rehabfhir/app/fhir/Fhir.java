@@ -103,6 +103,15 @@ public final class Fhir {
 				.anyMatch(c -> code.equals(c.getCode()) && (system == null || system.equals(c.getSystem())));
 	}
 
+	/** A number without trailing zeros, at most 2 decimals. */
+	public static String plain(java.math.BigDecimal value) {
+		if (value == null) {
+			return "";
+		}
+		return value.setScale(Math.min(2, Math.max(0, value.scale())), java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+				.toPlainString();
+	}
+
 	public static <T> List<T> nonNull(List<T> list) {
 		return list == null ? List.of() : list;
 	}
