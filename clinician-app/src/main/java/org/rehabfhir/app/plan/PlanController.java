@@ -71,7 +71,13 @@ public class PlanController {
 		if (practitioner != null) {
 			in.addParameter().setName("practitioner").setValue(new StringType(practitioner));
 		}
-		in.addParameter().setName("start").setValue(new DateType(new java.util.Date()));
+		String start = form.getOrDefault("start", "");
+		try {
+			in.addParameter().setName("start").setValue(new DateType(start.isBlank()
+					? java.time.LocalDate.now().toString() : java.time.LocalDate.parse(start.trim()).toString()));
+		} catch (java.time.format.DateTimeParseException e) {
+			return renderRecommendations(fhir, patient, model, form, regimen, Map.of("start", "Enter the start date."));
+		}
 		CarePlan draft;
 		try {
 			draft = fhir.operation().onInstance(definitions.get(0).getIdElement().toUnqualifiedVersionless())
@@ -116,6 +122,7 @@ public class PlanController {
 		model.addAttribute("form", form);
 		model.addAttribute("chosen", chosen);
 		model.addAttribute("errors", errors);
+		model.addAttribute("today", java.time.LocalDate.now().toString());
 		return "plan";
 	}
 

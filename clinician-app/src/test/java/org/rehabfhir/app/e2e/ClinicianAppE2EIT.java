@@ -7,6 +7,9 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.SameSiteAttribute;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +107,125 @@ class ClinicianAppE2EIT {
 			page.locator("#sign-in-again").click();
 			assertThat(page.locator("#kc-login")).isVisible();
 		}
+	}
+
+
+	/** The physiotherapist's walk: caseload, screen, plan, activation, two sessions, progress applied, handout. */
+	@Test
+	@Order(2)
+	void aliceWalksTheKneePatientFromScreenToHandout() throws Exception {
+		try (BrowserContext context = browser.newContext()) {
+			Page page = signIn(context, TokenClient.ALICE, TokenClient.ALICE_PASSWORD, null);
+			page.locator("#caseload a", new Page.LocatorOptions().setHasText(KNEE_PATIENT_NAME)).click();
+			assertThat(page.locator("h1")).hasText(KNEE_PATIENT_NAME);
+
+			// 3. the safety screen, rendered from the Questionnaire; a missing answer is refused next to its item
+			page.locator("a.button", new Page.LocatorOptions().setHasText("Safety screen")).click();
+			assertThat(page.locator("#screen-form")).isVisible();
+			assertThat(page.locator("[data-link-id=mmse-total] label")).containsText("MMSE");
+			browser.check(page, "03-screen");
+			fillPassingScreen(page);
+			page.locator("#q-mmse-total").fill("");
+			page.locator("#submit-screen").click();
+			assertThat(page.locator("[data-link-id=mmse-total] .field-error")).isVisible();
+			browser.check(page, "03b-screen-refused");
+			page.locator("#q-mmse-total").fill("28");
+			page.locator("#submit-screen").click();
+			assertThat(page).hasURL(stack.appUrl() + "/patients/" + KNEE_PATIENT + "/screen/result");
+			assertThat(page.locator("#screen-status")).hasText(Pattern.compile("(?i)clear"));
+			assertThat(page.locator("#criteria")).containsText("Passed");
+			assertThat(page.locator("#criteria")).containsText("Observation/");
+			browser.check(page, "04-screen-result");
+
+			// 4. recommended regimens, ranked; the knee one is first; saved with phase 1 started a week ago
+			page.locator("a.button", new Page.LocatorOptions().setHasText("Recommend a plan")).click();
+			assertThat(page.locator("h1")).hasText("Recommended regimens");
+			var first = page.locator("section.card").first();
+			assertThat(first).hasAttribute("data-regimen", Pattern.compile("bw-knee-osteoarthritis"));
+			assertThat(first).containsText("Evidence");
+			browser.check(page, "05-plan");
+			// a dose outside the regimen's limits is refused next to the field
+			first.locator("input[name='p0.minutes']").fill("90");
+			first.locator("input[name=start]").fill(LocalDate.now().minusDays(7).toString());
+			first.locator("button[type=submit]").click();
+			assertThat(page.locator("section.card").first().locator(".field-error")).containsText("Minutes must be between 1 and");
+			first = page.locator("section.card").first();
+			first.locator("input[name='p0.minutes']").fill("10");
+			first.locator("input[name=start]").fill(LocalDate.now().minusDays(7).toString());
+			first.locator("button[type=submit]").click();
+			assertThat(page).hasURL(Pattern.compile("/careplans/[^/]+/activate$"));
+			assertThat(page.locator("#phases")).containsText("10 min");
+			browser.check(page, "06-activate");
+			if ("true".equals(page.locator("#overrideReason").getAttribute("required"))
+					|| page.locator("#overrideReason[required]").count() > 0) {
+				page.locator("#overrideReason").fill("Screen reviewed in person; safe to start with a spotter.");
+			}
+			page.locator("#activate").click();
+			assertThat(page).hasURL(Pattern.compile("/patients/" + KNEE_PATIENT));
+			assertThat(page.locator("#plans")).containsText("active");
+
+			// 5. two sessions, each under a minute of typing; an out-of-range RPE is refused next to the field
+			for (int daysAgo : new int[] {3, 2}) {
+				page.locator("a.button", new Page.LocatorOptions().setHasText("Log a session")).click();
+				assertThat(page.locator("#session-form")).isVisible();
+				page.locator("#date").fill(LocalDateTime.now().minusDays(daysAgo).withHour(10).withMinute(0)
+						.truncatedTo(ChronoUnit.MINUTES).toString());
+				page.locator("#minutes").fill("10");
+				page.locator("#surface-overground").check();
+				page.locator("#supervision").selectOption("2");
+				page.locator("#rpe").fill(daysAgo == 3 ? "11" : "4");
+				page.locator("#painBefore").fill("3");
+				page.locator("#pain24h").fill("3");
+				page.locator("#heartRate").fill("96");
+				page.locator("#record-session").click();
+				if (daysAgo == 3) {
+					assertThat(page.locator("#rpe ~ .field-error")).isVisible();
+					browser.check(page, "07-session-refused");
+					page.locator("#rpe").fill("4");
+					page.locator("#record-session").click();
+				}
+				assertThat(page).hasURL(Pattern.compile("/careplans/[^/]+/progress\\?recorded=true"));
+				assertThat(page.locator("main")).containsText("Session recorded.");
+				page.navigate(stack.appUrl() + "/patients/" + KNEE_PATIENT);
+			}
+			page.locator("a.button", new Page.LocatorOptions().setHasText("Log a session")).click();
+			browser.check(page, "07-session");
+
+			// 6. progress: charts, the decision and its reasons; applied in one click
+			page.navigate(stack.appUrl() + "/patients/" + KNEE_PATIENT);
+			page.locator(".actions a.button", new Page.LocatorOptions().setHasText("Progress")).click();
+			assertThat(page.locator("#decision-label")).hasText("Progress one step");
+			assertThat(page.locator("canvas#chart-pain")).isVisible();
+			assertThat(page.locator("canvas#chart-rpe")).isVisible();
+			browser.check(page, "08-progress");
+			page.locator("#apply-progress").click();
+			assertThat(page.locator("main")).containsText("Plan updated");
+			browser.check(page, "09-progress-applied");
+
+			// 7. the handout, as a PDF download
+			com.microsoft.playwright.Download download = page.waitForDownload(() -> page.locator("#handout").click());
+			byte[] pdf = java.nio.file.Files.readAllBytes(download.path());
+			assertThat(new String(pdf, 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+			assertThat(download.suggestedFilename()).endsWith(".pdf");
+
+			page.navigate(stack.appUrl() + "/patients/" + KNEE_PATIENT);
+			assertThat(page.locator("#trends")).containsText("Pain");
+			browser.check(page, "10-patient-after-walk");
+		}
+	}
+
+	static void fillPassingScreen(Page page) {
+		page.locator("#q-mmse-total").fill("28");
+		page.locator("#q-unstable-angina-no").check();
+		page.locator("#q-myocardial-infarction-no").check();
+		page.locator("#q-complex-ventricular-arrhythmia-no").check();
+		page.locator("#q-resting-systolic-bp").fill("132");
+		page.locator("#q-resting-diastolic-bp").fill("82");
+		page.locator("#q-heart-rate").fill("74");
+		page.locator("#q-follows-two-step-command-yes").check();
+		page.locator("#q-constant-bilateral-support-no").check();
+		page.locator("#q-max-walking-distance").fill("250");
+		page.locator("#q-fall-history-no").check();
 	}
 
 	@Test
