@@ -62,6 +62,12 @@ public enum OutcomeMeasure {
 		return Fhir.hasCode(observation.getCode(), system, code);
 	}
 
+	/** The codings of all measures, for one {@code code=} search parameter (OR). */
+	public static org.hl7.fhir.r4.model.Coding[] allCodings() {
+		return java.util.Arrays.stream(values()).map(m -> new org.hl7.fhir.r4.model.Coding(m.system, m.code, null))
+				.toArray(org.hl7.fhir.r4.model.Coding[]::new);
+	}
+
 	public static String allTokens() {
 		return String.join(",", List.of(values()).stream().map(OutcomeMeasure::token).toList());
 	}

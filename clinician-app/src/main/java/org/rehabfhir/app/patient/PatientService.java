@@ -92,7 +92,7 @@ public class PatientService {
 		try {
 			Bundle found = fhir.search().forResource(Observation.class)
 					.where(new ReferenceClientParam("patient").hasId(ref))
-					.and(new TokenClientParam("code").exactly().codes(OutcomeMeasure.allTokens().split(",")))
+					.and(new TokenClientParam("code").exactly().codings(OutcomeMeasure.allCodings()))
 					.sort().ascending("date")
 					.count(200).returnBundle(Bundle.class).execute();
 			List<Observation> observations = Bundles.allPages(fhir, found, Observation.class, MAX_PAGES);

@@ -59,7 +59,11 @@ public class PlanController {
 			Authentication authentication, Model model) {
 		IGenericClient fhir = api.client();
 		Patient patient = fhir.read().resource(Patient.class).withId(Ids.require(id)).execute();
-		Bundle found = fhir.search().byUrl("PlanDefinition?url=" + regimen).returnBundle(Bundle.class).execute();
+		// a canonical may name its version (url|version)
+		int bar = regimen.indexOf('|');
+		String query = bar < 0 ? "PlanDefinition?url=" + regimen
+				: "PlanDefinition?url=" + regimen.substring(0, bar) + "&version=" + regimen.substring(bar + 1);
+		Bundle found = fhir.search().byUrl(query).returnBundle(Bundle.class).execute();
 		List<PlanDefinition> definitions = Bundles.resources(found, PlanDefinition.class);
 		if (definitions.isEmpty()) {
 			return renderRecommendations(fhir, patient, model, Map.of(), regimen,

@@ -67,7 +67,7 @@ public class ProgressService {
 
 		Bundle found = fhir.search().forResource(Observation.class)
 				.where(new ReferenceClientParam("patient").hasId(patientRef))
-				.and(new TokenClientParam("code").exactly().codes(OutcomeMeasure.allTokens().split(",")))
+				.and(new TokenClientParam("code").exactly().codings(OutcomeMeasure.allCodings()))
 				.sort().ascending("date").count(200).returnBundle(Bundle.class).execute();
 		List<Observation> outcomes = Bundles.allPages(fhir, found, Observation.class, 10);
 		Bundle sessionBundle = fhir.search().forResource(Observation.class)
