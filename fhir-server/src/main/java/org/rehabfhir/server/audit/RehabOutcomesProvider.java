@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Coding;
@@ -75,10 +76,23 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 
 	private final DaoRegistry daoRegistry;
 	private final ProtocolCatalogue catalogue;
+	/**
+	 * Minimum cell size when the plans are filtered by a Condition code (Conditions the auditor may not read): a
+	 * regimen or measure with fewer patients (but at least one) shows no counts, only {@code suppressed=true}, so no
+	 * single patient's diagnosis can be recognised from an answer.
+	 */
+	private final int minCellSize;
 
-	public RehabOutcomesProvider(DaoRegistry daoRegistry, ProtocolCatalogue catalogue) {
+	public RehabOutcomesProvider(DaoRegistry daoRegistry, ProtocolCatalogue catalogue,
+			@org.springframework.beans.factory.annotation.Value("${rehab.audit.outcomes-min-cell-size:5}") int minCellSize) {
 		this.daoRegistry = daoRegistry;
 		this.catalogue = catalogue;
+		this.minCellSize = minCellSize;
+	}
+
+	/** Whether a count of {@code patients} must be hidden (small cell of a Condition-filtered answer). */
+	private boolean hidden(boolean conditionFiltered, int patients) {
+		return conditionFiltered && patients > 0 && patients < minCellSize;
 	}
 
 	@Operation(name = "$rehab-outcomes", idempotent = true)
@@ -167,19 +181,25 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 			r.addPart().setName("canonical").setValue(new UriType(regimen.getKey()));
 			catalogue.planDefinitionByUrl(regimen.getKey()).map(PlanDefinition::getTitle)
 					.ifPresent(title -> r.addPart().setName("title").setValue(new StringType(title)));
+			boolean conditionFiltered = conditionPatients != null;
+			if (hidden(conditionFiltered, regimen.getValue().size())) {
+				r.addPart().setName("suppressed").setValue(new BooleanType(true));
+				r.addPart().setName("minCellSize").setValue(new IntegerType(minCellSize));
+				continue;
+			}
 			r.addPart().setName("patients").setValue(new IntegerType(regimen.getValue().size()));
 			r.addPart().setName("carePlans").setValue(new IntegerType(
 					regimen.getValue().values().stream().mapToInt(Set::size).sum()));
 			Map<String, Map<String, List<Observation>>> byPatient = observations.getOrDefault(regimen.getKey(), Map.of());
 			for (Coding measure : MEASURES) {
-				addMeasure(r, measure, byPatient);
+				addMeasure(r, measure, byPatient, conditionFiltered);
 			}
 		}
 		return out;
 	}
 
-	private static void addMeasure(
-			Parameters.ParametersParameterComponent regimen, Coding measure, Map<String, Map<String, List<Observation>>> byPatient) {
+	private void addMeasure(Parameters.ParametersParameterComponent regimen, Coding measure,
+			Map<String, Map<String, List<Observation>>> byPatient, boolean conditionFiltered) {
 		String key = measure.getSystem() + "|" + measure.getCode();
 		int patients = 0;
 		int withChange = 0;
@@ -209,6 +229,10 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 		}
 		Parameters.ParametersParameterComponent m = regimen.addPart().setName("measure");
 		m.addPart().setName("code").setValue(measure.copy());
+		if (hidden(conditionFiltered, patients)) {
+			m.addPart().setName("suppressed").setValue(new BooleanType(true));
+			return;
+		}
 		m.addPart().setName("patients").setValue(new IntegerType(patients));
 		m.addPart().setName("patientsWithChange").setValue(new IntegerType(withChange));
 		m.addPart().setName("observations").setValue(new IntegerType(count));

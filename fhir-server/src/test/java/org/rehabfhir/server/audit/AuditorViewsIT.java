@@ -158,9 +158,18 @@ class AuditorViewsIT extends AbstractFhirServerIT {
 		ParametersParameterComponent coded = regimen(byCode, KNEE_OA_PLAN);
 		Expected expectedCoded = expected(patientsWithKneeOa());
 		assertThat(expectedCoded.patients).contains(p1).doesNotContain(p2);
+		if (expectedCoded.patients.size() < 5) {
+			// filtered by Conditions: cells of fewer than 5 patients show no counts (issue 10, finding 15)
+			assertThat(part(coded, "suppressed")).isNotEmpty();
+			assertThat(part(coded, "patients")).isEmpty();
+			return;
+		}
 		assertThat(intPart(coded, "patients")).isEqualTo(expectedCoded.patients.size());
-		assertThat(intPart(measure(coded, "http://loinc.org|89423-8"), "observations")).isEqualTo(
-				expectedCoded.observations.get("http://loinc.org|89423-8").values().stream().mapToInt(List::size).sum());
+		ParametersParameterComponent codedTug = measure(coded, "http://loinc.org|89423-8");
+		if (part(codedTug, "suppressed").isEmpty()) {
+			assertThat(intPart(codedTug, "observations")).isEqualTo(
+					expectedCoded.observations.get("http://loinc.org|89423-8").values().stream().mapToInt(List::size).sum());
+		}
 	}
 
 	@Test
