@@ -37,7 +37,7 @@ public class SessionController {
 		IGenericClient fhir = api.client();
 		CarePlan plan = fhir.read().resource(CarePlan.class).withId(Ids.require(id)).execute();
 		PlanView view = PlanView.of(0, plan, List.of());
-		PlanView.Phase phase = view.phases().isEmpty() ? null : view.phases().get(0);
+		PlanView.Phase phase = view.phases().isEmpty() ? null : view.phases().get(currentPhase(plan));
 		Map<String, String> values = SessionForm.defaults(
 				phase == null ? null : Fhir.plain(phase.minutes()),
 				phase == null ? null : phase.supervision(),
@@ -64,6 +64,19 @@ public class SessionController {
 			return render(fhir, plan, model, form, Issues.from(refused, SessionForm.FIELDS));
 		}
 		return "redirect:/careplans/" + plan.getIdElement().getIdPart() + "/progress?recorded=true";
+	}
+
+	/** The phase whose dates contain today, else the first. */
+	static int currentPhase(CarePlan plan) {
+		java.util.Date now = new java.util.Date();
+		for (int i = 0; i < plan.getActivity().size(); i++) {
+			var repeat = plan.getActivity().get(i).getDetail().getScheduledTiming().getRepeat();
+			if (repeat.hasBoundsPeriod() && repeat.getBoundsPeriod().hasStart() && !repeat.getBoundsPeriod().getStart().after(now)
+					&& (!repeat.getBoundsPeriod().hasEnd() || !repeat.getBoundsPeriod().getEnd().before(now))) {
+				return i;
+			}
+		}
+		return 0;
 	}
 
 	private String render(IGenericClient fhir, CarePlan plan, Model model, Map<String, String> values, Issues issues) {

@@ -268,9 +268,23 @@ class ClinicianAppE2EIT {
 			assertThat(page.locator("#access-log tbody")).not().hasText(firstPage);
 			assertThat(page).hasURL(Pattern.compile("offset=5"));
 
+			// bob's refused attempt on alice's patient is there too, with "include refused"
+			page.locator("#agent").fill(TokenClient.BOB);
+			page.locator("input[name=refused]").check();
+			page.locator("#filter button[type=submit]").click();
+			assertThat(page.locator("#access-log tbody tr").first()).containsText("Minor failure");
+			assertThat(page.locator("#access-log tbody tr").first()).containsText("403");
+			assertThat(page.locator("main form[method=post]")).hasCount(0);
+
+			// the walk's plan and its pain scores are counted in the knee cohort
 			page.navigate(stack.appUrl() + "/audit/outcomes?condition=knee-osteoarthritis");
 			assertThat(page.locator("h1")).hasText("Outcomes by condition");
-			assertThat(page.locator("main")).containsText("knee", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setIgnoreCase(true));
+			var knee = page.locator("[data-regimen*='bw-knee-osteoarthritis']");
+			assertThat(knee.locator("dl")).containsText("Care plans");
+			assertThat(knee.locator("dl dd").nth(1)).not().hasText("0");
+			assertThat(knee.locator("tr", new com.microsoft.playwright.Locator.LocatorOptions().setHasText("Pain")))
+					.not().containsText("—");
+			assertThat(page.locator("main form[method=post]")).hasCount(0);
 			browser.check(page, "21-audit-outcomes");
 
 			page.navigate(stack.appUrl() + "/audit/chain");
