@@ -14,14 +14,16 @@ public record OutcomesView(String condition, List<Regimen> regimens) {
 	/** Condition groups of the catalogue the auditor can pick. */
 	public static final Map<String, String> CONDITION_GROUPS = groups();
 
-	public record Regimen(String canonical, String title, String patients, String carePlans, List<Measure> measures) {
+	/** {@code suppressed}: the server withholds the counts (fewer patients than its minimum cell size). */
+	public record Regimen(String canonical, String title, String patients, String carePlans, List<Measure> measures,
+			boolean suppressed) {
 
 		/** Chart data: measure labels and mean changes (measures without a change are left out). */
 		public Map<String, Object> chart() {
 			List<String> labels = new ArrayList<>();
 			List<Double> values = new ArrayList<>();
 			for (Measure m : measures) {
-				if (!m.meanChange().isEmpty()) {
+				if (!m.meanChange().isEmpty() && !m.suppressed()) {
 					labels.add(m.label() + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")"));
 					values.add(Double.parseDouble(m.meanChange()));
 				}
@@ -35,12 +37,12 @@ public record OutcomesView(String condition, List<Regimen> regimens) {
 		}
 
 		public boolean hasChange() {
-			return measures.stream().anyMatch(m -> !m.meanChange().isEmpty());
+			return !suppressed && measures.stream().anyMatch(m -> !m.meanChange().isEmpty() && !m.suppressed());
 		}
 	}
 
 	public record Measure(String label, String patients, String patientsWithChange, String observations, String meanChange,
-			String unit) {}
+			String unit, boolean suppressed) {}
 
 	static OutcomesView from(Parameters out, String condition) {
 		List<Regimen> regimens = new ArrayList<>();
@@ -57,14 +59,16 @@ public record OutcomesView(String condition, List<Regimen> regimens) {
 						AuditService.text(AuditService.value(m, "patientsWithChange")),
 						AuditService.text(AuditService.value(m, "observations")),
 						AuditService.text(AuditService.value(m, "meanChange")),
-						AuditService.text(AuditService.value(m, "unit"))));
+						AuditService.text(AuditService.value(m, "unit")),
+						"true".equals(AuditService.text(AuditService.value(m, "suppressed")))));
 			}
 			regimens.add(new Regimen(
 					AuditService.text(AuditService.value(r, "canonical")),
 					AuditService.text(AuditService.value(r, "title")),
 					AuditService.text(AuditService.value(r, "patients")),
 					AuditService.text(AuditService.value(r, "carePlans")),
-					measures));
+					measures,
+					"true".equals(AuditService.text(AuditService.value(r, "suppressed")))));
 		}
 		return new OutcomesView(condition, regimens);
 	}

@@ -62,4 +62,26 @@ class AuditServiceTest {
 		assertThat(first.previousOffset()).isNull();
 		assertThat(first.nextOffset()).isNull();
 	}
+
+	@Test
+	void outcomesCarryTheMeansAndTheServersWithheldCells() {
+		Parameters p = new Parameters();
+		Parameters.ParametersParameterComponent r = p.addParameter().setName("regimen");
+		r.addPart().setName("canonical").setValue(new StringType("http://x/PlanDefinition/knee"));
+		r.addPart().setName("title").setValue(new StringType("Knee"));
+		r.addPart().setName("patients").setValue(new IntegerType(7));
+		Parameters.ParametersParameterComponent m = r.addPart().setName("measure");
+		m.addPart().setName("code").setValue(new Coding("http://loinc.org", "72514-3", "Pain"));
+		m.addPart().setName("meanChange").setValue(new org.hl7.fhir.r4.model.DecimalType("-1.500"));
+		m.addPart().setName("unit").setValue(new StringType("{score}"));
+		Parameters.ParametersParameterComponent hidden = r.addPart().setName("measure");
+		hidden.addPart().setName("code").setValue(new Coding("http://loinc.org", "89423-8", "TUG"));
+		hidden.addPart().setName("suppressed").setValue(new org.hl7.fhir.r4.model.BooleanType(true));
+		OutcomesView view = OutcomesView.from(p, "knee-osteoarthritis");
+		OutcomesView.Regimen regimen = view.regimens().get(0);
+		assertThat(regimen.patients()).isEqualTo("7");
+		assertThat(regimen.measures().get(1).suppressed()).isTrue();
+		assertThat(regimen.chart().get("labels")).isEqualTo(java.util.List.of("Pain ({score})"));
+		assertThat(regimen.chart().get("values")).isEqualTo(java.util.List.of(-1.5));
+	}
 }

@@ -50,6 +50,13 @@ class ClinicianAppE2EIT {
 		}
 	}
 
+	/** {@link #signIn} for another test class. */
+	static Page signInWith(E2eStack stack, Browser browser, BrowserContext context, String username, String password) {
+		ClinicianAppE2EIT.stack = stack;
+		ClinicianAppE2EIT.browser = browser;
+		return signIn(context, username, password, null);
+	}
+
 	/** Opens the app, is sent to Keycloak's login page, signs in there, and is back in the app. */
 	static Page signIn(BrowserContext context, String username, String password, String screenshot) {
 		Page page = context.newPage();
