@@ -21,6 +21,8 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 public final class Fixtures {
 
     public static final LocalDate TODAY = LocalDate.of(2026, 11, 25);
+    /** The clinic's time zone of the tests (not the JVM's: see ClinicZoneTest). */
+    public static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
     private static int seq;
 
     private Fixtures() {
@@ -29,7 +31,7 @@ public final class Fixtures {
     public static Patient patientAged(int years) {
         Patient p = new Patient();
         p.setId("p" + (++seq));
-        p.setBirthDateElement(new DateType(toDate(TODAY.minusYears(years).minusDays(10))));
+        p.setBirthDateElement(new DateType(TODAY.minusYears(years).minusDays(10).toString()));
         return p;
     }
 
@@ -83,7 +85,7 @@ public final class Fixtures {
         o.setId("o" + (++seq));
         o.setStatus(Observation.ObservationStatus.FINAL);
         o.setCode(new CodeableConcept(new Coding(system, code, code)));
-        o.setEffective(new DateTimeType(Date.from(when.atZone(ZoneId.systemDefault()).toInstant())));
+        o.setEffective(new DateTimeType(Date.from(when.atZone(ZONE).toInstant())));
         return o;
     }
 
@@ -111,6 +113,6 @@ public final class Fixtures {
     }
 
     public static Date toDate(LocalDate d) {
-        return Date.from(d.atStartOfDay(ZoneId.systemDefault()).toInstant());
+        return Date.from(d.atStartOfDay(ZONE).toInstant());
     }
 }

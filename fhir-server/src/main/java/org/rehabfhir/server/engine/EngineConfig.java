@@ -1,8 +1,8 @@
 package org.rehabfhir.server.engine;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.time.Clock;
 import ca.uhn.fhir.context.support.IValidationSupport;
+import java.time.Clock;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.rehabfhir.protocols.apply.PlanApplier;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
@@ -21,10 +21,13 @@ import org.springframework.util.StringUtils;
 @Configuration
 public class EngineConfig {
 
-	/** The clinic's clock: "today" of every recency window and schedule. */
+	/**
+	 * The clinic's clock ({@code rehab.engine.zone}): "today" of every recency window and schedule, and the zone every
+	 * engine object reads calendar days in. The one source of the zone: everything else asks this clock.
+	 */
 	@Bean
-	public Clock clock() {
-		return Clock.systemDefaultZone();
+	public Clock clock(EngineProperties properties) {
+		return Clock.system(properties.zone());
 	}
 
 	@Bean
@@ -41,18 +44,20 @@ public class EngineConfig {
 	}
 
 	@Bean
-	public SafetyScreener safetyScreener() {
-		return new SafetyScreener();
+	public SafetyScreener safetyScreener(Clock clock) {
+		return new SafetyScreener(clock.getZone());
 	}
 
 	@Bean
-	public ConditionMatcher conditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption) {
-		return new ConditionMatcher(catalogue, subsumption);
+	public ConditionMatcher conditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption, Clock clock) {
+		return new ConditionMatcher(catalogue, subsumption, clock.getZone());
 	}
 
+	/** Built from the matcher, screener and applier beans: each engine object exists once. */
 	@Bean
-	public RegimenRecommender regimenRecommender(ProtocolCatalogue catalogue, SnomedSubsumption subsumption) {
-		return new RegimenRecommender(catalogue, subsumption);
+	public RegimenRecommender regimenRecommender(
+			ProtocolCatalogue catalogue, ConditionMatcher matcher, SafetyScreener screener, PlanApplier applier) {
+		return new RegimenRecommender(catalogue, matcher, screener, applier);
 	}
 
 	@Bean
@@ -66,8 +71,8 @@ public class EngineConfig {
 	}
 
 	@Bean
-	public ProgressEvaluator progressEvaluator(ProtocolCatalogue catalogue) {
-		return new ProgressEvaluator(catalogue);
+	public ProgressEvaluator progressEvaluator(ProtocolCatalogue catalogue, Clock clock) {
+		return new ProgressEvaluator(catalogue, clock.getZone());
 	}
 
 	/** Writes are validated against the catalogue's own CodeSystems and extension definitions too. */

@@ -1,20 +1,27 @@
 package org.rehabfhir.server.engine;
 
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Settings of the protocol engine, under {@code rehab.engine}.
  *
- * @param loadCatalogue create or update the regimen catalogue (by canonical URL and version) at start
+ * @param loadCatalogue create the regimen catalogue's resources (by canonical URL and version) at start
  * @param terminologyUrl base URL of a FHIR terminology server offering {@code CodeSystem/$subsumes} for SNOMED CT;
  *     empty: the engine's curated table of descendants is used alone
+ * @param zone the clinic's time zone (e.g. {@code Europe/Berlin}): which calendar day "today" is, and the day of every
+ *     dated entry of a record (recency windows, "same day as the session", goal start); default UTC, never the JVM's
  */
 @ConfigurationProperties(prefix = "rehab.engine")
-public record EngineProperties(Boolean loadCatalogue, String terminologyUrl) {
+public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, ZoneId zone) {
 
 	public EngineProperties {
 		if (loadCatalogue == null) {
 			loadCatalogue = Boolean.TRUE;
+		}
+		if (zone == null) {
+			zone = ZoneOffset.UTC;
 		}
 	}
 }

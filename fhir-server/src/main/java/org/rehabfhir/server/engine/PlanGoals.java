@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,9 +32,11 @@ public class PlanGoals {
 	public record Assessed(Goal goal, GoalAssessment.Result result) {}
 
 	private final DaoRegistry daoRegistry;
+	private final Clock clock;
 
-	public PlanGoals(DaoRegistry daoRegistry) {
+	public PlanGoals(DaoRegistry daoRegistry, Clock clock) {
 		this.daoRegistry = daoRegistry;
+		this.clock = clock;
 	}
 
 	public List<Assessed> assess(CarePlan plan) {
@@ -43,7 +46,7 @@ public class PlanGoals {
 			if (!"Goal".equals(id.getResourceType()) || !id.hasIdPart()) {
 				continue; // a contained Goal of a draft: nothing measured against it yet
 			}
-			read(id).ifPresent(goal -> GoalAssessment.assess(goal, measures(plan, goal))
+			read(id).ifPresent(goal -> GoalAssessment.assess(goal, measures(plan, goal), clock.getZone())
 					.ifPresent(result -> out.add(new Assessed(goal, result))));
 		}
 		return out;

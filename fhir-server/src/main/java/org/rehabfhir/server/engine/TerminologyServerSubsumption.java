@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SNOMED CT subsumption answered by a FHIR terminology server ({@code CodeSystem/$subsumes}), cached. Any failure
- * answers "unknown", and the engine falls back to its curated table.
+ * SNOMED CT subsumption answered by a FHIR terminology server ({@code CodeSystem/$subsumes}). Definitive answers
+ * (subsumes / equivalent / subsumed-by / not-subsumed) are cached for 12 hours; a failure or an answer without an
+ * outcome is "unknown" for this question only (the engine falls back to its curated table) and is asked again next
+ * time, so a terminology-server outage does not outlive its recovery.
  */
 class TerminologyServerSubsumption implements SnomedSubsumption {
 
@@ -24,7 +26,7 @@ class TerminologyServerSubsumption implements SnomedSubsumption {
 	private static final String SNOMED = "http://snomed.info/sct";
 
 	private final IGenericClient client;
-	private final Cache<String, Optional<Boolean>> cache =
+	private final Cache<String, Boolean> cache =
 			Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(Duration.ofHours(12)).build();
 
 	TerminologyServerSubsumption(String baseUrl) {
@@ -39,7 +41,14 @@ class TerminologyServerSubsumption implements SnomedSubsumption {
 
 	@Override
 	public Optional<Boolean> subsumes(String ancestorCode, String descendantCode) {
-		return cache.get(ancestorCode + ">" + descendantCode, key -> ask(ancestorCode, descendantCode));
+		String key = ancestorCode + ">" + descendantCode;
+		Boolean known = cache.getIfPresent(key);
+		if (known != null) {
+			return Optional.of(known);
+		}
+		Optional<Boolean> answer = ask(ancestorCode, descendantCode);
+		answer.ifPresent(definitive -> cache.put(key, definitive));
+		return answer;
 	}
 
 	private Optional<Boolean> ask(String ancestorCode, String descendantCode) {

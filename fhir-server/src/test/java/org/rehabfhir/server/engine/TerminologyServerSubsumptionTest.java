@@ -27,6 +27,8 @@ class TerminologyServerSubsumptionTest {
 			"230690007>230690007", "equivalent");
 
 	private HttpServer server;
+	/** While true, the stand-in server answers every question with a 500 (an outage). */
+	private volatile boolean down;
 	private final List<String> queries = new ArrayList<>();
 	private TerminologyServerSubsumption subsumption;
 
@@ -38,7 +40,7 @@ class TerminologyServerSubsumptionTest {
 			queries.add(query);
 			String codeA = parameter(query, "codeA");
 			String codeB = parameter(query, "codeB");
-			String outcome = query.contains("system=http") ? OUTCOMES.get(codeA + ">" + codeB) : null;
+			String outcome = query.contains("system=http") && !down ? OUTCOMES.get(codeA + ">" + codeB) : null;
 			byte[] body = outcome == null
 					? "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"exception\"}]}"
 							.getBytes(StandardCharsets.UTF_8)
@@ -76,6 +78,18 @@ class TerminologyServerSubsumptionTest {
 	@Test
 	void serverErrorMeansUnknownSoTheCuratedTableDecides() {
 		assertThat(subsumption.subsumes("24700007", "49049000")).isEqualTo(Optional.empty());
+	}
+
+	@Test
+	void aFailureIsNotCachedTheServerIsAskedAgainAfterItRecovers() {
+		down = true;
+		assertThat(subsumption.subsumes("230690007", "422504002")).isEmpty();
+
+		down = false;
+		assertThat(subsumption.subsumes("230690007", "422504002")).contains(true);
+		assertThat(subsumption.subsumes("230690007", "422504002")).contains(true);
+
+		assertThat(queries).hasSize(2);
 	}
 
 	@Test

@@ -2,6 +2,8 @@ package org.rehabfhir.protocols.matching;
 
 import java.time.LocalDate;
 import java.time.Period;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +22,7 @@ import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
+import org.rehabfhir.protocols.record.Dates;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
 import org.slf4j.Logger;
@@ -49,13 +52,17 @@ public final class ConditionMatcher {
     private final CuratedSnomedHierarchy curated;
     private final ClinicianAuthoredConditions noTemplate;
     private final Map<PlanDefinition, List<ApplicableCondition>> applicable = new LinkedHashMap<>();
+    private final ZoneId zone;
 
-    public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption) {
-        this(catalogue, subsumption, CuratedSnomedHierarchy.loadDefault(), ClinicianAuthoredConditions.loadDefault());
+    /** @param zone the clinic's time zone: the calendar day of onset dates */
+    public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption, ZoneId zone) {
+        this(catalogue, subsumption, CuratedSnomedHierarchy.loadDefault(), ClinicianAuthoredConditions.loadDefault(),
+                zone);
     }
 
     public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption,
-            CuratedSnomedHierarchy curated, ClinicianAuthoredConditions noTemplate) {
+            CuratedSnomedHierarchy curated, ClinicianAuthoredConditions noTemplate, ZoneId zone) {
+        this.zone = Objects.requireNonNull(zone, "zone");
         this.catalogue = Objects.requireNonNull(catalogue);
         this.subsumption = subsumption == null ? SnomedSubsumption.UNKNOWN : subsumption;
         this.curated = Objects.requireNonNull(curated);
@@ -209,11 +216,11 @@ public final class ConditionMatcher {
         return curated.isDescendant(ancestor, code) ? Optional.of(MatchMethod.CURATED_DESCENDANT) : Optional.empty();
     }
 
-    private static Optional<String> onsetOutsideWindow(ApplicableCondition ac, Condition c, LocalDate today) {
+    private Optional<String> onsetOutsideWindow(ApplicableCondition ac, Condition c, LocalDate today) {
         if (ac.minDaysSinceOnset().isEmpty() && ac.maxDaysSinceOnset().isEmpty()) {
             return Optional.empty();
         }
-        Optional<LocalDate> onset = Conditions.onsetDate(c);
+        Optional<LocalDate> onset = Conditions.onsetDate(c, zone);
         if (onset.isEmpty()) {
             return Optional.empty();
         }
@@ -227,9 +234,9 @@ public final class ConditionMatcher {
         return Optional.empty();
     }
 
-    private static ConditionMatch withOnsetNote(ConditionMatch m, ApplicableCondition ac, Condition c) {
+    private ConditionMatch withOnsetNote(ConditionMatch m, ApplicableCondition ac, Condition c) {
         if ((ac.minDaysSinceOnset().isPresent() || ac.maxDaysSinceOnset().isPresent())
-                && Conditions.onsetDate(c).isEmpty()) {
+                && Conditions.onsetDate(c, zone).isEmpty()) {
             String note = (m.note().isBlank() ? "" : m.note() + "; ")
                     + "onset date unknown: acute vs chronic not decided, clinician to choose";
             return new ConditionMatch(m.source(), m.system(), m.code(), m.display(), m.method(), m.matchedTo(), note);
@@ -315,7 +322,7 @@ public final class ConditionMatcher {
         if (patient == null || !patient.hasBirthDate()) {
             return Optional.empty();
         }
-        LocalDate birth = patient.getBirthDateElement().getValueAsCalendar().toZonedDateTime().toLocalDate();
-        return Optional.of(Period.between(birth, today).getYears());
+        return Dates.localDate(patient.getBirthDateElement(), ZoneOffset.UTC) // a date: no zone applies
+                .map(birth -> Period.between(birth, today).getYears());
     }
 }

@@ -1,6 +1,7 @@
 package org.rehabfhir.protocols.progress;
 
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Coding;
@@ -8,6 +9,7 @@ import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.rehabfhir.protocols.record.Codes;
+import org.rehabfhir.protocols.record.Dates;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
 
@@ -49,12 +51,15 @@ public final class GoalAssessment {
     private GoalAssessment() {
     }
 
-    /** Assesses the goal's first target with a measure and a Quantity detail against the patient's Observations. */
-    public static Optional<Result> assess(Goal goal, List<Observation> observations) {
+    /**
+     * Assesses the goal's first target with a measure and a Quantity detail against the patient's Observations
+     * since the goal's start day (its first instant in the clinic's {@code zone}).
+     */
+    public static Optional<Result> assess(Goal goal, List<Observation> observations, ZoneId zone) {
         for (Goal.GoalTargetComponent t : goal.getTarget()) {
             if (t.hasMeasure() && t.hasDetailQuantity() && t.getDetailQuantity().hasValue()
                     && t.getDetailQuantity().hasCode()) {
-                return Optional.of(assess(t, observations, goalStart(goal)));
+                return Optional.of(assess(t, observations, goalStart(goal, zone)));
             }
         }
         return Optional.empty();
@@ -104,9 +109,9 @@ public final class GoalAssessment {
         };
     }
 
-    private static Instant goalStart(Goal goal) {
-        return goal.hasStartDateType() && goal.getStartDateType().getValue() != null
-                ? goal.getStartDateType().getValue().toInstant()
+    private static Instant goalStart(Goal goal, ZoneId zone) {
+        return goal.hasStartDateType()
+                ? Dates.localDate(goal.getStartDateType(), zone).map(d -> Dates.startOfDay(d, zone)).orElse(Instant.EPOCH)
                 : Instant.EPOCH;
     }
 

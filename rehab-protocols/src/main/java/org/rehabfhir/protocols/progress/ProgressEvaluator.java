@@ -3,6 +3,7 @@ package org.rehabfhir.protocols.progress;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import org.hl7.fhir.r4.model.Timing;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
+import org.rehabfhir.protocols.record.Dates;
 import org.rehabfhir.protocols.record.Observations;
 
 /**
@@ -55,10 +57,7 @@ public final class ProgressEvaluator {
     private final ProtocolCatalogue catalogue;
     private final ZoneId zone;
 
-    public ProgressEvaluator(ProtocolCatalogue catalogue) {
-        this(catalogue, ZoneId.systemDefault());
-    }
-
+    /** @param zone the clinic's time zone: which calendar day a session and its measurements fall on */
     public ProgressEvaluator(ProtocolCatalogue catalogue, ZoneId zone) {
         this.catalogue = Objects.requireNonNull(catalogue);
         this.zone = Objects.requireNonNull(zone);
@@ -158,13 +157,14 @@ public final class ProgressEvaluator {
         List<SessionSummary> out = new ArrayList<>();
         for (Observation d : durations) {
             Instant t = Observations.effective(d).orElseThrow();
+            LocalDate day = Observations.effectiveDate(d, zone).orElseThrow();
             List<String> refs = new ArrayList<>(List.of(Observations.ref(d)));
-            Optional<Observation> rpe = sameDay(obs, t, RehabCodes.LOINC, RehabCodes.LOINC_RPE, null);
-            Optional<Observation> hr = sameDay(obs, t, RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, null);
+            Optional<Observation> rpe = sameDay(obs, day, RehabCodes.LOINC, RehabCodes.LOINC_RPE, null);
+            Optional<Observation> hr = sameDay(obs, day, RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, null);
             boolean nearFall = obs.stream()
                     .filter(o -> Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_NEAR_FALL,
                             NEAR_FALL_TEXT))
-                    .filter(o -> sameDay(o, t)).anyMatch(o -> Observations.flag(o).orElse(false));
+                    .filter(o -> sameDay(o, day)).anyMatch(o -> Observations.flag(o).orElse(false));
             Optional<Observation> painBefore = painBetween(obs, t.minus(Duration.ofHours(24)),
                     t.plus(Duration.ofMinutes(30)), true);
             Optional<Observation> painAfter = painBetween(obs, t.plus(Duration.ofHours(12)),
@@ -179,15 +179,14 @@ public final class ProgressEvaluator {
         return out;
     }
 
-    private boolean sameDay(Observation o, Instant t) {
-        return Observations.effective(o).map(x -> x.atZone(zone).toLocalDate().equals(t.atZone(zone).toLocalDate()))
-                .orElse(false);
+    private boolean sameDay(Observation o, LocalDate day) {
+        return Observations.effectiveDate(o, zone).map(day::equals).orElse(false);
     }
 
-    private Optional<Observation> sameDay(List<Observation> obs, Instant t, String system, String code,
+    private Optional<Observation> sameDay(List<Observation> obs, LocalDate day, String system, String code,
             Pattern text) {
         return Observations.newestFirst(obs).stream().filter(o -> Observations.isCoded(o, system, code, text))
-                .filter(o -> sameDay(o, t)).findFirst();
+                .filter(o -> sameDay(o, day)).findFirst();
     }
 
     /** Pain NRS in [from, to]: the latest one (before the session) or the earliest one (after it). */
@@ -255,8 +254,8 @@ public final class ProgressEvaluator {
             if (d.hasScheduledTiming() && d.getScheduledTiming().getRepeat().hasBoundsPeriod()) {
                 var p = d.getScheduledTiming().getRepeat().getBoundsPeriod();
                 var day = at.atZone(zone).toLocalDate();
-                var start = p.getStartElement().getValueAsCalendar().toZonedDateTime().toLocalDate();
-                var end = p.hasEnd() ? p.getEndElement().getValueAsCalendar().toZonedDateTime().toLocalDate() : day;
+                var start = Dates.localDate(p.getStartElement(), zone).orElse(day);
+                var end = p.hasEnd() ? Dates.localDate(p.getEndElement(), zone).orElse(day) : day;
                 if (!day.isBefore(start) && !day.isAfter(end)) {
                     return i;
                 }

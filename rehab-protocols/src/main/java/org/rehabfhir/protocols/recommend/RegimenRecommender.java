@@ -1,6 +1,7 @@
 package org.rehabfhir.protocols.recommend;
 
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,8 +48,9 @@ public final class RegimenRecommender {
     private final SafetyScreener screener;
     private final PlanApplier applier;
 
-    public RegimenRecommender(ProtocolCatalogue catalogue, SnomedSubsumption subsumption) {
-        this(catalogue, new ConditionMatcher(catalogue, subsumption), new SafetyScreener(),
+    /** @param zone the clinic's time zone (see {@link ConditionMatcher}, {@link SafetyScreener}) */
+    public RegimenRecommender(ProtocolCatalogue catalogue, SnomedSubsumption subsumption, ZoneId zone) {
+        this(catalogue, new ConditionMatcher(catalogue, subsumption, zone), new SafetyScreener(zone),
                 new PlanApplier(catalogue));
     }
 

@@ -2,7 +2,6 @@ package org.rehabfhir.protocols.record;
 
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Date;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -48,34 +47,30 @@ public final class Conditions {
                 + (verification == null ? "" : ", verificationStatus=" + verification);
     }
 
-    /** Onset date: onsetDateTime, onsetPeriod.start; empty if unknown. */
-    public static Optional<LocalDate> onsetDate(Condition c) {
+    /** Onset date in the clinic's zone: onsetDateTime, onsetPeriod.start; empty if unknown. */
+    public static Optional<LocalDate> onsetDate(Condition c, ZoneId zone) {
         if (c.hasOnsetDateTimeType()) {
-            return toLocalDate(c.getOnsetDateTimeType().getValue());
+            return Dates.localDate(c.getOnsetDateTimeType(), zone);
         }
         if (c.hasOnsetPeriod() && c.getOnsetPeriod().hasStart()) {
-            return toLocalDate(c.getOnsetPeriod().getStart());
+            return Dates.localDate(c.getOnsetPeriod().getStartElement(), zone);
         }
         return Optional.empty();
     }
 
-    /** Onset date, else abatement-free recorded date: the best date for "how recent". */
-    public static Optional<LocalDate> eventDate(Condition c) {
-        Optional<LocalDate> onset = onsetDate(c);
+    /** Onset date, else the recorded date (in the clinic's zone): the best date for "how recent". */
+    public static Optional<LocalDate> eventDate(Condition c, ZoneId zone) {
+        Optional<LocalDate> onset = onsetDate(c, zone);
         if (onset.isPresent()) {
             return onset;
         }
-        return c.hasRecordedDate() ? toLocalDate(c.getRecordedDate()) : Optional.empty();
+        return c.hasRecordedDate() ? Dates.localDate(c.getRecordedDateElement(), zone) : Optional.empty();
     }
 
     /** Reference text for explanations ({@code Condition/123} or the code text). */
     public static String ref(Condition c) {
         return c.getIdElement().hasIdPart() ? "Condition/" + c.getIdElement().getIdPart()
                 : "Condition(" + Codes.text(c.getCode()) + ")";
-    }
-
-    static Optional<LocalDate> toLocalDate(Date d) {
-        return d == null ? Optional.empty() : Optional.of(d.toInstant().atZone(ZoneId.systemDefault()).toLocalDate());
     }
 
     private static boolean hasCode(CodeableConcept cc, String system, Set<String> codes) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.IntegerType;
@@ -29,22 +30,28 @@ public final class Observations {
         return USABLE.contains(o.getStatus());
     }
 
-    /** effectiveDateTime, effectiveInstant, effectivePeriod.start, else issued. */
-    public static Optional<Instant> effective(Observation o) {
+    /** effectiveDateTime, effectiveInstant, effectivePeriod.start, else issued: the one place of this precedence. */
+    public static Optional<BaseDateTimeType> effectiveElement(Observation o) {
         if (o.hasEffectiveDateTimeType() && o.getEffectiveDateTimeType().getValue() != null) {
-            return Optional.of(o.getEffectiveDateTimeType().getValue().toInstant());
+            return Optional.of(o.getEffectiveDateTimeType());
         }
         if (o.hasEffectiveInstantType() && o.getEffectiveInstantType().getValue() != null) {
-            return Optional.of(o.getEffectiveInstantType().getValue().toInstant());
+            return Optional.of(o.getEffectiveInstantType());
         }
         if (o.hasEffectivePeriod() && o.getEffectivePeriod().hasStart()) {
-            return Optional.of(o.getEffectivePeriod().getStart().toInstant());
+            return Optional.of(o.getEffectivePeriod().getStartElement());
         }
-        return o.hasIssued() ? Optional.of(o.getIssued().toInstant()) : Optional.empty();
+        return o.hasIssued() ? Optional.of(o.getIssuedElement()) : Optional.empty();
     }
 
-    public static Optional<LocalDate> effectiveDate(Observation o) {
-        return effective(o).map(i -> i.atZone(ZoneId.systemDefault()).toLocalDate());
+    /** The instant of {@link #effectiveElement}. */
+    public static Optional<Instant> effective(Observation o) {
+        return effectiveElement(o).map(t -> t.getValue().toInstant());
+    }
+
+    /** The calendar day of {@link #effectiveElement} in the clinic's zone ({@link Dates#localDate}). */
+    public static Optional<LocalDate> effectiveDate(Observation o, ZoneId zone) {
+        return effectiveElement(o).flatMap(t -> Dates.localDate(t, zone));
     }
 
     /** Numeric value: valueQuantity, valueInteger. */

@@ -1,9 +1,11 @@
 package org.rehabfhir.protocols.screening;
 
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Condition;
@@ -60,6 +62,13 @@ public final class SafetyScreener {
             "\\b(corticosteroid|steroid|methylprednisolone|prednisolone|prednisone|dexamethasone)");
     static final Pattern FALL_HISTORY_TEXT = Codes.words("\\b(history of falls?|falls? history|recurrent falls)\\b");
 
+    private final ZoneId zone;
+
+    /** @param zone the clinic's time zone: the calendar day of each dated entry of the record */
+    public SafetyScreener(ZoneId zone) {
+        this.zone = Objects.requireNonNull(zone, "zone");
+    }
+
     /**
      * Screens the record for one condition group ({@code null} = generic criteria only; MS-specific criteria are
      * then "not applicable").
@@ -67,7 +76,7 @@ public final class SafetyScreener {
     public ScreeningResult screen(List<Condition> conditions, List<Observation> observations, String conditionGroup,
             LocalDate today) {
         Record r = new Record(conditions == null ? List.of() : conditions,
-                Observations.newestFirst(observations == null ? List.of() : observations), today);
+                Observations.newestFirst(observations == null ? List.of() : observations), today, zone);
         boolean ms = MS_GROUP.equals(conditionGroup);
         List<CriterionResult> out = new ArrayList<>();
         out.add(mmse(r, ms));
@@ -85,7 +94,17 @@ public final class SafetyScreener {
         return new ScreeningResult(conditionGroup, out);
     }
 
-    private record Record(List<Condition> conditions, List<Observation> newestFirst, LocalDate today) {
+    private record Record(List<Condition> conditions, List<Observation> newestFirst, LocalDate today, ZoneId zone) {
+
+        /** The Observation's day in the clinic's zone. */
+        Optional<LocalDate> date(Observation o) {
+            return Observations.effectiveDate(o, zone);
+        }
+
+        /** The Condition's onset (else recorded) day in the clinic's zone. */
+        Optional<LocalDate> eventDate(Condition c) {
+            return Conditions.eventDate(c, zone);
+        }
 
         long daysAgo(LocalDate d) {
             return ChronoUnit.DAYS.between(d, today);
@@ -98,7 +117,7 @@ public final class SafetyScreener {
 
         /** Newest within {@code days}; stale ones are reported by the caller. */
         Optional<Observation> recent(Optional<Observation> o, int days) {
-            return o.filter(x -> Observations.effectiveDate(x).map(d -> daysAgo(d) <= days).orElse(false));
+            return o.filter(x -> date(x).map(d -> daysAgo(d) <= days).orElse(false));
         }
 
         /** Conditions (not entered-in-error) coded with a local finding code or matching the text. */
@@ -120,7 +139,7 @@ public final class SafetyScreener {
     }
 
     private static String age(Record r, Observation o) {
-        return Observations.effectiveDate(o).map(d -> r.daysAgo(d) + " days ago").orElse("undated");
+        return r.date(o).map(d -> r.daysAgo(d) + " days ago").orElse("undated");
     }
 
     private CriterionResult mmse(Record r, boolean ms) {
@@ -153,7 +172,7 @@ public final class SafetyScreener {
             if (Conditions.isRefuted(c)) {
                 continue;
             }
-            Optional<LocalDate> when = Conditions.eventDate(c);
+            Optional<LocalDate> when = r.eventDate(c);
             if (when.isPresent() && r.daysAgo(when.get()) <= CARDIAC_DAYS) {
                 return result(criterion, CriterionStatus.EXCLUDED, Codes.text(c.getCode()) + " "
                         + r.daysAgo(when.get()) + " days ago (within " + CARDIAC_DAYS + " days)", Conditions.ref(c));
@@ -234,7 +253,7 @@ public final class SafetyScreener {
     /** A recent reading, as its own Observation or as a component of a panel. */
     private Optional<Reading> bpReading(Record r, String code, Pattern text) {
         for (Observation o : r.newestFirst()) {
-            Optional<LocalDate> d = Observations.effectiveDate(o);
+            Optional<LocalDate> d = r.date(o);
             if (d.isEmpty() || r.daysAgo(d.get()) > VITALS_DAYS) {
                 continue;
             }
@@ -337,7 +356,7 @@ public final class SafetyScreener {
             }
         }
         for (Condition c : r.conditionsFor(RehabCodes.FINDING_MS_RELAPSE, RELAPSE_TEXT)) {
-            Optional<LocalDate> d = Conditions.eventDate(c);
+            Optional<LocalDate> d = r.eventDate(c);
             if (!Conditions.isRefuted(c) && d.isPresent() && r.daysAgo(d.get()) < nearest) {
                 nearest = r.daysAgo(d.get());
                 what = "MS relapse";
@@ -351,7 +370,7 @@ public final class SafetyScreener {
                     RELAPSE_TEXT);
             boolean steroid = Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_STEROIDS,
                     STEROID_TEXT);
-            Optional<LocalDate> d = Observations.effectiveDate(o);
+            Optional<LocalDate> d = r.date(o);
             if ((!relapse && !steroid) || d.isEmpty()) {
                 continue;
             }

@@ -23,7 +23,8 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 
 class ConditionMatcherTest {
 
-    private final ConditionMatcher matcher = new ConditionMatcher(TestFhir.CATALOGUE, SnomedSubsumption.UNKNOWN);
+    private final ConditionMatcher matcher = new ConditionMatcher(TestFhir.CATALOGUE, SnomedSubsumption.UNKNOWN,
+            Fixtures.ZONE);
 
     private List<String> regimenIds(MatchResult r) {
         return r.regimens().stream().map(m -> m.planDefinition().getIdElement().getIdPart()).toList();
@@ -178,7 +179,7 @@ class ConditionMatcherTest {
     @Test
     void terminologyServerSubsumptionMatchesADescendantOutsideTheCuratedTable() {
         SnomedSubsumption server = (ancestor, code) -> Optional.of(ancestor.equals("49049000") && code.equals("999"));
-        MatchResult r = new ConditionMatcher(TestFhir.CATALOGUE, server)
+        MatchResult r = new ConditionMatcher(TestFhir.CATALOGUE, server, Fixtures.ZONE)
                 .match(patientAged(60), List.of(snomed("999", "some parkinsonism subtype")), List.of(), TODAY);
         assertThat(regimenIds(r)).containsExactly("bw-parkinsons-disease");
         assertThat(r.regimens().get(0).matches().get(0).method()).isEqualTo(MatchMethod.TERMINOLOGY_SERVER);
@@ -187,7 +188,7 @@ class ConditionMatcherTest {
     @Test
     void terminologyServerSayingNoOverridesTheCuratedTable() {
         SnomedSubsumption server = (ancestor, code) -> Optional.of(false);
-        MatchResult r = new ConditionMatcher(TestFhir.CATALOGUE, server)
+        MatchResult r = new ConditionMatcher(TestFhir.CATALOGUE, server, Fixtures.ZONE)
                 .match(patientAged(60), List.of(snomed("426373005", "RRMS")), List.of(), TODAY);
         assertThat(r.regimens()).isEmpty();
     }
@@ -197,7 +198,7 @@ class ConditionMatcherTest {
         SnomedSubsumption server = (ancestor, code) -> {
             throw new IllegalStateException("terminology server down");
         };
-        MatchResult r = new ConditionMatcher(TestFhir.CATALOGUE, server)
+        MatchResult r = new ConditionMatcher(TestFhir.CATALOGUE, server, Fixtures.ZONE)
                 .match(patientAged(60), List.of(snomed("426373005", "RRMS")), List.of(), TODAY);
         assertThat(regimenIds(r)).containsExactly("bw-multiple-sclerosis");
         assertThat(r.regimens().get(0).matches().get(0).method()).isEqualTo(MatchMethod.CURATED_DESCENDANT);

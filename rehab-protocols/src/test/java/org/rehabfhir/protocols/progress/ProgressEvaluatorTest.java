@@ -22,7 +22,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 class ProgressEvaluatorTest {
 
     private static final String PLAN_REF = "CarePlan/cp1";
-    private final ProgressEvaluator evaluator = new ProgressEvaluator(TestFhir.CATALOGUE);
+    private final ProgressEvaluator evaluator = new ProgressEvaluator(TestFhir.CATALOGUE, Fixtures.ZONE);
 
     private static CarePlan plan(String regimen) {
         CarePlan cp = new PlanApplier(TestFhir.CATALOGUE).apply(
@@ -73,7 +73,7 @@ class ProgressEvaluatorTest {
 
         private void add(Observation o, LocalDateTime when) {
             o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(
-                    when.atZone(java.time.ZoneId.systemDefault()).toInstant())));
+                    when.atZone(Fixtures.ZONE).toInstant())));
             Fixtures.basedOn(o, PLAN_REF);
             obs.add(o);
         }

@@ -24,7 +24,7 @@ import org.rehabfhir.protocols.matching.SnomedSubsumption;
 class RegimenRecommenderTest {
 
     private final RegimenRecommender recommender = new RegimenRecommender(TestFhir.CATALOGUE,
-            SnomedSubsumption.UNKNOWN);
+            SnomedSubsumption.UNKNOWN, Fixtures.ZONE);
 
     private RecommendationResult recommend(List<Condition> conditions, List<Observation> observations) {
         return recommender.recommend(patientAged(68), conditions, observations, TODAY);

@@ -24,7 +24,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 
 class SafetyScreenerTest {
 
-    private final SafetyScreener screener = new SafetyScreener();
+    private final SafetyScreener screener = new SafetyScreener(Fixtures.ZONE);
 
     /** A fully assessed record that passes every criterion. */
     static final class Rec {

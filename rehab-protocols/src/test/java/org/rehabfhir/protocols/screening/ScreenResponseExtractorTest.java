@@ -29,7 +29,7 @@ class ScreenResponseExtractorTest {
     private static final Reference PT = new Reference("Practitioner/alice");
 
     private final ScreenResponseExtractor extractor = new ScreenResponseExtractor(CATALOGUE);
-    private final SafetyScreener screener = new SafetyScreener();
+    private final SafetyScreener screener = new SafetyScreener(Fixtures.ZONE);
 
     @Test
     void aCompletedPassingScreenGivesTheObservationsThatClearTheScreener() {
