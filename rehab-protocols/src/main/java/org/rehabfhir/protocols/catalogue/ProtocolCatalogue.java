@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The regimen catalogue: FHIR R4 resources read from the classpath ({@code catalogue/index.txt} lists the files).
- * Immutable after loading; safe to share between threads as long as callers do not modify the returned resources
- * (copy them first, as {@link org.rehabfhir.protocols.apply.PlanApplier} does).
+ * Thread-safe: the parsed resources never leave this class. HAPI's model objects are not safe to share (their getters
+ * create and assign an element when a field is null), so every accessor hands out a <em>copy</em> ({@code copy()} only
+ * reads fields), and what the catalogue answers itself (displays, evidence ranks and labels, local codes) is read into
+ * immutable maps at load. A caller may modify what it gets without affecting anyone else.
  */
 public final class ProtocolCatalogue {
 
@@ -48,6 +50,12 @@ public final class ProtocolCatalogue {
     private final List<StructureDefinition> structureDefinitions;
     private final List<ConceptMap> conceptMaps;
     private final Map<String, Questionnaire> questionnaires;
+    /** system → code → concept, read once at load. */
+    private final Map<String, Map<String, Concept>> concepts;
+
+    /** A concept of one of the catalogue's CodeSystems: its display and the two properties the engine reads. */
+    private record Concept(String display, Integer rank, String label) {
+    }
 
     private ProtocolCatalogue(List<IBaseResource> resources) {
         List<PlanDefinition> pds = new ArrayList<>();
@@ -80,6 +88,32 @@ public final class ProtocolCatalogue {
         this.structureDefinitions = List.copyOf(sds);
         this.conceptMaps = List.copyOf(cms);
         this.questionnaires = Collections.unmodifiableMap(qs);
+        Map<String, Map<String, Concept>> cs = new LinkedHashMap<>();
+        for (CodeSystem system : css.values()) {
+            Map<String, Concept> byCode = new LinkedHashMap<>();
+            for (CodeSystem.ConceptDefinitionComponent c : system.getConcept()) {
+                byCode.put(c.getCode(), new Concept(c.getDisplay(),
+                        property(c, "rank").filter(IntegerType.class::isInstance)
+                                .map(v -> ((IntegerType) v).getValue()).orElse(null),
+                        property(c, "label").map(v -> v.primitiveValue()).orElse(null)));
+            }
+            cs.put(system.getUrl(), Collections.unmodifiableMap(byCode));
+        }
+        this.concepts = Collections.unmodifiableMap(cs);
+    }
+
+    private static Optional<org.hl7.fhir.r4.model.Type> property(CodeSystem.ConceptDefinitionComponent c,
+            String property) {
+        return c.getProperty().stream().filter(p -> p.getCode().equals(property)).findFirst().map(p -> p.getValue());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends IBaseResource> T copy(T resource) {
+        return resource == null ? null : (T) ((MetadataResource) resource).copy();
+    }
+
+    private static <T extends IBaseResource> List<T> copies(java.util.Collection<T> resources) {
+        return resources.stream().map(ProtocolCatalogue::copy).toList();
     }
 
     /** Loads the catalogue shipped with this library. */
@@ -135,12 +169,12 @@ public final class ProtocolCatalogue {
 
     /** Every regimen (PlanDefinition), in catalogue order. */
     public List<PlanDefinition> planDefinitions() {
-        return planDefinitions;
+        return copies(planDefinitions);
     }
 
     /** The ActivityDefinition for a canonical, with or without a {@code |version} suffix. */
     public Optional<ActivityDefinition> activityDefinition(String canonical) {
-        return Optional.ofNullable(byCanonical(activityDefinitions, canonical));
+        return Optional.ofNullable(copy(byCanonical(activityDefinitions, canonical)));
     }
 
     /** The PlanDefinition for a canonical URL, with or without {@code |version}. */
@@ -151,12 +185,13 @@ public final class ProtocolCatalogue {
         String[] parts = url.split("\\|", 2);
         return planDefinitions.stream()
                 .filter(pd -> pd.getUrl().equals(parts[0]) && (parts.length == 1 || parts[1].equals(pd.getVersion())))
-                .findFirst();
+                .findFirst().map(ProtocolCatalogue::copy);
     }
 
     /** The PlanDefinition with this logical id (e.g. {@code bw-knee-osteoarthritis}). */
     public Optional<PlanDefinition> planDefinitionById(String id) {
-        return planDefinitions.stream().filter(pd -> pd.getIdElement().getIdPart().equals(id)).findFirst();
+        return planDefinitions.stream().filter(pd -> pd.getIdElement().getIdPart().equals(id)).findFirst()
+                .map(ProtocolCatalogue::copy);
     }
 
     /**
@@ -164,19 +199,19 @@ public final class ProtocolCatalogue {
      * StructureDefinitions, then ActivityDefinitions before the PlanDefinition that uses them.
      */
     public List<IBaseResource> allResources() {
-        return all;
+        return copies(all);
     }
 
     public List<CodeSystem> codeSystems() {
-        return List.copyOf(codeSystems.values());
+        return copies(codeSystems.values());
     }
 
     public Optional<CodeSystem> codeSystem(String url) {
-        return Optional.ofNullable(byCanonical(codeSystems, url));
+        return Optional.ofNullable(copy(byCanonical(codeSystems, url)));
     }
 
     public List<StructureDefinition> structureDefinitions() {
-        return structureDefinitions;
+        return copies(structureDefinitions);
     }
 
     /** A Questionnaire of the catalogue (the safety screen) by canonical URL, with or without {@code |version}. */
@@ -189,52 +224,35 @@ public final class ProtocolCatalogue {
         if (q != null && bar >= 0 && !canonical.substring(bar + 1).equals(q.getVersion())) {
             return Optional.empty();
         }
-        return Optional.ofNullable(q);
+        return Optional.ofNullable(copy(q));
     }
 
     public List<ConceptMap> conceptMaps() {
-        return conceptMaps;
+        return copies(conceptMaps);
+    }
+
+    private Optional<Concept> concept(String system, String code) {
+        return Optional.ofNullable(concepts.getOrDefault(system, Map.of()).get(code));
     }
 
     /** True when the code is defined by one of the catalogue's own CodeSystems. */
     public boolean isLocalCode(String system, String code) {
-        CodeSystem cs = codeSystems.get(system);
-        return cs != null && cs.getConcept().stream().anyMatch(c -> c.getCode().equals(code));
+        return concept(system, code).isPresent();
     }
 
     /** Rank of an evidence-level code (1 = strongest), from the evidence-level CodeSystem's "rank" property. */
     public int evidenceRank(String evidenceCode) {
-        return conceptProperty(RehabCodes.CS_EVIDENCE, evidenceCode, "rank")
-                .filter(IntegerType.class::isInstance)
-                .map(v -> ((IntegerType) v).getValue())
-                .orElse(Integer.MAX_VALUE);
+        return concept(RehabCodes.CS_EVIDENCE, evidenceCode).map(Concept::rank).orElse(Integer.MAX_VALUE);
     }
 
     /** Short clinician-facing label of an evidence-level code, e.g. "[T]". */
     public String evidenceLabel(String evidenceCode) {
-        return conceptProperty(RehabCodes.CS_EVIDENCE, evidenceCode, "label")
-                .map(v -> v.primitiveValue())
-                .orElse(evidenceCode);
-    }
-
-    private Optional<org.hl7.fhir.r4.model.Type> conceptProperty(String system, String code, String property) {
-        CodeSystem cs = codeSystems.get(system);
-        if (cs == null) {
-            return Optional.empty();
-        }
-        return cs.getConcept().stream().filter(c -> c.getCode().equals(code)).findFirst()
-                .flatMap(c -> c.getProperty().stream().filter(p -> p.getCode().equals(property)).findFirst())
-                .map(p -> p.getValue());
+        return concept(RehabCodes.CS_EVIDENCE, evidenceCode).map(Concept::label).orElse(evidenceCode);
     }
 
     /** Display of a code in one of our CodeSystems, or the code itself. */
     public String display(String system, String code) {
-        CodeSystem cs = codeSystems.get(system);
-        if (cs == null) {
-            return code;
-        }
-        return cs.getConcept().stream().filter(c -> c.getCode().equals(code)).findFirst()
-                .map(CodeSystem.ConceptDefinitionComponent::getDisplay).orElse(code);
+        return concept(system, code).map(Concept::display).orElse(code);
     }
 
     /** The evidence-level code of a PlanDefinition or ActivityDefinition (our evidence-level extension). */

@@ -7,9 +7,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -51,7 +49,11 @@ public final class ConditionMatcher {
     private final SnomedSubsumption subsumption;
     private final CuratedSnomedHierarchy curated;
     private final ClinicianAuthoredConditions noTemplate;
-    private final Map<PlanDefinition, List<ApplicableCondition>> applicable = new LinkedHashMap<>();
+    /** Each regimen read once: its private PlanDefinition (never handed out: copied into every RegimenMatch). */
+    private final List<Regimen> regimens;
+
+    private record Regimen(PlanDefinition planDefinition, String evidenceCode, List<ApplicableCondition> applicable) {
+    }
     private final ZoneId zone;
 
     /** @param zone the clinic's time zone: the calendar day of onset dates */
@@ -67,9 +69,9 @@ public final class ConditionMatcher {
         this.subsumption = subsumption == null ? SnomedSubsumption.UNKNOWN : subsumption;
         this.curated = Objects.requireNonNull(curated);
         this.noTemplate = Objects.requireNonNull(noTemplate);
-        for (PlanDefinition pd : catalogue.planDefinitions()) {
-            applicable.put(pd, ApplicableCondition.of(pd));
-        }
+        this.regimens = catalogue.planDefinitions().stream()
+                .map(pd -> new Regimen(pd, ProtocolCatalogue.evidenceCode(pd).orElse("D"), ApplicableCondition.of(pd)))
+                .toList();
     }
 
     /** Matches the record; {@code patient} and {@code observations} may be null/empty. */
@@ -87,14 +89,13 @@ public final class ConditionMatcher {
         List<Observation> obs = observations == null ? List.of() : observations;
 
         List<RegimenMatch> regimens = new ArrayList<>();
-        for (Map.Entry<PlanDefinition, List<ApplicableCondition>> entry : applicable.entrySet()) {
-            PlanDefinition pd = entry.getKey();
-            for (ApplicableCondition ac : entry.getValue()) {
+        for (Regimen regimen : this.regimens) {
+            for (ApplicableCondition ac : regimen.applicable()) {
                 List<ConditionMatch> matches = matchGroup(ac, patient, active, obs, today, notes);
                 if (!matches.isEmpty()) {
-                    String ev = ProtocolCatalogue.evidenceCode(pd).orElse("D");
-                    regimens.add(new RegimenMatch(pd, ac.group(), ev, catalogue.evidenceLabel(ev),
-                            catalogue.evidenceRank(ev), matches));
+                    String ev = regimen.evidenceCode();
+                    regimens.add(new RegimenMatch(regimen.planDefinition().copy(), ac.group(), ev,
+                            catalogue.evidenceLabel(ev), catalogue.evidenceRank(ev), matches));
                 }
             }
         }

@@ -117,7 +117,7 @@ public final class ScreenResponseExtractor {
         }
         Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers = answers(response, problems);
         Map<String, QuestionnaireItemComponent> items = new LinkedHashMap<>();
-        flatten(questionnaire.getItem(), items);
+        flatten(questionnaire().getItem(), items);
         for (String linkId : answers.keySet()) {
             if (!items.containsKey(linkId)) {
                 problems.add(new Problem(linkId, "not an item of " + QUESTIONNAIRE_URL));
@@ -166,7 +166,7 @@ public final class ScreenResponseExtractor {
         }
         Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers = answers(response, new ArrayList<>());
         Map<String, QuestionnaireItemComponent> items = new LinkedHashMap<>();
-        flatten(questionnaire.getItem(), items);
+        flatten(questionnaire().getItem(), items);
         List<Observation> out = new ArrayList<>();
         for (QuestionnaireItemComponent item : items.values()) {
             List<QuestionnaireResponseItemAnswerComponent> given = answers.getOrDefault(item.getLinkId(), List.of());
@@ -362,8 +362,8 @@ public final class ScreenResponseExtractor {
         return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
     }
 
-    /** The Questionnaire this extractor reads (the catalogue's; do not modify). */
+    /** The Questionnaire this extractor reads: a copy of its own (HAPI's getters are not safe to share). */
     public Questionnaire questionnaire() {
-        return questionnaire;
+        return questionnaire.copy();
     }
 }

@@ -161,8 +161,9 @@ class CatalogueContentTest {
     @Test
     void lookupByCanonicalAcceptsVersionedAndUnversionedUrls() {
         PlanDefinition pd = CATALOGUE.planDefinitions().get(0);
-        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl())).containsSame(pd);
-        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl() + "|" + pd.getVersion())).containsSame(pd);
+        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl())).get().satisfies(found -> assertThat(found.equalsDeep(pd)).isTrue());
+        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl() + "|" + pd.getVersion())).get()
+                .satisfies(found -> assertThat(found.equalsDeep(pd)).isTrue());
         assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl() + "|9.9.9")).isEmpty();
         String adUrl = pd.getActionFirstRep().getDefinitionCanonicalType().getValue();
         assertThat(CATALOGUE.activityDefinition(adUrl + "|" + pd.getVersion())).isPresent();
