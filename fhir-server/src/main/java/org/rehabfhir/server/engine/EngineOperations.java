@@ -90,10 +90,9 @@ public class EngineOperations implements FhirOperationProvider {
 		if (subject == null || subject.isEmpty()) {
 			throw new InvalidRequestException("$apply needs subject=Patient/{id}");
 		}
-		LocalDate firstDay = start == null || start.isEmpty() ? screening.today()
-				: LocalDate.parse(start.getValueAsString());
-		PlanDefinition planDefinition = daoRegistry.getResourceDao(PlanDefinition.class)
-				.read(planDefinitionId.toUnqualifiedVersionless(), new SystemRequestDetails());
+		LocalDate firstDay = start == null || start.isEmpty() ? screening.today() : firstDay(start);
+		PlanDefinition planDefinition = regimen(daoRegistry.getResourceDao(PlanDefinition.class)
+				.read(planDefinitionId.toUnqualifiedVersionless(), new SystemRequestDetails()));
 		PatientRecord.Record record = records.load(PatientRecord.patientId(subject.getValue()));
 		ScreeningResult screened = screening.screen(record, planDefinition);
 		Reference patient = new Reference("Patient/" + record.patient().getIdElement().getIdPart());
@@ -104,6 +103,29 @@ public class EngineOperations implements FhirOperationProvider {
 			throw new UnprocessableEntityException(
 					"The patient's record excludes this regimen: see each failed criterion", e.operationOutcome());
 		}
+	}
+
+	/**
+	 * The regimen a stored PlanDefinition stands for: the catalogue's, by canonical URL and version. The catalogue is
+	 * the one source of a regimen's phases; the stored copy only names it. A PlanDefinition the catalogue does not
+	 * hold (another version, or one authored elsewhere) cannot be applied by this engine: 422.
+	 */
+	private PlanDefinition regimen(PlanDefinition stored) {
+		String canonical = stored.getUrl() + (stored.hasVersion() ? "|" + stored.getVersion() : "");
+		return catalogue.planDefinitionByUrl(canonical).orElseThrow(() -> new UnprocessableEntityException(
+				"PlanDefinition/" + stored.getIdElement().getIdPart() + " (" + canonical + ") is not a regimen of this"
+						+ " server's catalogue" + catalogue.planDefinitionByUrl(stored.getUrl())
+								.map(current -> ": apply version " + current.getVersion() + " (PlanDefinition/"
+										+ CatalogueLoader.storedId(current) + ")")
+								.orElse("")));
+	}
+
+	/** {@code start} as a calendar day: a full date (YYYY-MM-DD), else 400. */
+	private static LocalDate firstDay(DateType start) {
+		if (start.getPrecision() != ca.uhn.fhir.model.api.TemporalPrecisionEnum.DAY) {
+			throw new InvalidRequestException("start must be a full date (YYYY-MM-DD), not " + start.getValueAsString());
+		}
+		return LocalDate.parse(start.getValueAsString());
 	}
 
 	/**

@@ -28,6 +28,7 @@ import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.TestData;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -150,7 +151,7 @@ class AuditTrailIT extends AbstractFhirServerIT {
 		Parameters in = new Parameters();
 		in.addParameter().setName("subject").setValue(new StringType(patientRef));
 		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/" + practitionerId));
-		CarePlan draft = alice.operation().onInstance(new IdType("PlanDefinition", "bw-knee-osteoarthritis"))
+		CarePlan draft = alice.operation().onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
 				.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute();
 		assertThat(draft.getActivity()).anySatisfy(a -> assertThat(a.getDetail().getPerformer())
 				.extracting(Reference::getReference).contains("Practitioner/" + practitionerId));

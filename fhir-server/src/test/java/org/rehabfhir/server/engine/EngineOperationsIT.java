@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.rehabfhir.server.engine.SessionData.*;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.List;
@@ -24,9 +26,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.rehabfhir.server.support.TestData;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** The protocol engine's operations over HTTP, as physiotherapist alice, on demo and freshly made patients. */
 class EngineOperationsIT extends AbstractFhirServerIT {
+
+	@Autowired
+	private DaoRegistry daoRegistry;
 
 	private static final String CATALOGUE = "http://rehab-fhir.org/fhir/PlanDefinition/";
 
@@ -37,10 +43,13 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 
 		List<PlanDefinition> plans = regimens.getEntry().stream().map(e -> (PlanDefinition) e.getResource())
 				.filter(plan -> plan.getUrl().startsWith(CATALOGUE)).toList();
-		assertThat(plans).extracting(PlanDefinition::getIdPart).contains(
+		assertThat(plans).extracting(plan -> plan.getUrl().substring(CATALOGUE.length())).contains(
 				"bw-knee-osteoarthritis", "bw-stroke-chronic", "bw-stroke-acute", "bw-parkinsons-disease",
 				"bw-multiple-sclerosis", "bw-acl-reconstruction", "bw-patellofemoral-pain",
 				"bw-chronic-low-back-pain", "bw-older-adult-fall-risk");
+		// versions sit side by side: each is stored under a version-specific id
+		assertThat(plans).allSatisfy(plan -> assertThat(plan.getIdPart())
+				.isEqualTo(plan.getUrl().substring(CATALOGUE.length()) + "-" + plan.getVersion()));
 		assertThat(plans).allSatisfy(plan -> {
 			assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/evidence-level"))
 					.as("evidence label of %s", plan.getIdPart()).isNotNull();
@@ -147,7 +156,7 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 	void applyWithoutAPatientSubjectIsABadRequest() {
 		Parameters in = new Parameters();
 		in.addParameter().setName("subject").setValue(new StringType("Group/ward-3"));
-		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", "bw-knee-osteoarthritis"))
+		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
 						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
 				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
 	}
@@ -195,9 +204,44 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		in.addParameter().setName("subject").setValue(new StringType(patient));
 		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/nobody-" + TestData.uniqueMrn()));
 
-		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", "bw-knee-osteoarthritis"))
+		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
 						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
 				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
+	}
+
+	@Test
+	void applyOfAPlanDefinitionTheCatalogueDoesNotHoldIsUnprocessableNotAServerError() {
+		PlanDefinition elsewhere = new PlanDefinition();
+		elsewhere.setId("elsewhere-" + TestData.uniqueMrn());
+		elsewhere.setUrl("http://example.org/fhir/PlanDefinition/" + elsewhere.getIdPart()).setVersion("1.0");
+		elsewhere.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
+		PlanDefinition.PlanDefinitionActionComponent action = elsewhere.addAction();
+		action.setId("phase-1");
+		action.setDefinition(
+				new org.hl7.fhir.r4.model.CanonicalType("http://example.org/fhir/ActivityDefinition/not-in-the-catalogue"));
+		daoRegistry.getResourceDao(PlanDefinition.class).update(elsewhere, new SystemRequestDetails());
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		Parameters in = new Parameters();
+		in.addParameter().setName("subject").setValue(new StringType(patient));
+
+		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", elsewhere.getIdPart()))
+						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
+				.isInstanceOf(UnprocessableEntityException.class)
+				.hasMessageContaining("not a regimen of this server's catalogue");
+	}
+
+	@Test
+	void applyWithAStartThatIsNotAFullDateIsABadRequest() {
+		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+		Parameters in = new Parameters();
+		in.addParameter().setName("subject").setValue(new StringType(patient));
+		in.addParameter().setName("start").setValue(new org.hl7.fhir.r4.model.DateType("2026-05"));
+
+		assertThatThrownBy(() -> physio().operation()
+						.onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
+						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
+				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class)
+				.hasMessageContaining("full date");
 	}
 
 	@Test
@@ -238,7 +282,8 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 		Parameters in = new Parameters();
 		in.addParameter().setName("subject").setValue(new StringType(patient));
 		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/alice"));
-		return client.operation().onInstance(new IdType("PlanDefinition", planDefinitionId)).named("$apply")
+		return client.operation()
+				.onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId(planDefinitionId))).named("$apply")
 				.withParameters(in).returnResourceType(CarePlan.class).execute();
 	}
 

@@ -17,6 +17,15 @@ import org.hl7.fhir.r4.model.Reference;
 /** Small builders of valid clinical resources, coded as in the clinical brief. */
 public final class TestData {
 
+	private static final org.rehabfhir.protocols.catalogue.ProtocolCatalogue CATALOGUE =
+			org.rehabfhir.protocols.catalogue.ProtocolCatalogue.loadDefault(ca.uhn.fhir.context.FhirContext.forR4Cached());
+
+	/** The id the server stores a catalogue PlanDefinition under (version-specific, {@code CatalogueLoader}). */
+	public static String storedPlanDefinitionId(String catalogueId) {
+		return org.rehabfhir.server.engine.CatalogueLoader.storedId(
+				CATALOGUE.planDefinitionById(catalogueId).orElseThrow());
+	}
+
 	public static final String SNOMED = "http://snomed.info/sct";
 	public static final String ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm";
 	public static final String LOINC = "http://loinc.org";

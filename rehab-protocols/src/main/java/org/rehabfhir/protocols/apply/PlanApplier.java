@@ -25,6 +25,7 @@ import org.hl7.fhir.r4.model.PlanDefinition.PlanDefinitionActionComponent;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedArtifact;
 import org.hl7.fhir.r4.model.Timing;
+import org.rehabfhir.protocols.RegimenException;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.screening.Criterion;
@@ -57,6 +58,7 @@ public final class PlanApplier {
      * @param start        first day of phase 1 (for ACL reconstruction: the date the surgeon cleared)
      * @param screening    the patient's screening for this regimen; null = not performed (plan needs review)
      * @throws ScreeningExclusionException when the screening excluded the patient
+     * @throws RegimenException when the PlanDefinition names an ActivityDefinition the catalogue does not have
      */
     public CarePlan apply(PlanDefinition pd, Reference patient, Reference practitioner, LocalDate start,
             ScreeningResult screening) {
@@ -181,7 +183,7 @@ public final class PlanApplier {
             case "d" -> v;
             case "wk" -> v * 7;
             case "mo" -> v * 30;
-            default -> throw new IllegalArgumentException("Unsupported bounds unit " + unit + " in " + ad.getUrl());
+            default -> throw new RegimenException("Unsupported bounds unit " + unit + " in " + ad.getUrl());
         };
         return Math.round(days);
     }
@@ -189,7 +191,7 @@ public final class PlanApplier {
     private ActivityDefinition resolve(PlanDefinition pd, PlanDefinitionActionComponent action) {
         String canonical = action.getDefinitionCanonicalType().getValue();
         return catalogue.activityDefinition(canonical).orElseThrow(
-                () -> new IllegalArgumentException("PlanDefinition " + pd.getUrl() + " action " + action.getId()
+                () -> new RegimenException("PlanDefinition " + pd.getUrl() + " action " + action.getId()
                         + " refers to unknown ActivityDefinition " + canonical));
     }
 
