@@ -1,9 +1,13 @@
 package org.rehabfhir.devservices;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Properties;
 
 /**
  * Development and test only: where the Keycloak distribution, its working directory and the realm files are, and on
@@ -35,8 +39,26 @@ public record KeycloakSettings(
 		Duration startupTimeout,
 		Path javaHome) {
 
-	public static final String VERSION = "26.7.3";
+	/** The Keycloak version of the parent pom ({@code keycloak.version}), filtered into keycloak.properties. */
+	public static final String VERSION = filteredVersion();
 	public static final String REALM = "rehab";
+
+	private static String filteredVersion() {
+		Properties properties = new Properties();
+		try (InputStream in = KeycloakSettings.class.getResourceAsStream("keycloak.properties")) {
+			if (in == null) {
+				throw new IllegalStateException("keycloak.properties missing from dev-services");
+			}
+			properties.load(in);
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		String version = properties.getProperty("version", "");
+		if (version.isBlank() || version.startsWith("$")) {
+			throw new IllegalStateException("keycloak.properties was not filtered by Maven: version=" + version);
+		}
+		return version;
+	}
 
 	public KeycloakSettings {
 		Objects.requireNonNull(distributionZip, "distributionZip");

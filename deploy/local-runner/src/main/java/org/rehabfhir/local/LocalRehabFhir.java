@@ -17,7 +17,10 @@ import org.rehabfhir.server.RehabFhirApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ClassPathResource;
 
 /**
  * Development only: the whole system in one process tree. Starts PostgreSQL with its data under
@@ -29,10 +32,9 @@ public final class LocalRehabFhir {
 
 	private static final Logger log = LoggerFactory.getLogger(LocalRehabFhir.class);
 
-	/** Local development credentials only; production passes its own through SPRING_DATASOURCE_*. */
+	/** The Spring profile of local development: {@code application-local.yaml} of this module. */
+	static final String PROFILE = "local";
 	private static final String DB_NAME = "rehab";
-	private static final String DB_USER = "rehab";
-	private static final String DB_PASSWORD = "rehab-local-dev-only";
 
 	private LocalRehabFhir() {}
 
@@ -109,20 +111,24 @@ public final class LocalRehabFhir {
 
 		int keycloakPort = Integer.getInteger("keycloak.port", 8180);
 
+		// the database role and password are those of the local profile: one place for them
+		PropertySource<?> local = new YamlPropertySourceLoader()
+				.load(PROFILE, new ClassPathResource("application-" + PROFILE + ".yaml")).get(0);
+		String dbUser = String.valueOf(local.getProperty("spring.datasource.username"));
+		String dbPassword = String.valueOf(local.getProperty("spring.datasource.password"));
 		LocalPostgres postgres = LocalPostgres.start(home.resolve("pgdata"), postgresPort);
-		String jdbcUrl = postgres.ensureDatabase(DB_NAME, DB_USER, DB_PASSWORD);
+		String jdbcUrl = postgres.ensureDatabase(DB_NAME, dbUser, dbPassword);
 		KeycloakServer keycloak = KeycloakServer.start(KeycloakSettings.fromSystemProperties().withPort(keycloakPort));
 		log.info("Keycloak {} ready at {} (realm rehab, issuer {})", KeycloakSettings.VERSION, keycloak.baseUrl(),
 				keycloak.issuerUri());
 
-		// System properties rank above application.yaml; a -D given on the command line still wins.
+		// The local profile holds the development settings; these two are what the services actually started on
+		// (system properties rank above the profile; a -D given on the command line still wins).
 		setIfAbsent("spring.datasource.url", jdbcUrl);
-		setIfAbsent("spring.datasource.username", DB_USER);
-		setIfAbsent("spring.datasource.password", DB_PASSWORD);
-		setIfAbsent("rehab.demo-data.enabled", "true");
 		setIfAbsent("rehab.security.issuer-uri", keycloak.issuerUri());
 
 		SpringApplication application = new SpringApplication(RehabFhirApplication.class);
+		application.setAdditionalProfiles(PROFILE);
 		application.setRegisterShutdownHook(false);
 		ConfigurableApplicationContext context = application.run(args);
 

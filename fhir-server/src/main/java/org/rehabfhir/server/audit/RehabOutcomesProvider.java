@@ -44,6 +44,7 @@ import org.hl7.fhir.r4.model.UriType;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.matching.ApplicableCondition;
+import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.server.config.FhirOperationProvider;
 import org.springframework.stereotype.Component;
 
@@ -303,17 +304,9 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 		return Optional.empty();
 	}
 
+	/** When it was measured: the engine's one reading of effective[x], else issued ({@link Observations#effective}). */
 	static Date effective(Observation observation) {
-		if (observation.hasEffectiveDateTimeType()) {
-			return observation.getEffectiveDateTimeType().getValue();
-		}
-		if (observation.hasEffectivePeriod() && observation.getEffectivePeriod().hasStart()) {
-			return observation.getEffectivePeriod().getStart();
-		}
-		if (observation.hasEffectiveInstantType()) {
-			return observation.getEffectiveInstantType().getValue();
-		}
-		return observation.hasIssued() ? observation.getIssued() : null;
+		return Observations.effective(observation).map(Date::from).orElse(null);
 	}
 
 	private static String withoutVersion(String canonical) {

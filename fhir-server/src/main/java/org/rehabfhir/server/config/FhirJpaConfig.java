@@ -20,6 +20,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
 import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 
@@ -61,6 +62,12 @@ public class FhirJpaConfig {
 		return settings;
 	}
 
+	/** No development defaults: refuses to start without a database and a token issuer. */
+	@Bean
+	public static ProductionSettingsCheck productionSettingsCheck(Environment environment) {
+		return new ProductionSettingsCheck(environment);
+	}
+
 	@Bean
 	public PartitionSettings partitionSettings() {
 		return new PartitionSettings();
@@ -68,9 +75,8 @@ public class FhirJpaConfig {
 
 	@Bean
 	public SubscriptionSettings subscriptionSettings() {
-		SubscriptionSettings settings = new SubscriptionSettings();
-		settings.clearSupportedSubscriptionTypesForUnitTest();
-		return settings;
+		// no subscription channel types are supported: HAPI's default set is empty, nothing to clear
+		return new SubscriptionSettings();
 	}
 
 	@Bean

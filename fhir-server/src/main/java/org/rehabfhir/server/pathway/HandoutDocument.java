@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Timing;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
+import org.rehabfhir.protocols.record.Numbers;
 import org.springframework.web.util.HtmlUtils;
 
 /**
@@ -127,7 +128,7 @@ final class HandoutDocument {
 					.append(unit(r.getPeriodUnit().toCode()));
 		}
 		if (r.hasDuration()) {
-			s.append(s.isEmpty() ? "" : ", ").append(fmt(r.getDuration().doubleValue())).append(" ")
+			s.append(s.isEmpty() ? "" : ", ").append(Numbers.format(r.getDuration().doubleValue())).append(" ")
 					.append(r.hasDurationUnit() ? unit(r.getDurationUnit().toCode()) + "s" : "min").append(" each time");
 		}
 		if (r.hasBoundsPeriod()) {
@@ -146,9 +147,9 @@ final class HandoutDocument {
 			return "";
 		}
 		StringBuilder s = new StringBuilder("<br/>Treadmill:");
-		speed.ifPresent(q -> s.append(" speed ").append(e(fmt(q.getValue().doubleValue()) + " " + q.getUnit())));
+		speed.ifPresent(q -> s.append(" speed ").append(e(Numbers.format(q.getValue().doubleValue()) + " " + q.getUnit())));
 		incline.ifPresent(q -> s.append(speed.isPresent() ? "," : "").append(" incline ")
-				.append(e(fmt(q.getValue().doubleValue()) + " " + q.getUnit())));
+				.append(e(Numbers.format(q.getValue().doubleValue()) + " " + q.getUnit())));
 		return s.toString();
 	}
 
@@ -186,9 +187,6 @@ final class HandoutDocument {
 		};
 	}
 
-	private static String fmt(double d) {
-		return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-	}
 
 	private static String e(String s) {
 		return s == null ? "" : HtmlUtils.htmlEscape(s, "UTF-8");

@@ -1,6 +1,7 @@
 package org.rehabfhir.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.awaitility.core.ConditionTimeoutException;
 import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.devservices.TokenClient;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -50,14 +52,21 @@ final class AuditTestSupport {
 	}
 
 	static List<Map<String, Object>> waitFor(JdbcTemplate jdbc, String sql, int atLeast, Object... args) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		List<Map<String, Object>> rows = jdbc.queryForList(sql, args);
-		while (rows.size() < atLeast && System.nanoTime() < deadline) {
-			sleep(100);
-			rows = jdbc.queryForList(sql, args);
+		List<Map<String, Object>> rows;
+		try {
+			rows = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+					.until(() -> jdbc.queryForList(sql, args), found -> found.size() >= atLeast);
+		} catch (ConditionTimeoutException fewer) {
+			return jdbc.queryForList(sql, args); // the caller's assertion says how many are missing
 		}
 		// a second look: a duplicate written late would show here
-		sleep(150);
+		int seen = rows.size();
+		try {
+			await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+					.until(() -> jdbc.queryForList(sql, args).size() == seen);
+		} catch (ConditionTimeoutException more) {
+			// a late row arrived: returned below for the caller's assertion
+		}
 		return jdbc.queryForList(sql, args);
 	}
 
@@ -102,14 +111,6 @@ final class AuditTestSupport {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
 		}
 	}
 }

@@ -42,7 +42,6 @@ public final class ConditionMatcher {
     private static final String FALL_RISK_GROUP = "older-adult-fall-risk";
     /** Polo-Ferrero 2025: 3-metre backward walk test cut-off for fall risk, seconds. */
     public static final double THREE_METRE_BACKWARD_WALK_CUTOFF_S = 5.5;
-    private static final Pattern FALL_HISTORY_TEXT = Codes.words("\\b(history of falls?|falls? history|recurrent falls)\\b");
     private static final Pattern THREE_MBWT_TEXT = Codes.words("\\b(3|three)[- ]?(m|metre|meter) backward walk");
 
     private final ProtocolCatalogue catalogue;
@@ -259,7 +258,7 @@ public final class ConditionMatcher {
             }
         }
         for (Observation o : Observations.newestFirst(obs)) {
-            if (Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY, FALL_HISTORY_TEXT)
+            if (Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY, Codes.FALL_HISTORY_TEXT)
                     && Observations.flag(o).orElse(false)) {
                 out.add(new ConditionMatch(Observations.ref(o), RehabCodes.CS_FINDING,
                         RehabCodes.FINDING_FALL_HISTORY, "Fall history", MatchMethod.OBSERVATION,

@@ -12,6 +12,7 @@ import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Dates;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
+import org.rehabfhir.protocols.record.Numbers;
 
 /**
  * How a Goal stands against the patient's outcome Observations: the newest Observation coded as the target's
@@ -70,7 +71,7 @@ public final class GoalAssessment {
         String unit = target.getCode();
         double goal = target.getValue().doubleValue();
         Quantity.QuantityComparator comparator = target.hasComparator() ? target.getComparator() : null;
-        String targetText = (comparator == null ? "" : comparator.toCode() + " ") + fmt(goal) + " " + unit;
+        String targetText = (comparator == null ? "" : comparator.toCode() + " ") + Numbers.format(goal) + " " + unit;
         List<Observation> values = Observations.newestFirst(observations).stream()
                 .filter(o -> t.getMeasure().getCoding().stream()
                         .anyMatch(c -> Codes.has(o.getCode(), c.getSystem(), c.getCode())))
@@ -115,7 +116,4 @@ public final class GoalAssessment {
                 : Instant.EPOCH;
     }
 
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
 }

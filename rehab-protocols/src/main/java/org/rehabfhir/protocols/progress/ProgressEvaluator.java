@@ -25,6 +25,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Dates;
 import org.rehabfhir.protocols.record.Observations;
+import org.rehabfhir.protocols.record.Numbers;
 
 /**
  * The clinical brief's default progression rules [D], applied to the session Observations of a CarePlan. It reads,
@@ -106,8 +107,8 @@ public final class ProgressEvaluator {
             return new ProgressDecision(Decision.HOLD, holdReasons, null, sessions);
         }
         List<String> reasons = new ArrayList<>();
-        reasons.add(SESSIONS_TO_PROGRESS + " consecutive sessions with no near-fall, RPE <= " + fmt(PROGRESS_MAX_RPE)
-                + " and pain at 24 h not up more than " + fmt(MAX_PAIN_INCREASE) + " points");
+        reasons.add(SESSIONS_TO_PROGRESS + " consecutive sessions with no near-fall, RPE <= " + Numbers.format(PROGRESS_MAX_RPE)
+                + " and pain at 24 h not up more than " + Numbers.format(MAX_PAIN_INCREASE) + " points");
         ProposedStep step = current < 0 ? null : progress(plan, current);
         if (step == null) {
             reasons.add("Top of the regimen reached: nothing left to progress; clinician to review (maintenance or "
@@ -210,10 +211,10 @@ public final class ProgressEvaluator {
             out.add("Near-fall in " + when);
         }
         s.rpe().filter(r -> r >= REGRESS_MIN_RPE)
-                .ifPresent(r -> out.add("RPE " + fmt(r) + " >= " + fmt(REGRESS_MIN_RPE) + " in " + when));
+                .ifPresent(r -> out.add("RPE " + Numbers.format(r) + " >= " + Numbers.format(REGRESS_MIN_RPE) + " in " + when));
         s.painIncrease().filter(p -> p > MAX_PAIN_INCREASE)
-                .ifPresent(p -> out.add("Pain NRS up " + fmt(p) + " points at 24 h after " + when + " (> "
-                        + fmt(MAX_PAIN_INCREASE) + ")"));
+                .ifPresent(p -> out.add("Pain NRS up " + Numbers.format(p) + " points at 24 h after " + when + " (> "
+                        + Numbers.format(MAX_PAIN_INCREASE) + ")"));
         return out;
     }
 
@@ -223,7 +224,7 @@ public final class ProgressEvaluator {
         if (s.rpe().isEmpty()) {
             out.add("RPE not recorded for " + when);
         } else if (s.rpe().get() > PROGRESS_MAX_RPE) {
-            out.add("RPE " + fmt(s.rpe().get()) + " > " + fmt(PROGRESS_MAX_RPE) + " in " + when);
+            out.add("RPE " + Numbers.format(s.rpe().get()) + " > " + Numbers.format(PROGRESS_MAX_RPE) + " in " + when);
         }
         if (s.painBefore().isEmpty()) {
             out.add("Pain NRS before " + when + " not recorded");
@@ -235,7 +236,7 @@ public final class ProgressEvaluator {
             out.add("Near-fall in " + when);
         }
         s.painIncrease().filter(p -> p > MAX_PAIN_INCREASE)
-                .ifPresent(p -> out.add("Pain up " + fmt(p) + " points after " + when));
+                .ifPresent(p -> out.add("Pain up " + Numbers.format(p) + " points after " + when));
         return out;
     }
 
@@ -308,17 +309,17 @@ public final class ProgressEvaluator {
         Dose x = dose(d);
         if (x.durationStep() > 0 && x.duration() < x.durationMax()) {
             double to = Math.min(x.duration() + x.durationStep(), x.durationMax());
-            return new ProposedStep(index, StepDimension.DURATION, fmt(x.duration()) + " min", fmt(to) + " min",
+            return new ProposedStep(index, StepDimension.DURATION, Numbers.format(x.duration()) + " min", Numbers.format(to) + " min",
                     withDuration(d, to));
         }
         if (x.speed() != null && x.speedStep() > 0 && x.speed() < x.speedMax()) {
             double to = Math.min(round(x.speed() + x.speedStep()), x.speedMax());
-            return new ProposedStep(index, StepDimension.SPEED, fmt(x.speed()) + " km/h", fmt(to) + " km/h",
+            return new ProposedStep(index, StepDimension.SPEED, Numbers.format(x.speed()) + " km/h", Numbers.format(to) + " km/h",
                     withQuantity(d, RehabCodes.EXT_SPEED, to, "km/h"));
         }
         if (x.incline() != null && x.inclineStep() > 0 && x.incline() < x.inclineMax()) {
             double to = Math.min(x.incline() + x.inclineStep(), x.inclineMax());
-            return new ProposedStep(index, StepDimension.INCLINE, fmt(x.incline()) + " deg", fmt(to) + " deg",
+            return new ProposedStep(index, StepDimension.INCLINE, Numbers.format(x.incline()) + " deg", Numbers.format(to) + " deg",
                     withQuantity(d, RehabCodes.EXT_INCLINE, to, "deg"));
         }
         if (x.supervision() < x.leastSupervision()) {
@@ -346,17 +347,17 @@ public final class ProgressEvaluator {
         }
         if (x.incline() != null && x.startIncline() != null && x.incline() > x.startIncline()) {
             double to = Math.max(x.startIncline(), x.incline() - Math.max(x.inclineStep(), 1));
-            return new ProposedStep(index, StepDimension.INCLINE, fmt(x.incline()) + " deg", fmt(to) + " deg",
+            return new ProposedStep(index, StepDimension.INCLINE, Numbers.format(x.incline()) + " deg", Numbers.format(to) + " deg",
                     withQuantity(d, RehabCodes.EXT_INCLINE, to, "deg"));
         }
         if (x.speed() != null && x.startSpeed() != null && x.speed() > x.startSpeed()) {
             double to = Math.max(x.startSpeed(), round(x.speed() - Math.max(x.speedStep(), 0.1)));
-            return new ProposedStep(index, StepDimension.SPEED, fmt(x.speed()) + " km/h", fmt(to) + " km/h",
+            return new ProposedStep(index, StepDimension.SPEED, Numbers.format(x.speed()) + " km/h", Numbers.format(to) + " km/h",
                     withQuantity(d, RehabCodes.EXT_SPEED, to, "km/h"));
         }
         if (x.duration() > x.startDuration()) {
             double to = Math.max(x.startDuration(), x.duration() - Math.max(x.durationStep(), 5));
-            return new ProposedStep(index, StepDimension.DURATION, fmt(x.duration()) + " min", fmt(to) + " min",
+            return new ProposedStep(index, StepDimension.DURATION, Numbers.format(x.duration()) + " min", Numbers.format(to) + " min",
                     withDuration(d, to));
         }
         // At the starting dose: closer supervision first, else shorter sessions (never below 5 min).
@@ -366,7 +367,7 @@ public final class ProgressEvaluator {
                     withSupervision(d, to));
         }
         double to = Math.max(5, x.duration() - 5);
-        return new ProposedStep(index, StepDimension.DURATION, fmt(x.duration()) + " min", fmt(to) + " min",
+        return new ProposedStep(index, StepDimension.DURATION, Numbers.format(x.duration()) + " min", Numbers.format(to) + " min",
                 withDuration(d, to));
     }
 
@@ -429,7 +430,4 @@ public final class ProgressEvaluator {
         return Math.round(v * 100.0) / 100.0;
     }
 
-    static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
 }

@@ -48,6 +48,9 @@ public final class Codes {
         return !p.isEmpty() && c.startsWith(p);
     }
 
+    /** A fall history in text ({@code code.text} or display), for screening and for matching the fall-risk regimen. */
+    public static final Pattern FALL_HISTORY_TEXT = words("\\b(history of falls?|falls? history|recurrent falls)\\b");
+
     public static Pattern words(String regex) {
         return Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     }

@@ -16,6 +16,7 @@ import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
+import org.rehabfhir.protocols.record.Numbers;
 
 /**
  * Safety screening from Conditions and Observations (clinical brief, "Safety screening").
@@ -60,7 +61,6 @@ public final class SafetyScreener {
     static final Pattern RELAPSE_TEXT = Codes.words("\\b(MS )?relapse\\b");
     static final Pattern STEROID_TEXT = Codes.words(
             "\\b(corticosteroid|steroid|methylprednisolone|prednisolone|prednisone|dexamethasone)");
-    static final Pattern FALL_HISTORY_TEXT = Codes.words("\\b(history of falls?|falls? history|recurrent falls)\\b");
 
     private final ZoneId zone;
 
@@ -159,10 +159,10 @@ public final class SafetyScreener {
         String ref = Observations.ref(recent.get());
         if (score < threshold) {
             return result(Criterion.COGNITION_MMSE, CriterionStatus.EXCLUDED,
-                    "MMSE " + fmt(score) + " < " + fmt(threshold) + (ms ? " (MS threshold)" : ""), ref);
+                    "MMSE " + Numbers.format(score) + " < " + Numbers.format(threshold) + (ms ? " (MS threshold)" : ""), ref);
         }
         return result(Criterion.COGNITION_MMSE, CriterionStatus.PASSED,
-                "MMSE " + fmt(score) + " >= " + fmt(threshold), ref);
+                "MMSE " + Numbers.format(score) + " >= " + Numbers.format(threshold), ref);
     }
 
     /** Unstable angina / MI: event within 30 days excludes; explicit negatives pass; else not assessed. */
@@ -229,15 +229,15 @@ public final class SafetyScreener {
         Optional<Reading> dia = bpReading(r, RehabCodes.FINDING_DIASTOLIC, DIASTOLIC_TEXT);
         String[] refs = java.util.stream.Stream.of(sys, dia).flatMap(Optional::stream).map(Reading::ref).distinct()
                 .toArray(String[]::new);
-        String values = "resting BP " + sys.map(x -> fmt(x.value())).orElse("?") + "/"
-                + dia.map(x -> fmt(x.value())).orElse("?") + " mmHg";
+        String values = "resting BP " + sys.map(x -> Numbers.format(x.value())).orElse("?") + "/"
+                + dia.map(x -> Numbers.format(x.value())).orElse("?") + " mmHg";
         if (sys.map(x -> x.value() > SYSTOLIC_ABSOLUTE).orElse(false)
                 || dia.map(x -> x.value() > DIASTOLIC_ABSOLUTE).orElse(false)) {
-            return result(k, CriterionStatus.EXCLUDED, values + " > " + fmt(SYSTOLIC_ABSOLUTE) + "/"
-                    + fmt(DIASTOLIC_ABSOLUTE), refs);
+            return result(k, CriterionStatus.EXCLUDED, values + " > " + Numbers.format(SYSTOLIC_ABSOLUTE) + "/"
+                    + Numbers.format(DIASTOLIC_ABSOLUTE), refs);
         }
         if (sys.map(x -> x.value() > SYSTOLIC_RELATIVE).orElse(false)) {
-            return result(k, CriterionStatus.OVERRIDE_NEEDED, values + ": systolic > " + fmt(SYSTOLIC_RELATIVE)
+            return result(k, CriterionStatus.OVERRIDE_NEEDED, values + ": systolic > " + Numbers.format(SYSTOLIC_RELATIVE)
                     + " (relative, 6MWT guidance)", refs);
         }
         if (sys.isEmpty() || dia.isEmpty()) {
@@ -286,7 +286,7 @@ public final class SafetyScreener {
         }
         double hr = perMinute.get();
         return result(k, hr > HEART_RATE_ABSOLUTE ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
-                "Resting heart rate " + fmt(hr) + "/min" + (hr > HEART_RATE_ABSOLUTE ? " > " + fmt(HEART_RATE_ABSOLUTE)
+                "Resting heart rate " + Numbers.format(hr) + "/min" + (hr > HEART_RATE_ABSOLUTE ? " > " + Numbers.format(HEART_RATE_ABSOLUTE)
                         : ""), Observations.ref(recent.get()));
     }
 
@@ -340,7 +340,7 @@ public final class SafetyScreener {
         }
         double m = metres.get();
         return result(k, m < MIN_WALK_METRES ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
-                "Walks " + fmt(m) + " m" + (m < MIN_WALK_METRES ? " < " + fmt(MIN_WALK_METRES) + " m" : ""),
+                "Walks " + Numbers.format(m) + " m" + (m < MIN_WALK_METRES ? " < " + Numbers.format(MIN_WALK_METRES) + " m" : ""),
                 Observations.ref(distance.get()));
     }
 
@@ -410,14 +410,14 @@ public final class SafetyScreener {
             boolean coded = Codes.has(c.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY)
                     || c.getCode().getCoding().stream().anyMatch(x -> RehabCodes.ICD10CM.equals(x.getSystem())
                             && Codes.icdStartsWith(x.getCode(), "Z91.81"))
-                    || Codes.textMatches(c.getCode(), FALL_HISTORY_TEXT);
+                    || Codes.textMatches(c.getCode(), Codes.FALL_HISTORY_TEXT);
             if (coded && Conditions.isActive(c)) {
                 return result(k, CriterionStatus.RAISES_SUPERVISION, "Fall history recorded: supervision raised by "
                         + "one level", Conditions.ref(c));
             }
         }
         Optional<Observation> o = r.recent(
-                r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY, FALL_HISTORY_TEXT),
+                r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY, Codes.FALL_HISTORY_TEXT),
                 FALL_HISTORY_DAYS);
         if (o.isPresent() && Observations.flag(o.get()).isPresent()) {
             boolean falls = Observations.flag(o.get()).get();
@@ -435,7 +435,4 @@ public final class SafetyScreener {
                 + "', which UCUM cannot convert to '" + unit + "': not assessed", Observations.ref(o));
     }
 
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
 }

@@ -28,6 +28,7 @@ import org.hl7.fhir.r4.model.Type;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Units;
+import org.rehabfhir.protocols.record.Numbers;
 
 /**
  * Turns a completed response to the safety-screen Questionnaire ({@link #QUESTIONNAIRE_URL}) into the Observations
@@ -325,9 +326,9 @@ public final class ScreenResponseExtractor {
 
     private static void checkRange(QuestionnaireItemComponent item, double v, List<Problem> problems) {
         bound(item, EXT_MIN).filter(min -> v < min).ifPresent(min -> problems.add(
-                new Problem(item.getLinkId(), "must be at least " + fmt(min) + ", got " + fmt(v))));
+                new Problem(item.getLinkId(), "must be at least " + Numbers.format(min) + ", got " + Numbers.format(v))));
         bound(item, EXT_MAX).filter(max -> v > max).ifPresent(max -> problems.add(
-                new Problem(item.getLinkId(), "must be at most " + fmt(max) + ", got " + fmt(v))));
+                new Problem(item.getLinkId(), "must be at most " + Numbers.format(max) + ", got " + Numbers.format(v))));
     }
 
     private static Optional<Double> bound(QuestionnaireItemComponent item, String url) {
@@ -358,9 +359,6 @@ public final class ScreenResponseExtractor {
         return answer.copy();
     }
 
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
 
     /** The Questionnaire this extractor reads: a copy of its own (HAPI's getters are not safe to share). */
     public Questionnaire questionnaire() {

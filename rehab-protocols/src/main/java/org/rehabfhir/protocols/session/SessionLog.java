@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Type;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
+import org.rehabfhir.protocols.record.Numbers;
 
 /**
  * One supervised backward-walking session as the physiotherapist records it ({@code CarePlan/{id}/$record-session}),
@@ -255,7 +256,7 @@ public record SessionLog(
             try {
                 double d = Double.parseDouble(String.valueOf(text(v.get())));
                 if (Double.isNaN(d) || d < min || d > max) {
-                    problems.add(new Problem(name, "must be between " + fmt(min) + " and " + fmt(max) + ", got "
+                    problems.add(new Problem(name, "must be between " + Numbers.format(min) + " and " + Numbers.format(max) + ", got "
                             + text(v.get())));
                     return null;
                 }
@@ -324,7 +325,4 @@ public record SessionLog(
         }
     }
 
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
 }
