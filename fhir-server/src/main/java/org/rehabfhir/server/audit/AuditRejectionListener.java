@@ -1,8 +1,8 @@
 package org.rehabfhir.server.audit;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.rehabfhir.auth.config.RehabSecurityProperties;
 import org.rehabfhir.auth.web.SecurityRejectionListener;
-import org.rehabfhir.server.config.RestfulServerConfig;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +16,11 @@ public class AuditRejectionListener implements SecurityRejectionListener {
 	private final AuditEntryFactory factory;
 	private final AnonymousFailureThrottle anonymous;
 
-	public AuditRejectionListener(AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous) {
+	private final String fhirBasePath;
+
+	public AuditRejectionListener(AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous,
+			RehabSecurityProperties security) {
+		this.fhirBasePath = security.getFhirBasePath();
 		this.trail = trail;
 		this.factory = factory;
 		this.anonymous = anonymous;
@@ -28,7 +32,7 @@ public class AuditRejectionListener implements SecurityRejectionListener {
 		if (!trail.enabled()) {
 			return;
 		}
-		AuditEntry entry = factory.fromRejected(request, status, reason, RestfulServerConfig.FHIR_PATH);
+		AuditEntry entry = factory.fromRejected(request, status, reason, fhirBasePath);
 		if (entry.agent().isAnonymous()) {
 			anonymous.record(entry);
 		} else {

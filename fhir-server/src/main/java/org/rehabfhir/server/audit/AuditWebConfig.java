@@ -1,5 +1,6 @@
 package org.rehabfhir.server.audit;
 
+import org.rehabfhir.auth.config.RehabSecurityProperties;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -12,8 +13,10 @@ public class AuditWebConfig {
 
 	@Bean
 	public WebServerFactoryCustomizer<TomcatServletWebServerFactory> rejectedRequestAudit(
-			AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous) {
-		return tomcat -> tomcat.addEngineValves(new RejectedRequestAuditValve(trail, factory, anonymous));
+			AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous,
+			RehabSecurityProperties security) {
+		return tomcat -> tomcat.addEngineValves(
+				new RejectedRequestAuditValve(trail, factory, anonymous, security.getFhirBasePath()));
 	}
 
 	/** After Spring Security's filter chain (order -100), so the caller is known. */

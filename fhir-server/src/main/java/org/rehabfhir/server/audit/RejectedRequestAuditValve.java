@@ -6,7 +6,6 @@ import org.apache.catalina.AccessLog;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
-import org.rehabfhir.server.config.RestfulServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +24,12 @@ public class RejectedRequestAuditValve extends ValveBase implements AccessLog {
 	private final AuditEntryFactory factory;
 	private final AnonymousFailureThrottle anonymous;
 
-	public RejectedRequestAuditValve(AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous) {
+	private final String fhirBasePath;
+
+	public RejectedRequestAuditValve(
+			AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous, String fhirBasePath) {
 		super(true);
+		this.fhirBasePath = fhirBasePath;
 		this.trail = trail;
 		this.factory = factory;
 		this.anonymous = anonymous;
@@ -45,7 +48,7 @@ public class RejectedRequestAuditValve extends ValveBase implements AccessLog {
 				return;
 			}
 			AuditEntry entry = factory.fromRejected(request, response.getStatus(), "rejected_by_server",
-					RestfulServerConfig.FHIR_PATH);
+					fhirBasePath);
 			anonymous.record(entry);
 		} catch (RuntimeException e) {
 			log.error("AUDIT RECORD LOST for a request refused with {}: {}",

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.rehabfhir.auth.config.RehabSecurityProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -35,7 +36,6 @@ import org.springframework.util.StringUtils;
 public class RestfulServerConfig {
 
 	private static final Logger log = LoggerFactory.getLogger(RestfulServerConfig.class);
-	public static final String FHIR_PATH = "/fhir";
 
 	@Bean
 	public RestfulServer restfulServer(
@@ -87,9 +87,11 @@ public class RestfulServerConfig {
 	}
 
 	@Bean
-	public ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
+	public ServletRegistrationBean<RestfulServer> fhirServlet(
+			RestfulServer restfulServer, RehabSecurityProperties security) {
+		// the one setting of the FHIR path (rehab.security.fhir-base-path): the security rules assume the same
 		ServletRegistrationBean<RestfulServer> registration =
-				new ServletRegistrationBean<>(restfulServer, FHIR_PATH + "/*");
+				new ServletRegistrationBean<>(restfulServer, security.getFhirBasePath() + "/*");
 		registration.setName("fhirServlet");
 		registration.setLoadOnStartup(1);
 		return registration;

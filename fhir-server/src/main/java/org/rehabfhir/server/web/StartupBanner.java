@@ -1,7 +1,7 @@
 package org.rehabfhir.server.web;
 
 import java.lang.management.ManagementFactory;
-import org.rehabfhir.server.config.RestfulServerConfig;
+import org.rehabfhir.auth.config.RehabSecurityProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -17,8 +17,11 @@ public class StartupBanner {
 
 	private final Environment environment;
 
-	public StartupBanner(Environment environment) {
+	private final String fhirBasePath;
+
+	public StartupBanner(Environment environment, RehabSecurityProperties security) {
 		this.environment = environment;
+		this.fhirBasePath = security.getFhirBasePath();
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
@@ -29,8 +32,8 @@ public class StartupBanner {
 				"Rehab-FHIR ready in {} ms: FHIR base http://localhost:{}{} (CapabilityStatement at {}/metadata), health at http://localhost:{}/actuator/health",
 				uptimeMs,
 				port,
-				RestfulServerConfig.FHIR_PATH,
-				RestfulServerConfig.FHIR_PATH,
+				fhirBasePath,
+				fhirBasePath,
 				port);
 	}
 }
