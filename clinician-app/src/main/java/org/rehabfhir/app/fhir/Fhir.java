@@ -16,7 +16,6 @@ public final class Fhir {
 
 	public static final String BASE = "http://rehab-fhir.org/fhir";
 	public static final String SCREEN_QUESTIONNAIRE = BASE + "/Questionnaire/retro-walking-safety-screen";
-	public static final String SCREEN_QUESTIONNAIRE_ID = "retro-walking-safety-screen";
 	public static final String CS_OUTCOME = BASE + "/CodeSystem/outcome-measure";
 	public static final String EXT_EVIDENCE = BASE + "/StructureDefinition/evidence-level";
 	public static final String EXT_SUPERVISION = BASE + "/StructureDefinition/supervision-level";

@@ -2,15 +2,18 @@ package org.rehabfhir.app.screen;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Questionnaire;
 import org.hl7.fhir.r4.model.QuestionnaireResponse;
+import org.rehabfhir.app.fhir.Bundles;
 import org.rehabfhir.app.fhir.Fhir;
 import org.rehabfhir.app.fhir.FhirApi;
 import org.rehabfhir.app.fhir.Issues;
@@ -37,11 +40,24 @@ public class ScreenController {
 		this.api = api;
 	}
 
+	/**
+	 * The safety-screen Questionnaire by its canonical URL (the server stores each catalogue version under an id of its
+	 * own, {@code <id>-<version>}): the one the running server loaded last, i.e. its current catalogue's.
+	 */
+	static Questionnaire screenQuestionnaire(IGenericClient fhir) {
+		Bundle found = fhir.search().forResource(Questionnaire.class)
+				.where(Questionnaire.URL.matches().value(Fhir.SCREEN_QUESTIONNAIRE))
+				.sort().descending("_lastUpdated").count(1)
+				.returnBundle(Bundle.class).execute();
+		return Bundles.resources(found, Questionnaire.class).stream().findFirst()
+				.orElseThrow(() -> new ResourceNotFoundException("No Questionnaire " + Fhir.SCREEN_QUESTIONNAIRE));
+	}
+
 	@GetMapping("/patients/{id}/screen")
 	public String form(@PathVariable String id, Model model) {
 		IGenericClient fhir = api.client();
 		Patient patient = fhir.read().resource(Patient.class).withId(Ids.require(id)).execute();
-		Questionnaire questionnaire = fhir.read().resource(Questionnaire.class).withId(Fhir.SCREEN_QUESTIONNAIRE_ID).execute();
+		Questionnaire questionnaire = screenQuestionnaire(fhir);
 		return render(model, patient, questionnaire, Map.of(), Issues.none());
 	}
 
@@ -49,7 +65,7 @@ public class ScreenController {
 	public String submit(@PathVariable String id, @RequestParam MultiValueMap<String, String> form, Model model) {
 		IGenericClient fhir = api.client();
 		Patient patient = fhir.read().resource(Patient.class).withId(Ids.require(id)).execute();
-		Questionnaire questionnaire = fhir.read().resource(Questionnaire.class).withId(Fhir.SCREEN_QUESTIONNAIRE_ID).execute();
+		Questionnaire questionnaire = screenQuestionnaire(fhir);
 		Map<String, String> values = new HashMap<>();
 		form.forEach((k, v) -> {
 			if ((k.startsWith("q.") || k.startsWith("u.")) && !v.isEmpty()) {
