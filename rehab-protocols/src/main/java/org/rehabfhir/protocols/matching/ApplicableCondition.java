@@ -8,10 +8,15 @@ import org.hl7.fhir.r4.model.PlanDefinition;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 
-/** The {@code applicable-condition} extension of a PlanDefinition, read once. */
+/**
+ * The {@code applicable-condition} extension of a PlanDefinition, read once. {@code historyMaxDaysSinceOnset}: a
+ * resolved or inactive Condition of the group with onset within that many days (or coded with a
+ * {@code historySequelaIcdPrefixes} prefix) still makes the regimen a candidate, marked {@code historyNote}.
+ */
 public record ApplicableCondition(String group, String groupDisplay, List<Coding> snomed, List<String> icdPrefixes,
         List<String> curatedIcdPrefixes, List<String> requiresAlsoIcdPrefixes, OptionalInt minDaysSinceOnset,
-        OptionalInt maxDaysSinceOnset, OptionalInt minAgeYears) {
+        OptionalInt maxDaysSinceOnset, OptionalInt minAgeYears, OptionalInt historyMaxDaysSinceOnset,
+        String historyNote, List<String> historySequelaIcdPrefixes) {
 
     public static List<ApplicableCondition> of(PlanDefinition pd) {
         return pd.getExtensionsByUrl(RehabCodes.EXT_APPLICABLE_CONDITION).stream().map(ApplicableCondition::read)
@@ -26,7 +31,10 @@ public record ApplicableCondition(String group, String groupDisplay, List<Coding
                 strings(e, "requiresAlsoIcd10cmPrefix"),
                 ProtocolCatalogue.intSubExtension(e, "minDaysSinceOnset"),
                 ProtocolCatalogue.intSubExtension(e, "maxDaysSinceOnset"),
-                ProtocolCatalogue.intSubExtension(e, "minAgeYears"));
+                ProtocolCatalogue.intSubExtension(e, "minAgeYears"),
+                ProtocolCatalogue.intSubExtension(e, "historyMaxDaysSinceOnset"),
+                strings(e, "historyNote").stream().findFirst().orElse("history: confirm rehabilitation need"),
+                strings(e, "historySequelaIcd10cmPrefix"));
     }
 
     private static List<String> strings(Extension e, String url) {

@@ -135,6 +135,56 @@ public final class ConditionMatcher {
         return found;
     }
 
+    /**
+     * Resolved or inactive Conditions that still make the regimen a candidate (its {@code historyMaxDaysSinceOnset}):
+     * onset within the window (and within the regimen's own onset window), or a sequela code; each match is marked
+     * with the regimen's {@code historyNote}, so the clinician confirms the rehabilitation need.
+     */
+    private List<ConditionMatch> history(ApplicableCondition ac, List<Condition> past, List<Condition> active,
+            LocalDate today, java.util.Set<Condition> used) {
+        if (ac.historyMaxDaysSinceOnset().isEmpty()) {
+            return List.of();
+        }
+        int window = ac.historyMaxDaysSinceOnset().getAsInt();
+        List<ConditionMatch> found = new ArrayList<>();
+        for (Condition c : past) {
+            for (Coding coding : c.getCode().getCoding()) {
+                Optional<ConditionMatch> m = codingMatch(ac, c, coding, active);
+                if (m.isEmpty()) {
+                    continue;
+                }
+                boolean sequela = isSequela(ac, coding);
+                Optional<LocalDate> onset = Conditions.onsetDate(c, zone);
+                boolean recent = onset.map(d -> ChronoUnit.DAYS.between(d, today) <= window).orElse(false)
+                        && onsetOutsideWindow(ac, c, today).isEmpty();
+                if (sequela || recent) {
+                    ConditionMatch x = m.get();
+                    String why = ac.historyNote() + " (" + Conditions.statusText(c)
+                            + (sequela ? ", sequela code" : ", onset " + onset.get()) + ")";
+                    found.add(new ConditionMatch(x.source(), x.system(), x.code(), x.display(), x.method(),
+                            x.matchedTo(), x.note().isBlank() ? why : x.note() + "; " + why));
+                    used.add(c);
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    private boolean isSequela(ApplicableCondition ac, Coding coding) {
+        for (String cmPrefix : ac.historySequelaIcdPrefixes()) {
+            if (RehabCodes.ICD10CM.equals(coding.getSystem()) && Codes.icdStartsWith(coding.getCode(), cmPrefix)) {
+                return true;
+            }
+            Optional<String> mapped = editions.map(coding.getSystem(), cmPrefix)
+                    .filter(x -> x.relation() != Icd10Editions.Relation.NONE).map(Icd10Editions.Mapping::prefix);
+            if (mapped.isPresent() && Codes.icdStartsWith(coding.getCode(), mapped.get())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Optional<ConditionMatch> codingMatch(ApplicableCondition ac, Condition c, Coding coding,
             List<Condition> active) {
         String system = coding.getSystem();
@@ -163,7 +213,20 @@ public final class ConditionMatcher {
                 }
                 ConditionMatch x = m.get();
                 return Optional.of(new ConditionMatch(x.source(), x.system(), x.code(), x.display(), x.method(),
-                        x.matchedTo(), "together with ICD-10-CM " + co.get()));
+                        x.matchedTo(), "together with " + co.get()));
+            }
+            return m;
+        } else if (editions.isEdition(system)) {
+            Optional<ConditionMatch> m = editionMatch(ac.icdPrefixes(), system, ref, code, display)
+                    .or(() -> editionMatch(ac.curatedIcdPrefixes(), system, ref, code, display));
+            if (m.isPresent() && !ac.requiresAlsoIcdPrefixes().isEmpty()) {
+                Optional<String> co = coCode(ac.requiresAlsoIcdPrefixes(), active);
+                if (co.isEmpty()) {
+                    return Optional.empty();
+                }
+                ConditionMatch x = m.get();
+                return Optional.of(new ConditionMatch(x.source(), x.system(), x.code(), x.display(), x.method(),
+                        x.matchedTo(), "together with " + co.get()));
             }
             return m;
         } else if (RehabCodes.CS_CONDITION_GROUP.equals(system) && ac.group().equals(code)) {
@@ -185,17 +248,45 @@ public final class ConditionMatcher {
         return Optional.empty();
     }
 
-    private static Optional<String> coCode(List<String> prefixes, List<Condition> active) {
+    /** The edition's prefix mapped from each ICD-10-CM prefix (never guessed: rows of {@link Icd10Editions}). */
+    private Optional<ConditionMatch> editionMatch(List<String> cmPrefixes, String system, String ref, String code,
+            String display) {
+        for (String cmPrefix : cmPrefixes) {
+            Optional<Icd10Editions.Mapping> mapping = editions.map(system, cmPrefix)
+                    .filter(x -> x.relation() != Icd10Editions.Relation.NONE);
+            if (mapping.isPresent() && Codes.icdStartsWith(code, mapping.get().prefix())) {
+                Icd10Editions.Mapping x = mapping.get();
+                String note = x.relation() == Icd10Editions.Relation.BROADER
+                        ? x.edition() + " " + x.prefix() + " is broader than ICD-10-CM " + cmPrefix + ": " + x.note()
+                        : "";
+                return Optional.of(new ConditionMatch(ref, system, code, display, MatchMethod.ICD10_EDITION_PREFIX,
+                        x.edition() + " " + x.prefix() + "* (mapped from ICD-10-CM " + cmPrefix + ", "
+                                + x.relation().name().toLowerCase(java.util.Locale.ROOT) + ")", note));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A co-code of ICD-10-CM, or of an edition through its mapping (none mapped: no co-code). */
+    private Optional<String> coCode(List<String> prefixes, List<Condition> active) {
         for (Condition c : active) {
             for (Coding coding : c.getCode().getCoding()) {
                 if (RehabCodes.ICD10CM.equals(coding.getSystem())
                         && prefixes.stream().anyMatch(p -> Codes.icdStartsWith(coding.getCode(), p))) {
-                    return Optional.of(coding.getCode());
+                    return Optional.of("ICD-10-CM " + coding.getCode());
+                }
+                if (editions.isEdition(coding.getSystem()) && prefixes.stream()
+                        .map(p -> editions.map(coding.getSystem(), p))
+                        .flatMap(Optional::stream)
+                        .filter(x -> x.relation() != Icd10Editions.Relation.NONE)
+                        .anyMatch(x -> Codes.icdStartsWith(coding.getCode(), x.prefix()))) {
+                    return Optional.of(coding.getSystem() + " " + coding.getCode());
                 }
             }
         }
         return Optional.empty();
     }
+
 
     /** Exact, terminology server, or curated descendant; empty when not subsumed. */
     Optional<MatchMethod> snomedMatch(String ancestor, String code) {

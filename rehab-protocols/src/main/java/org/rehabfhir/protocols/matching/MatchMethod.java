@@ -6,6 +6,11 @@ public enum MatchMethod {
     SNOMED_EXACT("exact SNOMED CT code"),
     /** The ICD-10-CM code starts with a prefix stated in the clinical brief. */
     ICD10CM_PREFIX("ICD-10-CM prefix"),
+    /**
+     * The code of another ICD-10 edition (WHO ICD-10, ICD-10-GM, ...) starts with that edition's prefix mapped from
+     * the brief's ICD-10-CM prefix ({@link Icd10Editions}).
+     */
+    ICD10_EDITION_PREFIX("ICD-10 edition prefix (mapped from ICD-10-CM)"),
     /** The code is one of our own condition-group codes. */
     LOCAL_CODE("local condition-group code"),
     /** A terminology server's $subsumes said the code is a descendant. */
