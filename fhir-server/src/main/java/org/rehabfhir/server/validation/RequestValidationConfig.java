@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.IValidatorModule;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ public class RequestValidationConfig {
 		return new PatchResultValidatingInterceptor(validator);
 	}
 
-	private static FhirInstanceValidator instanceValidator(
+	static IValidatorModule instanceValidator(
 			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
 		List<IValidationSupport> supports = new ArrayList<>();
 		supports.add(new DefaultProfileValidationSupport(fhirContext));
@@ -67,6 +68,8 @@ public class RequestValidationConfig {
 		FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
 		// Best-practice recommendations (e.g. dom-6 "should have narrative") are advice, not errors.
 		instanceValidator.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
-		return instanceValidator;
+		// A profile the server does not hold (US Core, a national profile) is a warning, not a refusal.
+		instanceValidator.setErrorForUnknownProfiles(false);
+		return new RealRecordSeverityPolicy(instanceValidator, chain);
 	}
 }
