@@ -10,6 +10,8 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.util.BundleUtil;
 import ca.uhn.fhir.util.bundle.BundleEntryParts;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
@@ -63,7 +65,13 @@ public class SmartInteractionGuardInterceptor {
 		this.reach = reach;
 	}
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+	/**
+	 * Runs just before HAPI's AuthorizationInterceptor (same pointcut, order 0), so that a bundle's refusal names
+	 * every refused entry instead of HAPI's first "default deny".
+	 */
+	public static final int ORDER = -10;
+
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = ORDER)
 	public void check(RequestDetails request, RestOperationTypeEnum operation) {
 		Optional<CallerContext> caller = callerSupplier.get();
 		if (caller.isEmpty() || operation == null) {
@@ -120,7 +128,10 @@ public class SmartInteractionGuardInterceptor {
 		if (!(resource instanceof IBaseBundle bundle)) {
 			return;
 		}
-		for (BundleEntryParts entry : BundleUtil.toListOfEntries(request.getFhirContext(), bundle)) {
+		List<String> refused = new ArrayList<>();
+		List<BundleEntryParts> entries = BundleUtil.toListOfEntries(request.getFhirContext(), bundle);
+		for (int index = 0; index < entries.size(); index++) {
+			BundleEntryParts entry = entries.get(index);
 			RequestTypeEnum method = entry.getRequestType();
 			if (method == null) {
 				continue; // HAPI rejects entries without request.method itself
@@ -130,6 +141,32 @@ public class SmartInteractionGuardInterceptor {
 			String entryType = entry.getResource() != null && method != RequestTypeEnum.PATCH
 					? request.getFhirContext().getResourceType(entry.getResource())
 					: typeOfUrl(url);
+			try {
+				checkEntry(rights, request, entry, method, url, entryType);
+			} catch (ForbiddenOperationException e) {
+				refused.add("Bundle.entry[" + index + "] " + method + " " + (entryType == null ? url : entryType) + ": "
+						+ e.getMessage());
+			}
+		}
+		if (!refused.isEmpty()) {
+			// every refused entry is named (index, method, type), so an integrator fixes the whole bundle at once
+			org.hl7.fhir.r4.model.OperationOutcome oo = new org.hl7.fhir.r4.model.OperationOutcome();
+			oo.addIssue().setSeverity(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR)
+					.setCode(org.hl7.fhir.r4.model.OperationOutcome.IssueType.FORBIDDEN)
+					.setDiagnostics(refused.size() + " of " + entries.size() + " bundle entries are outside your rights; "
+							+ "nothing was stored");
+			for (String r : refused) {
+				oo.addIssue().setSeverity(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR)
+						.setCode(org.hl7.fhir.r4.model.OperationOutcome.IssueType.FORBIDDEN).setDiagnostics(r)
+						.addExpression(r.substring(0, r.indexOf(']') + 1));
+			}
+			throw new ForbiddenOperationException("Access denied: " + String.join("; ", refused), oo);
+		}
+	}
+
+	private void checkEntry(EffectiveRights rights, RequestDetails request, BundleEntryParts entry,
+			RequestTypeEnum method, String url, String entryType) {
+		{
 			switch (method) {
 				case POST -> {
 					require(rights, entryType, Permission.CREATE, "create (in a bundle)");
@@ -160,7 +197,7 @@ public class SmartInteractionGuardInterceptor {
 					}
 					boolean search = url.contains("?") || !path.contains("/") || path.endsWith("/_history");
 					if (path.contains("/$")) {
-						continue; // operations: decided by SmartAuthorizationInterceptor's operation rules
+						return; // operations: decided by SmartAuthorizationInterceptor's operation rules
 					}
 					require(rights, entryType, search ? Permission.SEARCH : Permission.READ,
 							search ? "search (in a bundle)" : "read (in a bundle)");

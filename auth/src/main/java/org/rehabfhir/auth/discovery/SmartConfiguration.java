@@ -39,7 +39,18 @@ public final class SmartConfiguration {
 			"system/Observation.crs",
 			"system/CarePlan.rs",
 			"system/ServiceRequest.crus",
-			"system/CareTeam.crus");
+			"system/CareTeam.crus",
+			"system/Encounter.crus",
+			"system/Procedure.crus",
+			"system/MedicationRequest.crus",
+			"system/MedicationStatement.crus",
+			"system/AllergyIntolerance.crus",
+			"system/Practitioner.crus",
+			"system/PractitionerRole.crus",
+			"system/Organization.crus",
+			"system/Location.crus",
+			"system/DocumentReference.crus",
+			"system/DiagnosticReport.crus");
 
 	public static final List<String> CAPABILITIES = List.of(
 			"launch-standalone",

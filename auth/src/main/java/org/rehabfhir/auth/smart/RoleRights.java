@@ -26,7 +26,9 @@ import java.util.Set;
  *   <tr><td>auditor</td><td>Observation rs, CarePlan rs, AuditEvent rs, Provenance rs</td>
  *       <td>$verify-chain, $access-log, $rehab-outcomes</td></tr>
  *   <tr><td>ehr-system</td><td>Patient crus, Condition crus, Observation crs, CarePlan rs, ServiceRequest crus,
- *       CareTeam crus</td><td>none</td></tr>
+ *       CareTeam crus; the record types a rehabilitation chart needs crus: Encounter, Procedure, MedicationRequest,
+ *       MedicationStatement, AllergyIntolerance, Practitioner, PractitionerRole, Organization, Location,
+ *       DocumentReference, DiagnosticReport</td><td>none</td></tr>
  * </table>
  */
 public final class RoleRights {
@@ -59,7 +61,19 @@ public final class RoleRights {
 				"Observation", "crs",
 				"CarePlan", "rs",
 				"ServiceRequest", "crus",
-				"CareTeam", "crus"));
+				"CareTeam", "crus",
+				// the rest of a rehabilitation chart, as hospitals send it
+				"Encounter", "crus",
+				"Procedure", "crus",
+				"MedicationRequest", "crus",
+				"MedicationStatement", "crus",
+				"AllergyIntolerance", "crus",
+				"Practitioner", "crus",
+				"PractitionerRole", "crus",
+				"Organization", "crus",
+				"Location", "crus",
+				"DocumentReference", "crus",
+				"DiagnosticReport", "crus"));
 		OPERATIONS.put(RehabRole.PHYSIOTHERAPIST, ordered("$apply", "$recommend-regimens", "$evaluate-progress",
 				"$screen", "$accept", "$activate", "$record-session", "$apply-progress", "$handout"));
 		OPERATIONS.put(RehabRole.AUDITOR, ordered("$verify-chain", "$access-log", "$rehab-outcomes"));

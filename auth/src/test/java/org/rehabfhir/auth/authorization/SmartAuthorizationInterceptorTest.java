@@ -487,6 +487,24 @@ class SmartAuthorizationInterceptorTest {
 		}
 	}
 
+	@Test
+	void everyEntryOutsideTheContractIsNamedInOneRefusal() {
+		current.set(Callers.hospital());
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		bundle.addEntry(entry(Bundle.HTTPVerb.POST, "Patient", new org.hl7.fhir.r4.model.Patient()));
+		bundle.addEntry(entry(Bundle.HTTPVerb.POST, "Claim", new org.hl7.fhir.r4.model.Claim()));
+		bundle.addEntry(entry(Bundle.HTTPVerb.PUT, "Immunization/i1", new org.hl7.fhir.r4.model.Immunization()));
+		ServletRequestDetails request = request(RestOperationTypeEnum.TRANSACTION, null);
+		request.setResource(bundle);
+		assertThatThrownBy(() -> guard.check(request, RestOperationTypeEnum.TRANSACTION))
+				.isInstanceOfSatisfying(ForbiddenOperationException.class, e -> assertThat(
+						((org.hl7.fhir.r4.model.OperationOutcome) e.getOperationOutcome()).getIssue())
+						.extracting(org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent::getDiagnostics)
+						.anyMatch(d -> d.startsWith("Bundle.entry[1] POST Claim"))
+						.anyMatch(d -> d.startsWith("Bundle.entry[2] PUT Immunization"))
+						.noneMatch(d -> d.startsWith("Bundle.entry[0]")));
+	}
+
 	private static Bundle.BundleEntryComponent entry(Bundle.HTTPVerb verb, String url, IBaseResource resource) {
 		Bundle.BundleEntryComponent e = new Bundle.BundleEntryComponent();
 		e.getRequest().setMethod(verb).setUrl(url);

@@ -62,6 +62,15 @@ class RealmFileTest {
 	}
 
 	@Test
+	void descriptionsFitKeycloaksColumns() {
+		// Keycloak stores client and client-scope descriptions in VARCHAR(255): a longer one fails the realm import
+		for (String list : List.of("clients", "clientScopes")) {
+			realm.path(list).forEach(node -> assertThat(node.path("description").asText().length())
+					.as("%s %s", list, node.path("clientId").asText(node.path("name").asText())).isLessThanOrEqualTo(255));
+		}
+	}
+
+	@Test
 	void bruteForceDetectionIsOn() {
 		assertThat(realm.path("bruteForceProtected").asBoolean()).isTrue();
 		assertThat(realm.path("failureFactor").asInt()).isBetween(1, 10);
