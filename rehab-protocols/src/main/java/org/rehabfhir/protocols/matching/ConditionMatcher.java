@@ -48,6 +48,7 @@ public final class ConditionMatcher {
     private final SnomedSubsumption subsumption;
     private final CuratedSnomedHierarchy curated;
     private final ClinicianAuthoredConditions noTemplate;
+    private final Icd10Editions editions;
     /** Each regimen read once: its private PlanDefinition (never handed out: copied into every RegimenMatch). */
     private final List<Regimen> regimens;
 
@@ -63,7 +64,14 @@ public final class ConditionMatcher {
 
     public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption,
             CuratedSnomedHierarchy curated, ClinicianAuthoredConditions noTemplate, ZoneId zone) {
+        this(catalogue, subsumption, curated, noTemplate, Icd10Editions.loadDefault(), zone);
+    }
+
+    public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption,
+            CuratedSnomedHierarchy curated, ClinicianAuthoredConditions noTemplate, Icd10Editions editions,
+            ZoneId zone) {
         this.zone = Objects.requireNonNull(zone, "zone");
+        this.editions = Objects.requireNonNull(editions);
         this.catalogue = Objects.requireNonNull(catalogue);
         this.subsumption = subsumption == null ? SnomedSubsumption.UNKNOWN : subsumption;
         this.curated = Objects.requireNonNull(curated);
@@ -78,24 +86,32 @@ public final class ConditionMatcher {
             LocalDate today) {
         List<String> notes = new ArrayList<>();
         List<Condition> active = new ArrayList<>();
+        List<Condition> past = new ArrayList<>();
         for (Condition c : conditions == null ? List.<Condition>of() : conditions) {
             if (Conditions.isActive(c)) {
                 active.add(c);
-            } else {
-                notes.add(Conditions.ref(c) + " (" + Codes.text(c.getCode()) + ") ignored: " + Conditions.statusText(c));
+            } else if (!Conditions.isRejected(c)) {
+                past.add(c);
             }
         }
         List<Observation> obs = observations == null ? List.of() : observations;
 
         List<RegimenMatch> regimens = new ArrayList<>();
+        java.util.Set<Condition> usedAsHistory = new java.util.HashSet<>();
         for (Regimen regimen : this.regimens) {
             for (ApplicableCondition ac : regimen.applicable()) {
-                List<ConditionMatch> matches = matchGroup(ac, patient, active, obs, today, notes);
+                List<ConditionMatch> matches = new ArrayList<>(matchGroup(ac, patient, active, obs, today, notes));
+                matches.addAll(history(ac, past, active, today, usedAsHistory));
                 if (!matches.isEmpty()) {
                     String ev = regimen.evidenceCode();
                     regimens.add(new RegimenMatch(regimen.planDefinition().copy(), ac.group(), ev,
                             catalogue.evidenceLabel(ev), catalogue.evidenceRank(ev), matches));
                 }
+            }
+        }
+        for (Condition c : conditions == null ? List.<Condition>of() : conditions) {
+            if (!Conditions.isActive(c) && !usedAsHistory.contains(c)) {
+                notes.add(Conditions.ref(c) + " (" + Codes.text(c.getCode()) + ") ignored: " + Conditions.statusText(c));
             }
         }
         regimens.sort(Comparator.comparingInt(RegimenMatch::evidenceRank)

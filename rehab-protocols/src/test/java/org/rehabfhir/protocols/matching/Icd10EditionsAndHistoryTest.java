@@ -12,6 +12,7 @@ import static org.rehabfhir.protocols.Fixtures.withClinicalStatus;
 import java.util.List;
 import org.hl7.fhir.r4.model.Condition;
 import org.junit.jupiter.api.Test;
+import org.rehabfhir.protocols.Fixtures;
 import org.rehabfhir.protocols.TestFhir;
 
 /** ICD-10 editions other than ICD-10-CM, mapped prefix by prefix; resolved strokes as a history. */
