@@ -29,7 +29,8 @@ import org.springframework.stereotype.Service;
 /**
  * Builds the physiotherapist's caseload from the FHIR API: the patients of her active CareTeams
  * ({@code CareTeam?participant=Practitioner/{me}&status=active&_include=CareTeam:patient}) and of her open
- * referrals ({@code ServiceRequest?performer=Practitioner/{me}&status=active}), each with the newest plan's status,
+ * referrals ({@code ServiceRequest?status=active}, narrowed by the server; kept when addressed to her, or to a
+ * department for physiotherapy), each with the newest plan's status,
  * the last session and what needs attention.
  */
 @Service
@@ -76,15 +77,15 @@ public class CaseloadService {
 			}
 		}
 		try {
+			// the server narrows the search to the referrals she may see: those to her and to her department
 			Bundle open = fhir.search().forResource(ServiceRequest.class)
-					.where(new ReferenceClientParam("performer").hasId(practitioner))
-					.and(new TokenClientParam("status").exactly().code("active"))
+					.where(new TokenClientParam("status").exactly().code("active"))
 					.count(100)
 					.returnBundle(Bundle.class)
 					.execute();
 			for (ServiceRequest referral : Bundles.allPages(fhir, open, ServiceRequest.class, MAX_PAGES)) {
 				String id = referral.getSubject().getReferenceElement().getIdPart();
-				if (id == null) {
+				if (id == null || !isOpenReferralFor(referral, practitioner)) {
 					continue;
 				}
 				referrals.putIfAbsent(id, referral.getIdElement().getIdPart());
@@ -218,5 +219,23 @@ public class CaseloadService {
 		} catch (BaseServerResponseException notAvailable) {
 			return Optional.empty();
 		}
+	}
+
+	/** SNOMED CT 91251008 |Physical therapy procedure|: what a physiotherapy referral asks for (clinical brief). */
+	static final String PHYSICAL_THERAPY = "91251008";
+
+	/**
+	 * Whether an active referral is one she may take on: addressed to her, or to a department (an Organization) for
+	 * physiotherapy. (Which departments are hers is the server's knowledge: it lets her see only their referrals.)
+	 */
+	static boolean isOpenReferralFor(ServiceRequest referral, String practitioner) {
+		boolean toHer = referral.getPerformer().stream()
+				.anyMatch(p -> practitioner.equals(p.getReferenceElement().toUnqualifiedVersionless().getValue()));
+		boolean toADepartment = referral.getPerformer().stream()
+				.anyMatch(p -> "Organization".equals(p.getReferenceElement().getResourceType()));
+		boolean physiotherapy = java.util.stream.Stream.concat(referral.getCategory().stream(), java.util.stream.Stream.of(referral.getCode()))
+				.flatMap(c -> c.getCoding().stream())
+				.anyMatch(c -> "http://snomed.info/sct".equals(c.getSystem()) && PHYSICAL_THERAPY.equals(c.getCode()));
+		return toHer || (toADepartment && physiotherapy);
 	}
 }

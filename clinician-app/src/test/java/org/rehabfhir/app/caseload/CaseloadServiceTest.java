@@ -23,4 +23,23 @@ class CaseloadServiceTest {
 				plan("4", CarePlan.CarePlanStatus.COMPLETED)))).isEqualTo("4");
 		assertThat(CaseloadService.newestRelevantId(List.of())).isNull();
 	}
+
+	@Test
+	void aReferralToHerOrToADepartmentForPhysiotherapyIsOpenForHer() {
+		org.hl7.fhir.r4.model.ServiceRequest toHer = new org.hl7.fhir.r4.model.ServiceRequest();
+		toHer.addPerformer(new org.hl7.fhir.r4.model.Reference("Practitioner/alice"));
+		org.hl7.fhir.r4.model.ServiceRequest toDepartment = new org.hl7.fhir.r4.model.ServiceRequest();
+		toDepartment.addPerformer(new org.hl7.fhir.r4.model.Reference("Organization/demo-physio-dept"));
+		toDepartment.setCode(new org.hl7.fhir.r4.model.CodeableConcept(
+				new org.hl7.fhir.r4.model.Coding("http://snomed.info/sct", "91251008", "Physical therapy procedure")));
+		org.hl7.fhir.r4.model.ServiceRequest toCardiology = new org.hl7.fhir.r4.model.ServiceRequest();
+		toCardiology.addPerformer(new org.hl7.fhir.r4.model.Reference("Organization/cardiology"));
+		org.hl7.fhir.r4.model.ServiceRequest toBob = new org.hl7.fhir.r4.model.ServiceRequest();
+		toBob.addPerformer(new org.hl7.fhir.r4.model.Reference("Practitioner/bob"));
+
+		assertThat(CaseloadService.isOpenReferralFor(toHer, "Practitioner/alice")).isTrue();
+		assertThat(CaseloadService.isOpenReferralFor(toDepartment, "Practitioner/alice")).isTrue();
+		assertThat(CaseloadService.isOpenReferralFor(toCardiology, "Practitioner/alice")).isFalse();
+		assertThat(CaseloadService.isOpenReferralFor(toBob, "Practitioner/alice")).isFalse();
+	}
 }
