@@ -5,12 +5,9 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.IdType;
@@ -18,6 +15,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
+import org.rehabfhir.auth.authorization.StoredResourceLookup;
 import org.rehabfhir.protocols.progress.GoalAssessment;
 import org.springframework.stereotype.Component;
 
@@ -33,8 +31,10 @@ public class PlanGoals {
 
 	private final DaoRegistry daoRegistry;
 	private final Clock clock;
+	private final StoredResourceLookup stored;
 
-	public PlanGoals(DaoRegistry daoRegistry, Clock clock) {
+	public PlanGoals(DaoRegistry daoRegistry, Clock clock, StoredResourceLookup stored) {
+		this.stored = stored;
 		this.daoRegistry = daoRegistry;
 		this.clock = clock;
 	}
@@ -46,7 +46,7 @@ public class PlanGoals {
 			if (!"Goal".equals(id.getResourceType()) || !id.hasIdPart()) {
 				continue; // a contained Goal of a draft: nothing measured against it yet
 			}
-			read(id).ifPresent(goal -> GoalAssessment.assess(goal, measures(plan, goal), clock.getZone())
+			stored.find(id).map(Goal.class::cast).ifPresent(goal -> GoalAssessment.assess(goal, measures(plan, goal), clock.getZone())
 					.ifPresent(result -> out.add(new Assessed(goal, result))));
 		}
 		return out;
@@ -62,15 +62,6 @@ public class PlanGoals {
 			a.result().latest().ifPresent(v -> p.addPart().setName("latest").setValue(new org.hl7.fhir.r4.model.DecimalType(v)));
 			a.result().latestRef().ifPresent(r -> p.addPart().setName("latestObservation").setValue(new Reference(r)));
 			p.addPart().setName("achievement").setValue(a.result().coding());
-		}
-	}
-
-	private Optional<Goal> read(IdType id) {
-		try {
-			return Optional.of(daoRegistry.getResourceDao(Goal.class).read(id.toUnqualifiedVersionless(),
-					new SystemRequestDetails()));
-		} catch (ResourceNotFoundException | ResourceGoneException e) {
-			return Optional.empty();
 		}
 	}
 

@@ -1,13 +1,10 @@
 package org.rehabfhir.server.pathway;
 
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Reference;
+import org.rehabfhir.auth.authorization.StoredResourceLookup;
 import org.rehabfhir.auth.jwt.CallerContext;
 import org.rehabfhir.auth.jwt.RehabSecurityContext;
 import org.rehabfhir.auth.smart.RehabRole;
@@ -17,10 +14,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class Clinicians {
 
-	private final DaoRegistry daoRegistry;
+	private final StoredResourceLookup stored;
 
-	public Clinicians(DaoRegistry daoRegistry) {
-		this.daoRegistry = daoRegistry;
+	public Clinicians(StoredResourceLookup stored) {
+		this.stored = stored;
 	}
 
 	/** The caller's {@code fhirUser}, when it is a Practitioner stored on this server. */
@@ -45,11 +42,6 @@ public class Clinicians {
 	}
 
 	private boolean stored(String reference) {
-		try {
-			daoRegistry.getResourceDao("Practitioner").read(new IdType(reference), new SystemRequestDetails());
-			return true;
-		} catch (ResourceNotFoundException | ResourceGoneException e) {
-			return false;
-		}
+		return stored.find(new IdType(reference)).isPresent();
 	}
 }

@@ -6,8 +6,6 @@ import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -27,6 +25,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
+import org.rehabfhir.auth.authorization.StoredResourceLookup;
 import org.rehabfhir.auth.jwt.RehabSecurityContext;
 import org.rehabfhir.auth.smart.Permission;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
@@ -47,12 +46,15 @@ public class HandoutOperation implements FhirOperationProvider {
 	private final DaoRegistry daoRegistry;
 	private final ProtocolCatalogue catalogue;
 	private final Clock clock;
+	private final StoredResourceLookup stored;
 
-	public HandoutOperation(PatientRecord records, DaoRegistry daoRegistry, ProtocolCatalogue catalogue, Clock clock) {
+	public HandoutOperation(PatientRecord records, DaoRegistry daoRegistry, ProtocolCatalogue catalogue, Clock clock,
+			StoredResourceLookup stored) {
 		this.records = records;
 		this.daoRegistry = daoRegistry;
 		this.catalogue = catalogue;
 		this.clock = clock;
+		this.stored = stored;
 	}
 
 	@Operation(name = "$handout", type = CarePlan.class, idempotent = true, manualResponse = true)
@@ -101,13 +103,8 @@ public class HandoutOperation implements FhirOperationProvider {
 	}
 
 	private String patientName(CarePlan plan) {
-		try {
-			Patient patient = daoRegistry.getResourceDao(Patient.class)
-					.read(plan.getSubject().getReferenceElement().toUnqualifiedVersionless(), new SystemRequestDetails());
-			return patient.hasName() ? name(patient.getNameFirstRep()) : "";
-		} catch (ResourceNotFoundException | ResourceGoneException e) {
-			return "";
-		}
+		return stored.find(plan.getSubject().getReferenceElement()).map(Patient.class::cast)
+				.filter(Patient::hasName).map(p -> name(p.getNameFirstRep())).orElse("");
 	}
 
 	private String clinicianName(CarePlan plan) {
@@ -116,13 +113,8 @@ public class HandoutOperation implements FhirOperationProvider {
 		if (author == null || !"Practitioner".equals(author.getReferenceElement().getResourceType())) {
 			return author != null && author.hasDisplay() ? author.getDisplay() : "your physiotherapist";
 		}
-		try {
-			Practitioner p = daoRegistry.getResourceDao(Practitioner.class)
-					.read(author.getReferenceElement().toUnqualifiedVersionless(), new SystemRequestDetails());
-			return p.hasName() ? name(p.getNameFirstRep()) : "your physiotherapist";
-		} catch (ResourceNotFoundException | ResourceGoneException e) {
-			return "your physiotherapist";
-		}
+		return stored.find(author.getReferenceElement()).map(Practitioner.class::cast)
+				.filter(Practitioner::hasName).map(p -> name(p.getNameFirstRep())).orElse("your physiotherapist");
 	}
 
 	private List<Goal> goals(CarePlan plan) {
@@ -131,12 +123,8 @@ public class HandoutOperation implements FhirOperationProvider {
 		for (Reference ref : plan.getGoal()) {
 			IdType id = new IdType(ref.getReference() == null ? "" : ref.getReference());
 			if ("Goal".equals(id.getResourceType()) && id.hasIdPart()) {
-				try {
-					goals.add(daoRegistry.getResourceDao(Goal.class).read(id.toUnqualifiedVersionless(),
-							new SystemRequestDetails()));
-				} catch (ResourceNotFoundException | ResourceGoneException e) {
-					// a Goal that is gone is simply not printed
-				}
+				// a Goal that is gone is simply not printed
+				stored.find(id).map(Goal.class::cast).ifPresent(goals::add);
 			}
 		}
 		return goals;
