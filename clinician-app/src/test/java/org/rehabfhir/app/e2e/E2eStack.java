@@ -121,7 +121,10 @@ public final class E2eStack {
 		List<String> command = new ArrayList<>(List.of(
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx1g",
-				"-jar", jar.toString(),
+				// Spring Boot's PropertiesLauncher: the production jar plus the demo data jar (loader.path), as a demo
+				// installation would add it
+				"-Dloader.path=" + demoDataJar(),
+				"-cp", jar.toString(), "org.springframework.boot.loader.launch.PropertiesLauncher",
 				"--server.port=" + fhirPort,
 				"--spring.datasource.url=" + jdbcUrl,
 				"--spring.datasource.username=rehab",
@@ -174,11 +177,9 @@ public final class E2eStack {
 
 	/** The FHIR server's exec jar: from the test class path (the reactor's artifact), else the sibling module. */
 	static Path fhirServerJar() {
-		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-			String name = Path.of(entry).getFileName().toString();
-			if (name.startsWith("fhir-server-") && name.endsWith("-exec.jar")) {
-				return Path.of(entry);
-			}
+		Path onClassPath = onClassPath("fhir-server-", "-exec.jar");
+		if (onClassPath != null) {
+			return onClassPath;
 		}
 		try (Stream<Path> files = Files.list(KeycloakSettings.repositoryRoot().resolve("fhir-server/target"))) {
 			return files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
@@ -186,6 +187,29 @@ public final class E2eStack {
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+	}
+
+	/** The demo data jar (or, in an IDE, its classes folder) from the test class path. */
+	static Path demoDataJar() {
+		Path jar = onClassPath("demo-data-", ".jar");
+		if (jar != null) {
+			return jar;
+		}
+		Path classes = KeycloakSettings.repositoryRoot().resolve("deploy/demo-data/target/classes");
+		if (Files.isDirectory(classes)) {
+			return classes;
+		}
+		throw new IllegalStateException("No demo-data jar: build the reactor (./mvnw verify)");
+	}
+
+	private static Path onClassPath(String prefix, String suffix) {
+		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+			String name = Path.of(entry).getFileName().toString();
+			if (name.startsWith(prefix) && name.endsWith(suffix)) {
+				return Path.of(entry);
+			}
+		}
+		return null;
 	}
 
 	private static void waitForReady(String url, Process process, Path logFile) throws InterruptedException {

@@ -1,4 +1,4 @@
-package org.rehabfhir.server.demo;
+package org.rehabfhir.demo;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,4 +1,4 @@
-package org.rehabfhir.server.demo;
+package org.rehabfhir.demo;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -10,18 +10,21 @@ import java.nio.charset.StandardCharsets;
 import org.hl7.fhir.r4.model.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.stereotype.Component;
 
 /**
  * Loads a few demo patients (knee osteoarthritis, stroke, Parkinson's disease, coded in SNOMED CT and ICD-10-CM)
- * when {@code rehab.demo-data.enabled} is true. The bundle updates by id, so loading it again adds nothing; the
+ * when this jar is on the FHIR server's class path (the local runner, the tests, a demo installation) and
+ * {@code rehab.demo-data.enabled} is true. The production jar does not contain it. The bundle updates by id, so loading it again adds nothing; the
  * demo knee-osteoarthritis patient's safety screen is re-dated to the load day ({@link DemoScreening}).
  */
-@Component
+@AutoConfiguration
+@ConditionalOnClass(name = "ca.uhn.fhir.jpa.api.dao.DaoRegistry")
 @ConditionalOnProperty(prefix = "rehab.demo-data", name = "enabled", havingValue = "true")
 public class DemoDataLoader {
 
