@@ -1,6 +1,7 @@
 package org.rehabfhir.app;
 
 import java.time.Duration;
+import org.springframework.util.StringUtils;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -23,6 +24,6 @@ public record AppProperties(
 		if (fhirBaseUrl == null || fhirBaseUrl.isBlank()) {
 			throw new IllegalArgumentException("rehab.app.fhir-base-url (REHAB_APP_FHIR_BASE_URL) is required");
 		}
-		fhirBaseUrl = fhirBaseUrl.endsWith("/") ? fhirBaseUrl.substring(0, fhirBaseUrl.length() - 1) : fhirBaseUrl;
+		fhirBaseUrl = StringUtils.trimTrailingCharacter(fhirBaseUrl, '/');
 	}
 }

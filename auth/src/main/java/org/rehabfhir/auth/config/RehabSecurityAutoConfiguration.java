@@ -3,6 +3,7 @@ package org.rehabfhir.auth.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
+import java.util.List;
 import org.rehabfhir.auth.authorization.CareTeamOperationGuardInterceptor;
 import org.rehabfhir.auth.authorization.CareTeamPatientLookup;
 import org.rehabfhir.auth.authorization.CareTeamScope;
@@ -48,6 +49,9 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.security.web.util.matcher.AntPathRequestMatcher;
 
 /**
@@ -89,7 +93,6 @@ public class RehabSecurityAutoConfiguration {
 
 	@Bean
 	public RequestLimitsInterceptor rehabRequestLimitsInterceptor(RehabSecurityProperties properties) {
-		properties.getLimits().validate();
 		return new RequestLimitsInterceptor(properties.getLimits());
 	}
 
@@ -102,7 +105,6 @@ public class RehabSecurityAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(JwtDecoder.class)
 		public JwtDecoder rehabJwtDecoder(RehabSecurityProperties properties) {
-			properties.validate();
 			log.info("Access tokens: issuer {}, JWKS {}, audience {}, clock skew {}", properties.getIssuerUri(),
 					properties.effectiveJwksUri(), properties.getAudience(), properties.getClockSkew());
 			return RehabJwtDecoders.create(properties.getIssuerUri(), properties.effectiveJwksUri(),
@@ -122,12 +124,18 @@ public class RehabSecurityAutoConfiguration {
 				SmartJwtAuthenticationConverter converter,
 				SecurityRejections rejections)
 				throws Exception {
-			properties.validate();
-			String fhir = basePath(properties);
+			String fhir = properties.getFhirBasePath();
 			OperationOutcomeAuthenticationEntryPoint entryPoint = new OperationOutcomeAuthenticationEntryPoint(rejections);
 			OperationOutcomeAccessDeniedHandler denied = new OperationOutcomeAccessDeniedHandler(rejections);
 			http.securityMatcher(AntPathRequestMatcher.antMatcher("/**"))
 					.csrf(csrf -> csrf.disable())
+					.cors(cors -> {
+						if (properties.getCors().isEnabled()) {
+							cors.configurationSource(corsSource(properties.getCors()));
+						} else {
+							cors.disable();
+						}
+					})
 					.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 					.requestCache(cache -> cache.disable())
 					.formLogin(form -> form.disable())
@@ -158,6 +166,23 @@ public class RehabSecurityAutoConfiguration {
 							new RequestBodyLimitFilter(properties.getLimits().getMaxRequestBody().toBytes(), rejections),
 							BearerTokenAuthenticationFilter.class);
 			return http.build();
+		}
+
+		/**
+		 * The listed origins only; bearer tokens, no cookies (no credentials); the headers FHIR clients send and read.
+		 */
+		static CorsConfigurationSource corsSource(RehabSecurityProperties.Cors settings) {
+			CorsConfiguration cors = new CorsConfiguration();
+			cors.setAllowedOrigins(settings.getAllowedOrigins());
+			cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS"));
+			cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", "Prefer", "If-Match",
+					"If-None-Exist", "If-None-Match", "If-Modified-Since", "X-Purpose-Of-Use"));
+			cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag", "Last-Modified"));
+			cors.setAllowCredentials(false);
+			cors.setMaxAge(settings.getMaxAge());
+			UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+			source.registerCorsConfiguration("/**", cors);
+			return source;
 		}
 
 		@Bean
@@ -204,7 +229,6 @@ public class RehabSecurityAutoConfiguration {
 
 		@Bean
 		public SmartConfiguration rehabSmartConfiguration(RehabSecurityProperties properties) {
-			properties.validate();
 			return new SmartConfiguration(properties);
 		}
 
@@ -220,7 +244,7 @@ public class RehabSecurityAutoConfiguration {
 				ObjectProvider<ObjectMapper> mapper)
 				throws IOException {
 			FilterRegistrationBean<SmartConfigurationFilter> registration = new FilterRegistrationBean<>(
-					new SmartConfigurationFilter(basePath(properties), configuration,
+					new SmartConfigurationFilter(properties.getFhirBasePath(), configuration,
 							mapper.getIfAvailable(ObjectMapper::new)));
 			registration.setName("rehabSmartConfigurationFilter");
 			registration.setOrder(Ordered.LOWEST_PRECEDENCE - 10);
@@ -248,14 +272,5 @@ public class RehabSecurityAutoConfiguration {
 					.authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
 			return http.build();
 		}
-	}
-
-	static String basePath(RehabSecurityProperties properties) {
-		String base = properties.getFhirBasePath();
-		if (base == null || base.isBlank()) {
-			return "/fhir";
-		}
-		base = base.startsWith("/") ? base : "/" + base;
-		return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
 	}
 }

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.StringUtils;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -24,10 +27,11 @@ import org.springframework.util.unit.DataSize;
  * rehab.security.limits.count-policy=reject       # reject (400) or cap (lowered to max-count)
  * rehab.security.limits.max-includes=5
  * rehab.security.limits.max-request-body=5MB
+ * rehab.security.cors.allowed-origins=            # browser apps on other origins, e.g. https://app.example.org
  * </pre>
  */
 @ConfigurationProperties(prefix = "rehab.security")
-public class RehabSecurityProperties {
+public class RehabSecurityProperties implements Validator {
 
 	private boolean enabled = true;
 	private String issuerUri;
@@ -38,6 +42,7 @@ public class RehabSecurityProperties {
 	private String fhirBasePath = "/fhir";
 	private final Smart smart = new Smart();
 	private final Limits limits = new Limits();
+	private final Cors cors = new Cors();
 
 	public boolean isEnabled() {
 		return enabled;
@@ -87,12 +92,14 @@ public class RehabSecurityProperties {
 		this.careTeamNarrowing = careTeamNarrowing;
 	}
 
+	/** The FHIR path, normalised once here for every user: a leading slash, no trailing one (default {@code /fhir}). */
 	public String getFhirBasePath() {
 		return fhirBasePath;
 	}
 
 	public void setFhirBasePath(String fhirBasePath) {
-		this.fhirBasePath = fhirBasePath;
+		String base = hasText(fhirBasePath) ? StringUtils.trimTrailingCharacter(fhirBasePath.trim(), '/') : "";
+		this.fhirBasePath = base.isEmpty() ? "/fhir" : (base.startsWith("/") ? base : "/" + base);
 	}
 
 	public Smart getSmart() {
@@ -103,23 +110,52 @@ public class RehabSecurityProperties {
 		return limits;
 	}
 
+	public Cors getCors() {
+		return cors;
+	}
+
 	/** The JWKS URI in force: the configured one or Keycloak's default under the issuer. */
 	public String effectiveJwksUri() {
-		return hasText(jwksUri) ? jwksUri : stripSlash(issuerUri) + "/protocol/openid-connect/certs";
+		return hasText(jwksUri) ? jwksUri : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/certs";
 	}
 
 	public String effectiveAuthorizationEndpoint() {
 		return hasText(smart.authorizationEndpoint)
 				? smart.authorizationEndpoint
-				: stripSlash(issuerUri) + "/protocol/openid-connect/auth";
+				: StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/auth";
 	}
 
 	public String effectiveTokenEndpoint() {
-		return hasText(smart.tokenEndpoint) ? smart.tokenEndpoint : stripSlash(issuerUri) + "/protocol/openid-connect/token";
+		return hasText(smart.tokenEndpoint) ? smart.tokenEndpoint : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token";
 	}
 
-	/** Fails fast on a configuration that would weaken token checks. */
+	/**
+	 * Spring Boot validates the bound properties with this (a self-validating {@code @ConfigurationProperties}), so
+	 * a bad setting stops the start once, at binding, naming the setting.
+	 */
+	@Override
+	public boolean supports(Class<?> type) {
+		return RehabSecurityProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		try {
+			((RehabSecurityProperties) target).validate();
+		} catch (IllegalStateException invalid) {
+			errors.reject("rehab.security.invalid", invalid.getMessage());
+		}
+	}
+
+	/** Fails fast on a configuration that would weaken token checks or limits. */
 	public void validate() {
+		limits.validate();
+		for (String origin : cors.allowedOrigins) {
+			if (!hasText(origin) || origin.contains("*") || origin.endsWith("/")) {
+				throw new IllegalStateException("rehab.security.cors.allowed-origins: exact origins such as "
+						+ "https://app.example.org (no wildcard, no path), was '" + origin + "'");
+			}
+		}
 		if (!enabled) {
 			return;
 		}
@@ -133,15 +169,41 @@ public class RehabSecurityProperties {
 		if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
 			throw new IllegalStateException("rehab.security.clock-skew must be between 0 and 60s, was " + clockSkew);
 		}
-		limits.validate();
 	}
 
 	static boolean hasText(String s) {
 		return s != null && !s.isBlank();
 	}
 
-	static String stripSlash(String s) {
-		return s != null && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+	/**
+	 * Cross-origin requests from browser apps (CORS): only from the origins listed, none by default. The
+	 * CapabilityStatement's {@code rest.security.cors} says whether any is allowed.
+	 */
+	public static class Cors {
+		/** Exact origins ({@code https://app.example.org}); no wildcards. Empty: no cross-origin access. */
+		private List<String> allowedOrigins = new ArrayList<>();
+
+		private Duration maxAge = Duration.ofHours(1);
+
+		public List<String> getAllowedOrigins() {
+			return allowedOrigins;
+		}
+
+		public void setAllowedOrigins(List<String> allowedOrigins) {
+			this.allowedOrigins = allowedOrigins;
+		}
+
+		public Duration getMaxAge() {
+			return maxAge;
+		}
+
+		public void setMaxAge(Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+		public boolean isEnabled() {
+			return allowedOrigins.stream().anyMatch(RehabSecurityProperties::hasText);
+		}
 	}
 
 	/** What {@code /.well-known/smart-configuration} and the CapabilityStatement advertise. */

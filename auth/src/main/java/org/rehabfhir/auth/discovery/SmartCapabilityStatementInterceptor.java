@@ -39,7 +39,7 @@ public class SmartCapabilityStatementInterceptor {
 		}
 		for (CapabilityStatementRestComponent rest : cs.getRest()) {
 			CapabilityStatementRestSecurityComponent security = new CapabilityStatementRestSecurityComponent();
-			security.setCors(true);
+			security.setCors(configuration.cors());
 			security.addService(new CodeableConcept()
 					.addCoding(new org.hl7.fhir.r4.model.Coding(SERVICE_SYSTEM, "SMART-on-FHIR", "SMART-on-FHIR"))
 					.setText("OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)"));

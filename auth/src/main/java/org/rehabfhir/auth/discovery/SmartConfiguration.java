@@ -64,8 +64,10 @@ public final class SmartConfiguration {
 			"permission-user");
 
 	private final Map<String, Object> document;
+	private final boolean cors;
 
 	public SmartConfiguration(RehabSecurityProperties properties) {
+		this.cors = properties.getCors().isEnabled();
 		Set<String> scopes = new LinkedHashSet<>(BUILT_IN_SCOPES);
 		scopes.addAll(properties.getSmart().getExtraScopes());
 		Map<String, Object> doc = new LinkedHashMap<>();
@@ -95,5 +97,10 @@ public final class SmartConfiguration {
 
 	public String authorizationEndpoint() {
 		return (String) document.get("authorization_endpoint");
+	}
+
+	/** Whether browser apps on other origins may call the server ({@code rehab.security.cors.allowed-origins}). */
+	public boolean cors() {
+		return cors;
 	}
 }

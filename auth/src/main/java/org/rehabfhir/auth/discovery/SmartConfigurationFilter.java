@@ -14,12 +14,12 @@ public class SmartConfigurationFilter extends OncePerRequestFilter {
 	private final java.util.Set<String> paths;
 	private final byte[] body;
 
+	/** @param fhirBasePath normalised ({@code RehabSecurityProperties#getFhirBasePath()}) */
 	public SmartConfigurationFilter(String fhirBasePath, SmartConfiguration configuration, ObjectMapper mapper)
 			throws IOException {
-		String base = fhirBasePath.endsWith("/") ? fhirBasePath.substring(0, fhirBasePath.length() - 1) : fhirBasePath;
 		// both places, whatever the Accept header says (a SMART client asking with Accept: application/fhir+json
 		// would otherwise get 406 from the MVC controller at the root)
-		this.paths = java.util.Set.of(base + "/.well-known/smart-configuration", "/.well-known/smart-configuration");
+		this.paths = java.util.Set.of(fhirBasePath + "/.well-known/smart-configuration", "/.well-known/smart-configuration");
 		this.body = mapper.writeValueAsBytes(configuration.asMap());
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.util.StringUtils;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
@@ -65,10 +66,6 @@ public final class RehabJwtDecoders {
 	}
 
 	public static String keycloakJwksUri(String issuer) {
-		return stripSlash(issuer) + "/protocol/openid-connect/certs";
-	}
-
-	static String stripSlash(String s) {
-		return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+		return StringUtils.trimTrailingCharacter(issuer, '/') + "/protocol/openid-connect/certs";
 	}
 }

@@ -1,20 +1,29 @@
 package org.rehabfhir.auth.web;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.OperationOutcomeUtil;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 
-/** Writes a minimal FHIR OperationOutcome (JSON) for errors raised outside HAPI (401, 403, 413 at the filter level). */
+/**
+ * Writes a FHIR OperationOutcome (JSON) for errors raised outside HAPI's server (401, 403, 413 at the filter level),
+ * built and encoded by HAPI ({@link OperationOutcomeUtil}, the R4 JSON parser).
+ */
 public final class OperationOutcomeJson {
 
 	public static final String FHIR_JSON = "application/fhir+json;charset=UTF-8";
+
+	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
 	private OperationOutcomeJson() {}
 
 	/** @param code a FHIR issue-type code, e.g. {@code login}, {@code forbidden}, {@code too-costly} */
 	public static String of(String code, String diagnostics) {
-		return "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"" + escape(code)
-				+ "\",\"diagnostics\":\"" + escape(diagnostics) + "\"}]}";
+		IBaseOperationOutcome outcome = OperationOutcomeUtil.newInstance(FHIR);
+		OperationOutcomeUtil.addIssue(FHIR, outcome, "error", diagnostics, null, code);
+		return FHIR.newJsonParser().encodeResourceToString(outcome);
 	}
 
 	public static void write(HttpServletResponse response, int status, String code, String diagnostics)
@@ -28,29 +37,5 @@ public final class OperationOutcomeJson {
 		response.setContentLength(body.length);
 		response.getOutputStream().write(body);
 		response.flushBuffer();
-	}
-
-	static String escape(String s) {
-		if (s == null) {
-			return "";
-		}
-		StringBuilder out = new StringBuilder(s.length() + 8);
-		for (char c : s.toCharArray()) {
-			switch (c) {
-				case '"' -> out.append("\\\"");
-				case '\\' -> out.append("\\\\");
-				case '\n' -> out.append("\\n");
-				case '\r' -> out.append("\\r");
-				case '\t' -> out.append("\\t");
-				default -> {
-					if (c < 0x20) {
-						out.append(String.format("\\u%04x", (int) c));
-					} else {
-						out.append(c);
-					}
-				}
-			}
-		}
-		return out.toString();
 	}
 }

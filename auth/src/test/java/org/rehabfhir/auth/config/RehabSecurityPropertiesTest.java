@@ -21,6 +21,30 @@ class RehabSecurityPropertiesTest {
 	}
 
 	@Test
+	void theFhirPathIsNormalisedOnceForEveryUser() {
+		RehabSecurityProperties p = new RehabSecurityProperties();
+		assertThat(p.getFhirBasePath()).isEqualTo("/fhir");
+		p.setFhirBasePath("api/fhir/");
+		assertThat(p.getFhirBasePath()).isEqualTo("/api/fhir");
+		p.setFhirBasePath("/r4//");
+		assertThat(p.getFhirBasePath()).isEqualTo("/r4");
+		p.setFhirBasePath(" ");
+		assertThat(p.getFhirBasePath()).isEqualTo("/fhir");
+	}
+
+	@Test
+	void corsOriginsAreExactOrigins() {
+		RehabSecurityProperties p = new RehabSecurityProperties();
+		p.setIssuerUri("http://127.0.0.1:8180/realms/rehab");
+		assertThat(p.getCors().isEnabled()).isFalse();
+		p.getCors().setAllowedOrigins(java.util.List.of("https://*.example.org"));
+		assertThatThrownBy(p::validate).hasMessageContaining("cors.allowed-origins");
+		p.getCors().setAllowedOrigins(java.util.List.of("https://app.example.org"));
+		p.validate();
+		assertThat(p.getCors().isEnabled()).isTrue();
+	}
+
+	@Test
 	void enabledNeedsAnIssuer() {
 		assertThatThrownBy(new RehabSecurityProperties()::validate).hasMessageContaining("issuer-uri");
 	}

@@ -123,6 +123,12 @@ class SecurityFilterChainTest {
 	}
 
 	@Test
+	void noOriginIsAllowedCrossOriginByDefault() throws Exception {
+		mvc.perform(get("/fhir/metadata").header("Origin", "https://elsewhere.example.org"))
+				.andExpect(header().doesNotExist("Access-Control-Allow-Origin"));
+	}
+
+	@Test
 	void noTokenIs401WithWwwAuthenticateAndAnOperationOutcome() throws Exception {
 		REJECTIONS.clear();
 		mvc.perform(get("/fhir/Patient"))

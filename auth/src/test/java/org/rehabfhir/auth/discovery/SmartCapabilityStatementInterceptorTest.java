@@ -31,6 +31,22 @@ class SmartCapabilityStatementInterceptorTest {
 	}
 
 	@Test
+	void corsIsAdvertisedOnlyWhenOriginsAreAllowed() {
+		RehabSecurityProperties properties = new RehabSecurityProperties();
+		properties.setIssuerUri("http://127.0.0.1:8180/realms/rehab");
+		assertThat(corsAdvertised(properties)).as("no allowed origins by default").isFalse();
+
+		properties.getCors().setAllowedOrigins(java.util.List.of("https://app.example.org"));
+		assertThat(corsAdvertised(properties)).isTrue();
+	}
+
+	private static boolean corsAdvertised(RehabSecurityProperties properties) {
+		CapabilityStatement cs = new CapabilityStatement();
+		new SmartCapabilityStatementInterceptor(new SmartConfiguration(properties)).addSecurity(cs);
+		return cs.getRestFirstRep().getSecurity().getCors();
+	}
+
+	@Test
 	void discoveryDocumentHasTheRequiredFields() {
 		RehabSecurityProperties properties = new RehabSecurityProperties();
 		properties.setIssuerUri("http://kc/realms/rehab");
