@@ -10,7 +10,6 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -109,18 +108,7 @@ public class AccessLogProvider implements FhirOperationProvider {
 				args.add(agent.getValue().trim());
 			}
 		}
-		if (date != null) {
-			Date lower = date.getLowerBoundAsInstant();
-			Date upper = date.getUpperBoundAsInstant();
-			if (lower != null) {
-				where.add("recorded >= ?");
-				args.add(new Timestamp(lower.getTime()));
-			}
-			if (upper != null) {
-				where.add("recorded <= ?");
-				args.add(new Timestamp(upper.getTime()));
-			}
-		}
+		AuditEventResourceProvider.recordedWithin(date, where, args);
 		String sql = String.join(" AND ", where);
 		int total = store.count(sql, args);
 		List<AuditRow> rows = store.query(sql, args, true, skip, pageSize);

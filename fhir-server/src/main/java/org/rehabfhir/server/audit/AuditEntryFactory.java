@@ -335,26 +335,23 @@ public class AuditEntryFactory {
 		}
 	}
 
-	/** The {@code http://hl7.org/fhir/restful-interaction} code. */
+	/**
+	 * The {@code http://hl7.org/fhir/restful-interaction} code: HAPI's own code of the operation where it is one of
+	 * that code system's, otherwise the nearest (a page of results is a search, metadata is {@code capabilities}).
+	 */
 	static String interaction(
 			RestOperationTypeEnum operation, String method, String type, IIdType id, IBaseResource body) {
 		if (operation == null) {
 			return byMethod(method, type, id != null && id.hasIdPart());
 		}
 		return switch (operation) {
-			case READ -> "read";
-			case VREAD -> "vread";
-			case UPDATE -> "update";
-			case PATCH -> "patch";
-			case DELETE -> "delete";
-			case HISTORY_INSTANCE -> "history-instance";
-			case HISTORY_TYPE -> "history-type";
-			case HISTORY_SYSTEM -> "history-system";
-			case CREATE -> "create";
-			case SEARCH_TYPE, GET_PAGE -> "search-type";
-			case SEARCH_SYSTEM -> "search-system";
+			case READ, VREAD, UPDATE, PATCH, DELETE, HISTORY_INSTANCE, HISTORY_TYPE, HISTORY_SYSTEM, CREATE, SEARCH_TYPE,
+					SEARCH_SYSTEM, BATCH -> operation.getCode();
+			case GET_PAGE -> RestOperationTypeEnum.SEARCH_TYPE.getCode();
 			case METADATA -> "capabilities";
-			case TRANSACTION -> body instanceof Bundle b && b.getType() == Bundle.BundleType.BATCH ? "batch" : "transaction";
+			case TRANSACTION -> body instanceof Bundle b && b.getType() == Bundle.BundleType.BATCH
+					? RestOperationTypeEnum.BATCH.getCode()
+					: operation.getCode();
 			default -> "operation";
 		};
 	}

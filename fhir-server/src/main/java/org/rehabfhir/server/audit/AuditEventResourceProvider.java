@@ -121,18 +121,7 @@ public class AuditEventResourceProvider implements IResourceProvider, FhirOperat
 		tokenColumn("outcome", outcome, where, args);
 		tokenColumn("interaction", subtype, where, args);
 		tokenColumn("action", action, where, args);
-		if (date != null) {
-			Date lower = date.getLowerBoundAsInstant();
-			Date upper = date.getUpperBoundAsInstant();
-			if (lower != null) {
-				where.add("recorded >= ?");
-				args.add(new Timestamp(lower.getTime()));
-			}
-			if (upper != null) {
-				where.add("recorded <= ?");
-				args.add(new Timestamp(upper.getTime()));
-			}
-		}
+		recordedWithin(date, where, args);
 		boolean descending = false;
 		if (sort != null) {
 			String param = sort.getParamName();
@@ -173,6 +162,23 @@ public class AuditEventResourceProvider implements IResourceProvider, FhirOperat
 			out.addParameter().setName("headHash").setValue(new StringType(report.headHash()));
 		}
 		return out;
+	}
+
+	/** The {@code date} search parameter as a range over the audit row's {@code recorded} column. */
+	static void recordedWithin(DateRangeParam date, List<String> where, List<Object> args) {
+		if (date == null) {
+			return;
+		}
+		Date lower = date.getLowerBoundAsInstant();
+		Date upper = date.getUpperBoundAsInstant();
+		if (lower != null) {
+			where.add("recorded >= ?");
+			args.add(new Timestamp(lower.getTime()));
+		}
+		if (upper != null) {
+			where.add("recorded <= ?");
+			args.add(new Timestamp(upper.getTime()));
+		}
 	}
 
 	private static void tokenColumn(String column, TokenOrListParam tokens, List<String> where, List<Object> args) {

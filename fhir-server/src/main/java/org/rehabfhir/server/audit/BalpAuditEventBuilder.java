@@ -1,5 +1,6 @@
 package org.rehabfhir.server.audit;
 
+import ca.uhn.fhir.storage.interceptor.balp.BalpConstants;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -16,18 +17,14 @@ import org.hl7.fhir.r4.model.Reference;
  * Builds the FHIR AuditEvent of one {@link AuditEntry} in the shape of IHE Basic Audit Log Patterns (BALP) RESTful
  * events: type {@code rest}, subtype the FHIR interaction, the user (requestor), the client application (source
  * role, with the network address), the server (destination role), the patient(s), the resources and, for searches,
- * the query. Only codes of HL7 and DICOM code systems are used.
+ * the query. Only codes of HL7 and DICOM code systems are used; the BALP ones come from HAPI's {@link BalpConstants}.
  */
 public final class BalpAuditEventBuilder {
 
-	public static final String CS_AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type";
-	public static final String CS_RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction";
 	public static final String CS_DICOM = "http://dicom.nema.org/resources/ontology/DCM";
 	public static final String CS_PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
-	public static final String CS_ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
 	/** The caller's Keycloak realm role in {@code agent[0].role} (physiotherapist, auditor, ehr-system). */
 	public static final String CS_USER_ROLE = "http://rehab-fhir.org/fhir/CodeSystem/user-role";
-	public static final String CS_OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role";
 	public static final String CS_SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type";
 	public static final String CS_ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 	public static final String SERVER_NAME = "Rehab-FHIR";
@@ -39,8 +36,8 @@ public final class BalpAuditEventBuilder {
 		event.setId(Long.toString(seq));
 		event.getMeta().setVersionId("1");
 		event.getMeta().setLastUpdatedElement(new InstantType(Date.from(entry.recorded())));
-		event.setType(new Coding(CS_AUDIT_EVENT_TYPE, "rest", "Restful Operation"));
-		event.addSubtype(new Coding(CS_RESTFUL_INTERACTION, entry.interaction(), null));
+		event.setType(new Coding(BalpConstants.CS_AUDIT_EVENT_TYPE, "rest", "Restful Operation"));
+		event.addSubtype(new Coding(BalpConstants.CS_RESTFUL_INTERACTION, entry.interaction(), null));
 		event.setAction(AuditEvent.AuditEventAction.fromCode(entry.action()));
 		event.setRecordedElement(new InstantType(Date.from(entry.recorded())));
 		event.setOutcome(AuditEvent.AuditEventOutcome.fromCode(entry.outcome()));
@@ -102,8 +99,10 @@ public final class BalpAuditEventBuilder {
 		for (String patient : entry.patientRefs()) {
 			AuditEventEntityComponent entity = event.addEntity();
 			entity.setWhat(new Reference(patient));
-			entity.setType(new Coding(CS_ENTITY_TYPE, "1", "Person"));
-			entity.setRole(new Coding(CS_OBJECT_ROLE, "1", "Patient"));
+			entity.setType(new Coding(BalpConstants.CS_AUDIT_ENTITY_TYPE, BalpConstants.CS_AUDIT_ENTITY_TYPE_1_PERSON,
+					BalpConstants.CS_AUDIT_ENTITY_TYPE_1_PERSON_DISPLAY));
+			entity.setRole(new Coding(BalpConstants.CS_OBJECT_ROLE, BalpConstants.CS_OBJECT_ROLE_1_PATIENT,
+					BalpConstants.CS_OBJECT_ROLE_1_PATIENT_DISPLAY));
 		}
 		for (String resource : entry.resourceRefs()) {
 			if (entry.patientRefs().contains(resource)) {
@@ -111,17 +110,23 @@ public final class BalpAuditEventBuilder {
 			}
 			AuditEventEntityComponent entity = event.addEntity();
 			entity.setWhat(new Reference(resource));
-			entity.setType(new Coding(CS_ENTITY_TYPE, "2", "System Object"));
-			entity.setRole(new Coding(CS_OBJECT_ROLE, "4", "Domain Resource"));
+			entity.setType(systemObject());
+			entity.setRole(new Coding(BalpConstants.CS_OBJECT_ROLE, BalpConstants.CS_OBJECT_ROLE_4_DOMAIN_RESOURCE,
+					BalpConstants.CS_OBJECT_ROLE_4_DOMAIN_RESOURCE_DISPLAY));
 		}
 		if (entry.query() != null && !entry.query().isEmpty()) {
 			AuditEventEntityComponent query = event.addEntity();
-			query.setType(new Coding(CS_ENTITY_TYPE, "2", "System Object"));
-			query.setRole(new Coding(CS_OBJECT_ROLE, "24", "Query"));
+			query.setType(systemObject());
+			query.setRole(new Coding(BalpConstants.CS_OBJECT_ROLE, BalpConstants.CS_OBJECT_ROLE_24_QUERY, "Query"));
 			query.setQuery(entry.query().getBytes(StandardCharsets.UTF_8));
 			query.setDescription(entry.requestMethod() + " " + entry.requestPath());
 		}
 		return event;
+	}
+
+	private static Coding systemObject() {
+		return new Coding(BalpConstants.CS_AUDIT_ENTITY_TYPE, BalpConstants.CS_AUDIT_ENTITY_TYPE_2_SYSTEM_OBJECT,
+				BalpConstants.CS_AUDIT_ENTITY_TYPE_2_SYSTEM_OBJECT_DISPLAY);
 	}
 
 	private static String describe(AuditEntry entry) {

@@ -11,10 +11,7 @@ import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,6 +42,7 @@ import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.matching.ApplicableCondition;
 import org.rehabfhir.protocols.record.Observations;
+import org.rehabfhir.protocols.record.Units;
 import org.rehabfhir.server.config.FhirOperationProvider;
 import org.springframework.stereotype.Component;
 
@@ -62,13 +60,22 @@ import org.springframework.stereotype.Component;
 @Component
 public class RehabOutcomesProvider implements FhirOperationProvider {
 
+	/** An outcome measure reported, with the UCUM unit its values are aggregated in. */
+	record Measure(Coding code, String unit) {
+		String key() {
+			return code.getSystem() + "|" + code.getCode();
+		}
+	}
+
 	/** The outcome measures reported, in this order. */
-	static final List<Coding> MEASURES = List.of(
-			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_TUG, "Timed Up and Go"),
-			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_GAIT_SPEED_4M, "Gait speed"),
-			new Coding(RehabCodes.CS_OUTCOME, "gait-speed-10mwt", "10-metre walk test gait speed"),
-			new Coding(RehabCodes.CS_OUTCOME, "berg-balance-total", "Berg Balance Scale total score"),
-			new Coding(RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, "Pain numeric rating scale"));
+	static final List<Measure> MEASURES = List.of(
+			new Measure(new Coding(RehabCodes.LOINC, RehabCodes.LOINC_TUG, "Timed Up and Go"), Units.SECOND),
+			new Measure(new Coding(RehabCodes.LOINC, RehabCodes.LOINC_GAIT_SPEED_4M, "Gait speed"), "m/s"),
+			new Measure(new Coding(RehabCodes.CS_OUTCOME, "gait-speed-10mwt", "10-metre walk test gait speed"), "m/s"),
+			new Measure(new Coding(RehabCodes.CS_OUTCOME, "berg-balance-total", "Berg Balance Scale total score"),
+					Units.SCORE),
+			new Measure(new Coding(RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, "Pain numeric rating scale"),
+					Units.SCORE));
 	private static final Set<String> COUNTED_STATUSES = Set.of("final", "amended", "corrected");
 	/** CarePlan statuses whose plans are counted. */
 	static final Set<String> COUNTED_PLAN_STATUSES = Set.of("active", "completed");
@@ -192,57 +199,30 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 			r.addPart().setName("carePlans").setValue(new IntegerType(
 					regimen.getValue().values().stream().mapToInt(Set::size).sum()));
 			Map<String, Map<String, List<Observation>>> byPatient = observations.getOrDefault(regimen.getKey(), Map.of());
-			for (Coding measure : MEASURES) {
+			for (Measure measure : MEASURES) {
 				addMeasure(r, measure, byPatient, conditionFiltered);
 			}
 		}
 		return out;
 	}
 
-	private void addMeasure(Parameters.ParametersParameterComponent regimen, Coding measure,
+	private void addMeasure(Parameters.ParametersParameterComponent regimen, Measure measure,
 			Map<String, Map<String, List<Observation>>> byPatient, boolean conditionFiltered) {
-		String key = measure.getSystem() + "|" + measure.getCode();
-		int patients = 0;
-		int withChange = 0;
-		int count = 0;
-		BigDecimal sum = BigDecimal.ZERO;
-		String unit = null;
-		for (Map<String, List<Observation>> measures : byPatient.values()) {
-			List<Observation> list = measures.get(key);
-			if (list == null || list.isEmpty()) {
-				continue;
-			}
-			patients++;
-			count += list.size();
-			List<Observation> sorted = list.stream()
-					.sorted(Comparator.comparing(RehabOutcomesProvider::effective)
-							.thenComparing(o -> o.getIdElement().getIdPart()))
-					.toList();
-			Quantity first = (Quantity) sorted.get(0).getValue();
-			Quantity last = (Quantity) sorted.get(sorted.size() - 1).getValue();
-			if (unit == null) {
-				unit = first.hasCode() ? first.getCode() : first.getUnit();
-			}
-			if (sorted.size() >= 2) {
-				withChange++;
-				sum = sum.add(last.getValue().subtract(first.getValue()));
-			}
-		}
+		MeasureSummary summary = MeasureSummary.of(measure.unit(), byPatient.values().stream()
+				.map(measures -> measures.getOrDefault(measure.key(), List.of()))
+				.toList());
 		Parameters.ParametersParameterComponent m = regimen.addPart().setName("measure");
-		m.addPart().setName("code").setValue(measure.copy());
-		if (hidden(conditionFiltered, patients)) {
+		m.addPart().setName("code").setValue(measure.code().copy());
+		if (hidden(conditionFiltered, summary.patients())) {
 			m.addPart().setName("suppressed").setValue(new BooleanType(true));
 			return;
 		}
-		m.addPart().setName("patients").setValue(new IntegerType(patients));
-		m.addPart().setName("patientsWithChange").setValue(new IntegerType(withChange));
-		m.addPart().setName("observations").setValue(new IntegerType(count));
-		if (withChange > 0) {
-			m.addPart().setName("meanChange").setValue(
-					new DecimalType(sum.divide(BigDecimal.valueOf(withChange), 3, RoundingMode.HALF_UP)));
-		}
-		if (unit != null) {
-			m.addPart().setName("unit").setValue(new StringType(unit));
+		m.addPart().setName("patients").setValue(new IntegerType(summary.patients()));
+		m.addPart().setName("patientsWithChange").setValue(new IntegerType(summary.patientsWithChange()));
+		m.addPart().setName("observations").setValue(new IntegerType(summary.observations()));
+		summary.meanChange().ifPresent(mean -> m.addPart().setName("meanChange").setValue(new DecimalType(mean)));
+		if (summary.patients() > 0) {
+			m.addPart().setName("unit").setValue(new StringType(summary.unit()));
 		}
 	}
 
@@ -295,9 +275,9 @@ public class RehabOutcomesProvider implements FhirOperationProvider {
 
 	static Optional<String> measureOf(Observation observation) {
 		for (Coding coding : observation.getCode().getCoding()) {
-			for (Coding measure : MEASURES) {
-				if (measure.getSystem().equals(coding.getSystem()) && measure.getCode().equals(coding.getCode())) {
-					return Optional.of(measure.getSystem() + "|" + measure.getCode());
+			for (Measure measure : MEASURES) {
+				if (measure.code().getSystem().equals(coding.getSystem()) && measure.code().getCode().equals(coding.getCode())) {
+					return Optional.of(measure.key());
 				}
 			}
 		}

@@ -37,6 +37,12 @@ class AuditMappingTest {
 				.isEqualTo("search-type");
 		assertThat(AuditEntryFactory.interaction(RestOperationTypeEnum.TRANSACTION, "POST", null, null,
 				new Bundle().setType(Bundle.BundleType.BATCH))).isEqualTo("batch");
+		assertThat(AuditEntryFactory.interaction(RestOperationTypeEnum.TRANSACTION, "POST", null, null,
+				new Bundle().setType(Bundle.BundleType.TRANSACTION))).isEqualTo("transaction");
+		assertThat(AuditEntryFactory.interaction(RestOperationTypeEnum.METADATA, "GET", null, null, null))
+				.isEqualTo("capabilities");
+		assertThat(AuditEntryFactory.interaction(RestOperationTypeEnum.HISTORY_TYPE, "GET", "Patient", null, null))
+				.isEqualTo("history-type");
 		assertThat(AuditEntryFactory.interaction(RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, "POST", "CarePlan",
 				new IdType("CarePlan/1"), null)).isEqualTo("operation");
 		// refused before HAPI knew the operation: from the method
