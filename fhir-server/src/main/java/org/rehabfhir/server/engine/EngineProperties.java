@@ -12,9 +12,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     empty: the engine's curated table of descendants is used alone
  * @param zone the clinic's time zone (e.g. {@code Europe/Berlin}): which calendar day "today" is, and the day of every
  *     dated entry of a record (recency windows, "same day as the session", goal start); default UTC, never the JVM's
+ * @param pathwayHooks register the care pathway's storage hooks (screen responses become Observations, plan
+ *     activation re-screens and stores Goals); default true. Off only for the benchmark's bare server.
  */
 @ConfigurationProperties(prefix = "rehab.engine")
-public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, ZoneId zone) {
+public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, ZoneId zone, Boolean pathwayHooks) {
 
 	public EngineProperties {
 		if (loadCatalogue == null) {
@@ -22,6 +24,9 @@ public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, Zon
 		}
 		if (zone == null) {
 			zone = ZoneOffset.UTC;
+		}
+		if (pathwayHooks == null) {
+			pathwayHooks = Boolean.TRUE;
 		}
 	}
 }

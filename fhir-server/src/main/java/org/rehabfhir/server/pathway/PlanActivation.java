@@ -23,6 +23,7 @@ import org.rehabfhir.protocols.apply.PlanApplier;
 import org.rehabfhir.protocols.screening.ScreeningResult;
 import org.rehabfhir.protocols.screening.ScreeningStatus;
 import org.rehabfhir.server.engine.PatientScreening;
+import org.rehabfhir.server.engine.EngineProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,20 +50,29 @@ public class PlanActivation {
 	private final DaoRegistry daoRegistry;
 	private final PatientScreening screening;
 
-	public PlanActivation(IInterceptorService jpaInterceptors, DaoRegistry daoRegistry, PatientScreening screening) {
+	/** {@code rehab.engine.pathway-hooks}: off only on the benchmark's bare server. */
+	private final boolean registered;
+
+	public PlanActivation(IInterceptorService jpaInterceptors, DaoRegistry daoRegistry, PatientScreening screening,
+			EngineProperties engine) {
 		this.jpaInterceptors = jpaInterceptors;
 		this.daoRegistry = daoRegistry;
 		this.screening = screening;
+		this.registered = engine.pathwayHooks();
 	}
 
 	@PostConstruct
 	void register() {
-		jpaInterceptors.registerInterceptor(this);
+		if (registered) {
+			jpaInterceptors.registerInterceptor(this);
+		}
 	}
 
 	@PreDestroy
 	void unregister() {
-		jpaInterceptors.unregisterInterceptor(this);
+		if (registered) {
+			jpaInterceptors.unregisterInterceptor(this);
+		}
 	}
 
 	/** Marks a request as a physiotherapist's review that may reactivate an on-hold plan. */

@@ -21,6 +21,7 @@ import org.rehabfhir.protocols.screening.ScreenResponseExtractor;
 import org.rehabfhir.protocols.screening.ScreenResponseExtractor.Problem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.rehabfhir.server.engine.EngineProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,22 +42,30 @@ public class ScreenResponseInterceptor {
 	private final ScreenResponseExtractor extractor;
 	private final Clinicians clinicians;
 
+	/** {@code rehab.engine.pathway-hooks}: off only on the benchmark's bare server. */
+	private final boolean registered;
+
 	public ScreenResponseInterceptor(IInterceptorService jpaInterceptors, DaoRegistry daoRegistry,
-			ScreenResponseExtractor extractor, Clinicians clinicians) {
+			ScreenResponseExtractor extractor, Clinicians clinicians, EngineProperties engine) {
 		this.jpaInterceptors = jpaInterceptors;
 		this.daoRegistry = daoRegistry;
 		this.extractor = extractor;
 		this.clinicians = clinicians;
+		this.registered = engine.pathwayHooks();
 	}
 
 	@PostConstruct
 	void register() {
-		jpaInterceptors.registerInterceptor(this);
+		if (registered) {
+			jpaInterceptors.registerInterceptor(this);
+		}
 	}
 
 	@PreDestroy
 	void unregister() {
-		jpaInterceptors.unregisterInterceptor(this);
+		if (registered) {
+			jpaInterceptors.unregisterInterceptor(this);
+		}
 	}
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)

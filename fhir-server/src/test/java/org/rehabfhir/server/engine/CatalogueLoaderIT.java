@@ -41,7 +41,7 @@ class CatalogueLoaderIT extends AbstractFhirServerIT {
 	private CatalogueLoader loader(String version) {
 		ProtocolCatalogue catalogue = ProtocolCatalogue.load(
 				fhirContext, getClass().getClassLoader(), "test-catalogue/" + version + "/index.txt");
-		return new CatalogueLoader(catalogue, daoRegistry, new EngineProperties(true, "", null), dataSource);
+		return new CatalogueLoader(catalogue, daoRegistry, new EngineProperties(true, "", null, true), dataSource);
 	}
 
 	private PlanDefinition read(String id) {

@@ -37,10 +37,10 @@ import org.hl7.fhir.r4.model.Type;
 import org.rehabfhir.server.support.TestData;
 
 /** The requests of the care pathway, as the EHR and the physiotherapist's app send them. */
-final class Pathway {
+public final class Pathway {
 
 	static final String SCREEN = "http://rehab-fhir.org/fhir/Questionnaire/retro-walking-safety-screen";
-	static final String KNEE_OA = "http://rehab-fhir.org/fhir/PlanDefinition/bw-knee-osteoarthritis";
+	public static final String KNEE_OA = "http://rehab-fhir.org/fhir/PlanDefinition/bw-knee-osteoarthritis";
 	static final String STROKE_CHRONIC = "http://rehab-fhir.org/fhir/PlanDefinition/bw-stroke-chronic";
 	static final String SCREENING_EXT = "http://rehab-fhir.org/fhir/StructureDefinition/screening-result";
 
@@ -86,7 +86,7 @@ final class Pathway {
 	}
 
 	/** A completed screen that passes every criterion, about {@code patient}, done now. */
-	static QuestionnaireResponse passingScreen(String patient) {
+	public static QuestionnaireResponse passingScreen(String patient) {
 		QuestionnaireResponse r = new QuestionnaireResponse();
 		r.setQuestionnaire(SCREEN);
 		r.setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.COMPLETED);
@@ -119,7 +119,7 @@ final class Pathway {
 	}
 
 	/** {@code PlanDefinition?url=} then {@code $apply} with the first phase starting {@code daysAgo} days ago. */
-	static CarePlan apply(IGenericClient physio, String regimenUrl, String patient, int daysAgo) {
+	public static CarePlan apply(IGenericClient physio, String regimenUrl, String patient, int daysAgo) {
 		Bundle found = physio.search().byUrl("PlanDefinition?url=" + regimenUrl).returnBundle(Bundle.class).execute();
 		String id = found.getEntryFirstRep().getResource().getIdElement().toUnqualifiedVersionless().getValue();
 		Parameters in = new Parameters();
@@ -130,11 +130,11 @@ final class Pathway {
 				.execute();
 	}
 
-	static String save(IGenericClient physio, CarePlan draft) {
+	public static String save(IGenericClient physio, CarePlan draft) {
 		return physio.create().resource(draft).execute().getId().toUnqualifiedVersionless().getValue();
 	}
 
-	static CarePlan activate(IGenericClient physio, String plan, String name, String value) {
+	public static CarePlan activate(IGenericClient physio, String plan, String name, String value) {
 		Parameters in = new Parameters();
 		if (name != null) {
 			in.addParameter().setName(name).setValue(new StringType(value));
@@ -144,7 +144,7 @@ final class Pathway {
 	}
 
 	/** A session {@code daysAgo} days ago at 10:00 UTC: 10 min overground, supervision 2, no event. */
-	static Parameters session(int daysAgo, int rpe, int painBefore, Integer pain24h) {
+	public static Parameters session(int daysAgo, int rpe, int painBefore, Integer pain24h) {
 		Parameters p = new Parameters();
 		OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).minusDays(daysAgo).withHour(10).withMinute(0)
 				.withSecond(0).withNano(0);
