@@ -170,8 +170,15 @@ final class Load {
 		}
 	}
 
+	/** The error diagnostics of an OperationOutcome body, else its start. */
 	private static String abbreviate(String body) {
 		String flat = body == null ? "" : body.replaceAll("\\s+", " ");
-		return flat.length() > 600 ? flat.substring(0, 600) + "..." : flat;
+		java.util.regex.Matcher errors = java.util.regex.Pattern
+				.compile("\"severity\": ?\"(?:error|fatal)\".*?\"diagnostics\": ?\"([^\"]*)\"").matcher(flat);
+		StringBuilder out = new StringBuilder();
+		while (errors.find() && out.length() < 2000) {
+			out.append(errors.group(1)).append(" | ");
+		}
+		return out.length() > 0 ? out.toString() : flat.length() > 600 ? flat.substring(0, 600) + "..." : flat;
 	}
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -71,7 +70,10 @@ import org.slf4j.LoggerFactory;
  * {@code benchmark.seconds} (per workload, server and round), {@code benchmark.bulk} (Observations of the bulk fill,
  * 0: none), {@code benchmark.recordObservations} (10,000), {@code benchmark.jvm} (the servers' JVM options;
  * default: the argument file {@code deploy/jvm/server.jvm.options}, blank: the JVM's defaults),
- * {@code benchmark.jfr=true} (a JFR recording of the full server in {@code target/benchmark/full.jfr}).
+ * {@code benchmark.jfr=true} (a JFR recording of the full server in {@code target/benchmark/full.jfr}; the log's
+ * {@code WINDOW} lines give each workload's wall-clock window), {@code benchmark.only} (only the workloads whose name
+ * contains it, e.g. {@code create}). At the end the full server is restarted on its database: the start-to-readiness
+ * time of a restart.
  */
 class SideBySideBenchmark {
 
@@ -82,6 +84,9 @@ class SideBySideBenchmark {
 	private static final String HEART_RATE = "8867-4";
 	private static final String TUG = "89423-8";
 	private static final Pattern OBSERVATION_LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"(Observation/[0-9]+)/_history");
+	/** FHIR dateTime: seconds always (OffsetDateTime.toString drops zero seconds). */
+	private static final java.time.format.DateTimeFormatter DATE_TIME =
+			java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
 	private static final Pattern PATIENT_LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"(Patient/[0-9]+)/_history");
 
 	private final boolean quick = Boolean.getBoolean("benchmark.quick");
@@ -150,18 +155,16 @@ class SideBySideBenchmark {
 				"--spring.datasource.url=" + fullDb,
 				"--rehab.security.issuer-uri=" + keycloak.issuerUri()));
 
-		CompletableFuture<ServerProcess> bareStart =
-				CompletableFuture.supplyAsync(() -> ServerProcess.start("bare", jvm, bareArgs, work));
-		CompletableFuture<ServerProcess> fullStart =
-				CompletableFuture.supplyAsync(() -> ServerProcess.start("full", fullJvm, fullArgs, work));
-		try (ServerProcess bareServer = bareStart.join(); ServerProcess fullServer = fullStart.join()) {
+		// one after the other, so that each start-to-readiness time is the server's alone
+		try (ServerProcess bareServer = ServerProcess.start("bare", jvm, bareArgs, work);
+				ServerProcess fullServer = ServerProcess.start("full", fullJvm, fullArgs, work)) {
 			Target bare = new Target("bare", bareServer, false);
 			Target full = new Target("full", fullServer, true);
 			List<Target> targets = List.of(bare, full);
 			log.info("BENCHMARK side by side: bare (pid {}) and full (pid {}) on {}, JVM options {}, {} rounds of {} s"
 					+ " per workload and server", bareServer.pid(), fullServer.pid(), db.backend(), jvm, rounds,
 					perRound.toSeconds());
-			log.info("BENCHMARK start to readiness (both started together): bare {} ms, full {} ms",
+			log.info("BENCHMARK start to readiness (one after the other, empty database: schema, catalogue and demo data made at this start): bare {} ms, full {} ms",
 					bareServer.startup().toMillis(), fullServer.startup().toMillis());
 
 			for (Target t : targets) {
@@ -186,6 +189,12 @@ class SideBySideBenchmark {
 				filled.put(ingestName("bulk fill, 1 Patient + 199 Observations", 200), bulkFill(targets));
 				report("after the bulk fill (+" + bulk + " Observations)", targets, measure(targets, workloads), filled);
 			}
+		}
+		// a restart on the database as the run left it (schema made, catalogue and demo data stored): what a
+		// deployment's rolling restart waits for
+		try (ServerProcess again = ServerProcess.start("full-restart", jvm, fullArgs, work)) {
+			log.info("BENCHMARK start to readiness of the full server on its filled database (a restart): {} ms",
+					again.startup().toMillis());
 		}
 	}
 
@@ -238,6 +247,7 @@ class SideBySideBenchmark {
 			Load.requests(http, 4, bundles, (w, i) -> post(t.server.baseUrl(), Tokens.ehr(),
 					recordBundle((int) i)), sample, "record patient " + t.name, body -> addLocations(t, body));
 			samples.put(t.name, sample);
+			assertThat(sample.errors()).as("seeding the record patient on %s (see the WARN line)", t.name).isZero();
 			log.info("BENCHMARK seeded {} Observations of {} on {} in {} bundles", sample.count() * 200, RECORD_PATIENT,
 					t.name, sample.count());
 		}
@@ -266,7 +276,7 @@ class SideBySideBenchmark {
 		Target full = targets.stream().filter(t -> t.full).findFirst().orElseThrow();
 		IGenericClient alice = client(full, () -> Tokens.user("alice"));
 		Bundle recorded = alice.operation().onInstance(new IdType(full.sessionPlan)).named("$record-session")
-				.withParameters(Pathway.session(0, 12, 2, null)).returnResourceType(Bundle.class).execute();
+				.withParameters(Pathway.session(0, 3, 2, null)).returnResourceType(Bundle.class).execute();
 		List<Observation> session = recorded.getEntry().stream().map(e -> (Observation) e.getResource()).toList();
 		log.info("BENCHMARK one $record-session writes {} Observations", session.size());
 		for (Target t : targets) {
@@ -343,7 +353,13 @@ class SideBySideBenchmark {
 
 	// --- workloads --------------------------------------------------------------------------------------------
 
+	/** The workloads, or those whose name contains {@code benchmark.only} (e.g. "create", for a profile). */
 	private List<Workload> workloads() {
+		String only = System.getProperty("benchmark.only", "");
+		return allWorkloads().stream().filter(w -> w.name().contains(only)).toList();
+	}
+
+	private List<Workload> allWorkloads() {
 		String since = LocalDate.now(ZoneOffset.UTC).minusDays(30).toString();
 		return List.of(
 				new Workload("create Observation, 1 cl", 1, 1, t -> (w, i) -> post(t.server.baseUrl() + "/Observation",
@@ -365,7 +381,7 @@ class SideBySideBenchmark {
 						+ RECORD_PATIENT + "/$recommend-regimens", Tokens.user("alice"))),
 				new Workload("$record-session (bare: its tx), 8 cl", 8, 1, t -> (w, i) -> t.full
 						? post(t.server.baseUrl() + "/" + t.sessionPlan + "/$record-session", Tokens.user("alice"),
-								FHIR.newJsonParser().encodeResourceToString(Pathway.session(0, 12, 2, null)))
+								FHIR.newJsonParser().encodeResourceToString(Pathway.session(0, 3, 2, null)))
 						: post(t.server.baseUrl(), Tokens.user("alice"), t.sessionTransaction)),
 				new Workload("$evaluate-progress 500 Obs, 8 cl", 8, 1, t -> (w, i) -> get(t.server.baseUrl() + "/"
 						+ t.evaluatePlan + "/$evaluate-progress", Tokens.user("alice"))));
@@ -400,8 +416,11 @@ class SideBySideBenchmark {
 			int r = round;
 			for (Workload w : workloads) {
 				for (Target t : order(targets, r + workloads.indexOf(w))) {
+					java.time.Instant from = java.time.Instant.now();
 					Load.forDuration(http, w.clients(), perRound, w.call().apply(t), samples.get(w.name()).get(t.name),
 							w.name() + " " + t.name);
+					// for reading a profile by workload: the wall-clock window of each run
+					log.info("WINDOW {} | {} | {} | {}", t.name, w.name(), from, java.time.Instant.now());
 				}
 			}
 			log.info("BENCHMARK round {} of {} done", round + 1, rounds);
@@ -505,7 +524,7 @@ class SideBySideBenchmark {
 				+ "\"code\":{\"coding\":[{\"system\":\"" + LOINC + "\",\"code\":\"" + code + "\",\"display\":\"" + display
 				+ "\"}]},\"subject\":{\"reference\":\"" + patient + "\"},"
 				+ (basedOn == null ? "" : "\"basedOn\":[{\"reference\":\"" + basedOn + "\"}],")
-				+ "\"effectiveDateTime\":\"" + at + "\",\"valueQuantity\":{\"value\":" + value + ",\"unit\":\"" + unit
+				+ "\"effectiveDateTime\":\"" + DATE_TIME.format(at) + "\",\"valueQuantity\":{\"value\":" + value + ",\"unit\":\"" + unit
 				+ "\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"" + unit + "\"}}";
 	}
 
