@@ -46,6 +46,9 @@ public class FhirJpaConfig {
 		JpaStorageSettings settings = new JpaStorageSettings();
 		settings.setAllowExternalReferences(false);
 		settings.setAllowMultipleDelete(false);
+		// Clinical records are never deleted (no role holds the right: RoleRights), so HAPI may also cache the
+		// resolution of resource ids: a write's references (subject, basedOn, ...) then cost no query each.
+		settings.setDeleteEnabled(false);
 		settings.setExpungeEnabled(false);
 		settings.setDeleteExpungeEnabled(false);
 		settings.setAutoCreatePlaceholderReferenceTargets(false);
