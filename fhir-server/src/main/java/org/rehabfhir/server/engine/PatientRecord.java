@@ -7,6 +7,8 @@ import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.time.Clock;
+import java.time.LocalDate;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -16,6 +18,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
+import org.rehabfhir.protocols.record.RecordReads;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,11 +29,17 @@ import org.springframework.stereotype.Component;
 public class PatientRecord {
 
 	private final DaoRegistry daoRegistry;
+	private final Clock clock;
 
-	public PatientRecord(DaoRegistry daoRegistry) {
+	public PatientRecord(DaoRegistry daoRegistry, Clock clock) {
 		this.daoRegistry = daoRegistry;
+		this.clock = clock;
 	}
 
+	/**
+	 * The patient, all her Conditions and the Observations the screen and the matching read ({@link RecordReads}:
+	 * targeted searches by code, newest first, not the whole record).
+	 */
 	public record Record(Patient patient, List<Condition> conditions, List<Observation> observations) {}
 
 	public Record load(IIdType patientId) {
@@ -38,7 +47,7 @@ public class PatientRecord {
 				.read(patientId.toUnqualifiedVersionless(), new SystemRequestDetails());
 		String ref = "Patient/" + patient.getIdElement().getIdPart();
 		return new Record(patient, search(Condition.class, Condition.SP_PATIENT, ref),
-				search(Observation.class, Observation.SP_PATIENT, ref));
+				RecordReads.forScreening(new StoredObservations(daoRegistry, ref), LocalDate.now(clock)));
 	}
 
 	public CarePlan carePlan(IIdType carePlanId) {

@@ -2,6 +2,8 @@ package org.rehabfhir.server.engine;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.SortOrderEnum;
+import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
@@ -71,9 +73,13 @@ public class PlanGoals {
 		if (codes.getValuesAsQueryTokens().isEmpty()) {
 			return List.of();
 		}
+		// newest first and no more than the assessment can use: not every measurement of a long record
 		SearchParameterMap map = SearchParameterMap.newSynchronous()
 				.add(Observation.SP_SUBJECT, new ReferenceParam(plan.getSubject().getReference()))
 				.add(Observation.SP_CODE, codes);
+		map.setSort(new SortSpec(Observation.SP_DATE, SortOrderEnum.DESC));
+		map.setCount(GoalAssessment.NEWEST_READ);
+		map.setLoadSynchronousUpTo(GoalAssessment.NEWEST_READ);
 		@SuppressWarnings("unchecked")
 		List<Observation> found = (List<Observation>) (List<?>) daoRegistry.getResourceDao(Observation.class)
 				.searchForResources(map, new SystemRequestDetails());

@@ -21,6 +21,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
 import org.rehabfhir.protocols.record.Dates;
+import org.rehabfhir.protocols.record.ObservationSource;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
 import org.slf4j.Logger;
@@ -42,6 +43,10 @@ public final class ConditionMatcher {
     private static final String FALL_RISK_GROUP = "older-adult-fall-risk";
     /** Polo-Ferrero 2025: 3-metre backward walk test cut-off for fall risk, seconds. */
     public static final double THREE_METRE_BACKWARD_WALK_CUTOFF_S = 5.5;
+    /** The project's codes of the Observations the matching reads ({@link org.rehabfhir.protocols.record.RecordReads}). */
+    public static final List<ObservationSource.Code> OBSERVATION_CODES = List.of(
+            new ObservationSource.Code(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT),
+            new ObservationSource.Code(RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY));
     private static final Pattern THREE_MBWT_TEXT = Codes.words("\\b(3|three)[- ]?(m|metre|meter) backward walk");
 
     private final ProtocolCatalogue catalogue;

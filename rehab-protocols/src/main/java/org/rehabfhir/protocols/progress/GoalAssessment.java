@@ -25,6 +25,11 @@ import org.rehabfhir.protocols.record.Numbers;
 public final class GoalAssessment {
 
     public static final String GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement";
+    /**
+     * The assessment compares the newest value with the one before it: a reader of the record needs only the newest
+     * Observations of the measure, this many (room for values in units that do not convert).
+     */
+    public static final int NEWEST_READ = 50;
 
     /**
      * @param achievement the goal-achievement code

@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.Observation.ObservationComponentComponent;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
+import org.rehabfhir.protocols.record.ObservationSource;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
 import org.rehabfhir.protocols.record.Numbers;
@@ -45,6 +46,21 @@ public final class SafetyScreener {
     static final int MS_ABSOLUTE_DAYS = 30;
     static final int MS_RELATIVE_DAYS = 60;
     public static final String MS_GROUP = "multiple-sclerosis";
+    /** The longest recency window of the criteria (MMSE, fall history). */
+    public static final int LONGEST_WINDOW_DAYS = Math.max(MMSE_DAYS, FALL_HISTORY_DAYS);
+    /** The heart rate: the screen reads the newest one (at any age, to say how old it is). */
+    public static final ObservationSource.Code HEART_RATE =
+            new ObservationSource.Code(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE);
+    /** The project's codes of the Observations the criteria read ({@link org.rehabfhir.protocols.record.RecordReads}). */
+    public static final List<ObservationSource.Code> OBSERVATION_CODES = List.of(
+            finding(RehabCodes.FINDING_MMSE), finding(RehabCodes.FINDING_UNSTABLE_ANGINA),
+            finding(RehabCodes.FINDING_MI), finding(RehabCodes.FINDING_ARRHYTHMIA),
+            finding(RehabCodes.FINDING_SYSTOLIC), finding(RehabCodes.FINDING_DIASTOLIC),
+            finding(RehabCodes.FINDING_BP_PANEL), finding(RehabCodes.FINDING_TWO_STEP),
+            finding(RehabCodes.FINDING_BILATERAL_SUPPORT), finding(RehabCodes.FINDING_WALK_DISTANCE),
+            finding(RehabCodes.FINDING_MS_RELAPSE), finding(RehabCodes.FINDING_STEROIDS),
+            finding(RehabCodes.FINDING_FALL_HISTORY),
+            new ObservationSource.Code(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD));
 
     static final Pattern MMSE_TEXT = Codes.words("\\b(MMSE|mini[- ]mental)");
     static final Pattern ANGINA_TEXT = Codes.words("\\bunstable angina\\b");
@@ -63,6 +79,10 @@ public final class SafetyScreener {
             "\\b(corticosteroid|steroid|methylprednisolone|prednisolone|prednisone|dexamethasone)");
 
     private final ZoneId zone;
+
+    private static ObservationSource.Code finding(String code) {
+        return new ObservationSource.Code(RehabCodes.CS_FINDING, code);
+    }
 
     /** @param zone the clinic's time zone: the calendar day of each dated entry of the record */
     public SafetyScreener(ZoneId zone) {

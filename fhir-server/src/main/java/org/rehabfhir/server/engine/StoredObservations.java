@@ -1,0 +1,69 @@
+package org.rehabfhir.server.engine;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.SortOrderEnum;
+import ca.uhn.fhir.rest.api.SortSpec;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.ParamPrefixEnum;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.param.TokenParamModifier;
+import java.time.LocalDate;
+import java.util.List;
+import org.hl7.fhir.r4.model.Observation;
+import org.rehabfhir.protocols.record.ObservationSource;
+
+/**
+ * One patient's stored Observations, read the way the engine asks ({@link ObservationSource}): each read is one
+ * synchronous JPA search by patient and code (or date and {@code code:not}), sorted by date descending, with the
+ * limit as {@code _count}, so the database returns only the rows asked for. Runs as the server (the caller's
+ * authorization for the operation and the patient has passed).
+ */
+final class StoredObservations implements ObservationSource {
+
+	private final DaoRegistry daoRegistry;
+	private final String patientReference;
+
+	StoredObservations(DaoRegistry daoRegistry, String patientReference) {
+		this.daoRegistry = daoRegistry;
+		this.patientReference = patientReference;
+	}
+
+	@Override
+	public List<Observation> newest(List<Code> codes, int limit) {
+		if (codes.isEmpty()) {
+			return List.of();
+		}
+		TokenOrListParam anyOf = new TokenOrListParam();
+		codes.forEach(c -> anyOf.add(c.system(), c.code()));
+		return search(newestFirst(limit).add(Observation.SP_CODE, anyOf));
+	}
+
+	@Override
+	public List<Observation> newestSinceExcept(LocalDate since, List<Code> excluded, int limit) {
+		SearchParameterMap map = newestFirst(limit)
+				.add(Observation.SP_DATE, new DateParam(ParamPrefixEnum.GREATERTHAN_OR_EQUALS, since.toString()));
+		excluded.forEach(c -> map.add(Observation.SP_CODE,
+				new TokenParam(c.system(), c.code()).setModifier(TokenParamModifier.NOT)));
+		return search(map);
+	}
+
+	private SearchParameterMap newestFirst(int limit) {
+		SearchParameterMap map = SearchParameterMap.newSynchronous()
+				.add(Observation.SP_PATIENT, new ReferenceParam(patientReference));
+		map.setSort(new SortSpec(Observation.SP_DATE, SortOrderEnum.DESC));
+		map.setCount(limit);
+		map.setLoadSynchronousUpTo(limit);
+		return map;
+	}
+
+	private List<Observation> search(SearchParameterMap map) {
+		@SuppressWarnings("unchecked")
+		List<Observation> found = (List<Observation>) (List<?>) daoRegistry.getResourceDao(Observation.class)
+				.searchForResources(map, new SystemRequestDetails());
+		return found;
+	}
+}

@@ -1,0 +1,56 @@
+package org.rehabfhir.protocols.record;
+
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.Observation;
+import org.rehabfhir.protocols.matching.ConditionMatcher;
+import org.rehabfhir.protocols.screening.SafetyScreener;
+
+/**
+ * The Observations the safety screen and the condition matching read, instead of the patient's whole record (a
+ * device feed puts thousands of heart rates on it):
+ * <ol>
+ *   <li>every Observation coded with one of the screen's and the matcher's codes of the project's code systems
+ *       ({@link SafetyScreener#OBSERVATION_CODES}, {@link ConditionMatcher#OBSERVATION_CODES}), newest first, at most
+ *       {@link #CODED_LIMIT} (screens and assessments write them, a few per visit);</li>
+ *   <li>the newest heart rate (LOINC 8867-4; the screen reads only the newest, at any age, to say how old it is);</li>
+ *   <li>for the criteria that also recognise an Observation by its text (another system's code whose display
+ *       says "MMSE", "systolic", ...): the newest {@link #TEXT_CANDIDATES} Observations but heart rates of the longest
+ *       recency window ({@link SafetyScreener#LONGEST_WINDOW_DAYS} days). A text-only Observation older than the
+ *       {@link #TEXT_CANDIDATES} newest others of that window is not seen.</li>
+ * </ol>
+ * The screen and the matcher then work on these as on a whole record: the same newest-first rules and windows.
+ */
+public final class RecordReads {
+
+    /** At most this many Observations of the screen's and the matcher's own codes. */
+    public static final int CODED_LIMIT = 500;
+    /** At most this many other recent Observations, for recognition by text. */
+    public static final int TEXT_CANDIDATES = 50;
+
+    private RecordReads() {
+    }
+
+    /** The Observations for {@code SafetyScreener.screen} and {@code ConditionMatcher.match}, as of {@code today}. */
+    public static List<Observation> forScreening(ObservationSource source, LocalDate today) {
+        List<ObservationSource.Code> coded = Stream.concat(SafetyScreener.OBSERVATION_CODES.stream(),
+                ConditionMatcher.OBSERVATION_CODES.stream()).distinct().toList();
+        Map<String, Observation> byId = new LinkedHashMap<>();
+        add(byId, source.newest(coded, CODED_LIMIT));
+        add(byId, source.newest(List.of(SafetyScreener.HEART_RATE), 1));
+        add(byId, source.newestSinceExcept(today.minusDays(SafetyScreener.LONGEST_WINDOW_DAYS),
+                List.of(SafetyScreener.HEART_RATE), TEXT_CANDIDATES));
+        return List.copyOf(byId.values());
+    }
+
+    private static void add(Map<String, Observation> byId, List<Observation> found) {
+        for (Observation o : found) {
+            String key = o.getIdElement().hasIdPart() ? o.getIdElement().toUnqualifiedVersionless().getValue()
+                    : "#" + System.identityHashCode(o);
+            byId.putIfAbsent(key, o);
+        }
+    }
+}
