@@ -7,4 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 chmod +x mvnw
 ./mvnw -B -q install -DskipTests
-exec java -jar deploy/local-runner/target/local-runner-0.1.0-SNAPSHOT-exec.jar "$@"
+# the server's JVM options (docs/operations.md, "JVM settings"); the runner hosts the FHIR server in this JVM
+exec java @deploy/jvm/server.jvm.options -jar deploy/local-runner/target/local-runner-0.1.0-SNAPSHOT-exec.jar "$@"
