@@ -10,6 +10,7 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.param.UriParam;
 import jakarta.annotation.PostConstruct;
@@ -99,12 +100,13 @@ public class ProvenanceRecorder {
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-	public void created(IBaseResource resource, RequestDetails request) {
-		record(resource, "CREATE", "create", request);
+	public void created(IBaseResource resource, RequestDetails request, TransactionDetails transaction) {
+		record(resource, "CREATE", "create", request, transaction);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-	public void updated(IBaseResource previous, IBaseResource current, RequestDetails request) {
+	public void updated(
+			IBaseResource previous, IBaseResource current, RequestDetails request, TransactionDetails transaction) {
 		if (previous != null && current != null
 				&& previous.getIdElement().getVersionIdPart() != null
 				&& previous.getIdElement().getVersionIdPart().equals(current.getIdElement().getVersionIdPart())) {
@@ -113,19 +115,20 @@ public class ProvenanceRecorder {
 		String before = status(previous);
 		String after = status(current);
 		if ("entered-in-error".equals(after) && !"entered-in-error".equals(before)) {
-			record(current, "NULLIFY", "nullify", request);
+			record(current, "NULLIFY", "nullify", request, transaction);
 		} else if ("active".equals(after) && "on-hold".equals(before)) {
-			record(current, "RESUME", "resume", request);
+			record(current, "RESUME", "resume", request, transaction);
 		} else if ("active".equals(after) && !"active".equals(before)) {
-			record(current, "ACTIVATE", "activate", request);
+			record(current, "ACTIVATE", "activate", request, transaction);
 		} else if ("on-hold".equals(after) && !"on-hold".equals(before)) {
-			record(current, "SUSPEND", "suspend", request);
+			record(current, "SUSPEND", "suspend", request, transaction);
 		} else {
-			record(current, "UPDATE", "revise", request);
+			record(current, "UPDATE", "revise", request, transaction);
 		}
 	}
 
-	private void record(IBaseResource resource, String activity, String activityDisplay, RequestDetails request) {
+	private void record(IBaseResource resource, String activity, String activityDisplay, RequestDetails request,
+			TransactionDetails transaction) {
 		if (!properties.isProvenanceEnabled() || !(resource instanceof Resource target)
 				|| !TYPES.contains(target.fhirType())) {
 			return;
@@ -151,7 +154,9 @@ public class ProvenanceRecorder {
 			decision.restsOn().forEach(ref -> provenance.addEntity()
 					.setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(new Reference(ref)));
 		}
-		daoRegistry.getResourceDao(Provenance.class).create(provenance, new SystemRequestDetails());
+		// the write's own TransactionDetails: the target, written in this transaction, resolves from it (no query)
+		daoRegistry.getResourceDao(Provenance.class)
+				.create(provenance, null, true, new SystemRequestDetails(), transaction);
 	}
 
 	private Reference who(CallerContext caller) {
