@@ -34,21 +34,33 @@ final class StoredObservations implements ObservationSource {
 
 	@Override
 	public List<Observation> newest(List<Code> codes, int limit) {
-		if (codes.isEmpty()) {
-			return List.of();
-		}
-		TokenOrListParam anyOf = new TokenOrListParam();
-		codes.forEach(c -> anyOf.add(c.system(), c.code()));
-		return search(newestFirst(limit).add(Observation.SP_CODE, anyOf));
+		return codes.isEmpty() ? List.of() : search(newestFirst(limit).add(Observation.SP_CODE, anyOf(codes)));
+	}
+
+	@Override
+	public List<Observation> newestSince(List<Code> codes, LocalDate since, int limit) {
+		return codes.isEmpty() ? List.of() : search(newestFirst(limit)
+				.add(Observation.SP_CODE, anyOf(codes))
+				.add(Observation.SP_DATE, onOrAfter(since)));
 	}
 
 	@Override
 	public List<Observation> newestSinceExcept(LocalDate since, List<Code> excluded, int limit) {
 		SearchParameterMap map = newestFirst(limit)
-				.add(Observation.SP_DATE, new DateParam(ParamPrefixEnum.GREATERTHAN_OR_EQUALS, since.toString()));
+				.add(Observation.SP_DATE, onOrAfter(since));
 		excluded.forEach(c -> map.add(Observation.SP_CODE,
 				new TokenParam(c.system(), c.code()).setModifier(TokenParamModifier.NOT)));
 		return search(map);
+	}
+
+	private static TokenOrListParam anyOf(List<Code> codes) {
+		TokenOrListParam anyOf = new TokenOrListParam();
+		codes.forEach(c -> anyOf.add(c.system(), c.code()));
+		return anyOf;
+	}
+
+	private static DateParam onOrAfter(LocalDate day) {
+		return new DateParam(ParamPrefixEnum.GREATERTHAN_OR_EQUALS, day.toString());
 	}
 
 	private SearchParameterMap newestFirst(int limit) {

@@ -18,6 +18,9 @@ public interface ObservationSource {
     /** The patient's Observations coded with any of {@code codes}, newest first (effective date), at most {@code limit}. */
     List<Observation> newest(List<Code> codes, int limit);
 
+    /** As {@link #newest(List, int)}, only those effective on or after {@code since}. */
+    List<Observation> newestSince(List<Code> codes, LocalDate since, int limit);
+
     /**
      * The patient's Observations effective on or after {@code since} whose code is none of {@code excluded}, newest
      * first, at most {@code limit}.

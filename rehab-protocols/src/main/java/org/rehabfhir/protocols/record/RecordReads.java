@@ -16,7 +16,8 @@ import org.rehabfhir.protocols.screening.SafetyScreener;
  *   <li>every Observation coded with one of the screen's and the matcher's codes of the project's code systems
  *       ({@link SafetyScreener#OBSERVATION_CODES}, {@link ConditionMatcher#OBSERVATION_CODES}), newest first, at most
  *       {@link #CODED_LIMIT} (screens and assessments write them, a few per visit);</li>
- *   <li>the newest heart rate (LOINC 8867-4; the screen reads only the newest, at any age, to say how old it is);</li>
+ *   <li>the newest heart rate (LOINC 8867-4; the screen reads only the newest, at any age, to say how old it is),
+ *       asked for within the vitals window first, at any age only when there is none there;</li>
  *   <li>for the criteria that also recognise an Observation by its text (another system's code whose display
  *       says "MMSE", "systolic", ...): the newest {@link #TEXT_CANDIDATES} Observations but heart rates of the longest
  *       recency window ({@link SafetyScreener#LONGEST_WINDOW_DAYS} days). A text-only Observation older than the
@@ -40,8 +41,12 @@ public final class RecordReads {
                 ConditionMatcher.OBSERVATION_CODES.stream()).distinct().toList();
         Map<String, Observation> byId = new LinkedHashMap<>();
         add(byId, source.newest(coded, CODED_LIMIT));
-        add(byId, source.newest(List.of(SafetyScreener.HEART_RATE), 1));
-        add(byId, source.newestSinceExcept(today.minusDays(SafetyScreener.LONGEST_WINDOW_DAYS),
+        // the newest heart rate: within the vitals window when there is one there (a short read on a long feed)
+        List<Observation> heartRate = source.newestSince(List.of(SafetyScreener.HEART_RATE),
+                today.minusDays(SafetyScreener.HEART_RATE_WINDOW_DAYS), 1);
+        add(byId, heartRate.isEmpty() ? source.newest(List.of(SafetyScreener.HEART_RATE), 1) : heartRate);
+        // one day more than the window: the store may count days in another zone than the clinic's
+        add(byId, source.newestSinceExcept(today.minusDays(SafetyScreener.LONGEST_WINDOW_DAYS + 1L),
                 List.of(SafetyScreener.HEART_RATE), TEXT_CANDIDATES));
         return List.copyOf(byId.values());
     }

@@ -48,6 +48,8 @@ public final class SafetyScreener {
     public static final String MS_GROUP = "multiple-sclerosis";
     /** The longest recency window of the criteria (MMSE, fall history). */
     public static final int LONGEST_WINDOW_DAYS = Math.max(MMSE_DAYS, FALL_HISTORY_DAYS);
+    /** The heart rate's recency window. */
+    public static final int HEART_RATE_WINDOW_DAYS = VITALS_DAYS;
     /** The heart rate: the screen reads the newest one (at any age, to say how old it is). */
     public static final ObservationSource.Code HEART_RATE =
             new ObservationSource.Code(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE);

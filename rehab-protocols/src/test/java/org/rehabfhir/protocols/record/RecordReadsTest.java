@@ -36,7 +36,18 @@ class RecordReadsTest {
 
         @Override
         public List<Observation> newest(List<Code> codes, int limit) {
-            return take(all.stream().filter(o -> codes.stream().anyMatch(c -> Codes.has(o.getCode(), c.system(), c.code())))
+            return take(coded(codes), limit);
+        }
+
+        private List<Observation> coded(List<Code> codes) {
+            return all.stream().filter(o -> codes.stream().anyMatch(c -> Codes.has(o.getCode(), c.system(), c.code())))
+                    .toList();
+        }
+
+        @Override
+        public List<Observation> newestSince(List<Code> codes, LocalDate since, int limit) {
+            return take(coded(codes).stream()
+                    .filter(o -> Observations.effectiveDate(o, ZONE).map(d -> !d.isBefore(since)).orElse(false))
                     .toList(), limit);
         }
 
