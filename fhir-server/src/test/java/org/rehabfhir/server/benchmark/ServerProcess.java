@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One FHIR server of the side-by-side benchmark: the module's executable jar (built by {@code package}) as its own
- * process, so that each configuration has its own heap, threads and resident memory, measured apart. Started with
+ * One FHIR server of the side-by-side benchmark: the module's executable jar (built by {@code package}) plus the
+ * demo data module as its own process, so that each configuration has its own heap, threads and resident memory, measured apart. Started with
  * the JVM options of the benchmark and Spring arguments of its configuration; ready when the readiness probe says so.
  */
 final class ServerProcess implements AutoCloseable {
@@ -53,8 +53,12 @@ final class ServerProcess implements AutoCloseable {
 			List<String> command = new ArrayList<>();
 			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 			command.addAll(jvmOptions);
-			command.add("-jar");
+			// Spring Boot's PropertiesLauncher: the production jar plus the demo data jar (loader.path), as a demo
+			// installation adds it; both configurations start from the same demo patients
+			command.add("-Dloader.path=" + demoData());
+			command.add("-cp");
 			command.add(serverJar().toString());
+			command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
 			command.add("--server.port=" + port);
 			command.addAll(arguments);
 			Path logFile = workDir.resolve(name + ".log");
@@ -166,6 +170,19 @@ final class ServerProcess implements AutoCloseable {
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
+	}
+
+	/** The demo data module (a test dependency of this module) from the test class path: its jar or classes. */
+	static Path demoData() {
+		for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+			Path path = Path.of(entry);
+			String name = path.getFileName().toString();
+			if ((name.startsWith("demo-data-") && name.endsWith(".jar"))
+					|| path.endsWith(Path.of("deploy", "demo-data", "target", "classes"))) {
+				return path.toAbsolutePath();
+			}
+		}
+		throw new IllegalStateException("The demo-data module is not on the test class path: build the reactor (-am)");
 	}
 
 	private static void waitForReady(String url, Process process, Path logFile) throws InterruptedException {

@@ -192,7 +192,14 @@ class SideBySideBenchmark {
 		}
 		// a restart on the database as the run left it (schema made, catalogue and demo data stored): what a
 		// deployment's rolling restart waits for
-		try (ServerProcess again = ServerProcess.start("full-restart", jvm, fullArgs, work)) {
+		List<String> restartJvm = new ArrayList<>(jvm);
+		if (Boolean.getBoolean("benchmark.jfr")) {
+			restartJvm.add("-XX:StartFlightRecording=filename=" + work.resolve("full-restart.jfr")
+					+ ",settings=profile,dumponexit=true");
+		}
+		List<String> restartArgs = new ArrayList<>(fullArgs);
+		restartArgs.remove("--logging.level.root=WARN"); // the start's own timing lines
+		try (ServerProcess again = ServerProcess.start("full-restart", restartJvm, restartArgs, work)) {
 			log.info("BENCHMARK start to readiness of the full server on its filled database (a restart): {} ms",
 					again.startup().toMillis());
 		}
