@@ -145,6 +145,9 @@ public class RehabSecurityAutoConfiguration {
 							.permitAll()
 							.requestMatchers(
 									AntPathRequestMatcher.antMatcher(HttpMethod.GET, fhir + "/metadata"),
+									// the OpenAPI description and Swagger UI (fhir-server), derived from the metadata
+									AntPathRequestMatcher.antMatcher(HttpMethod.GET, fhir + "/api-docs"),
+									AntPathRequestMatcher.antMatcher(HttpMethod.GET, fhir + "/swagger-ui/**"),
 									AntPathRequestMatcher.antMatcher(HttpMethod.GET, "/.well-known/smart-configuration"),
 									AntPathRequestMatcher.antMatcher(
 											HttpMethod.GET, fhir + "/.well-known/smart-configuration"),
@@ -163,7 +166,7 @@ public class RehabSecurityAutoConfiguration {
 							.accessDeniedHandler(denied))
 					.exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
 					.addFilterAfter(
-							new RequestBodyLimitFilter(properties.getLimits().getMaxRequestBody().toBytes(), rejections),
+							new RequestBodyLimitFilter(properties.getLimits(), rejections),
 							BearerTokenAuthenticationFilter.class);
 			return http.build();
 		}

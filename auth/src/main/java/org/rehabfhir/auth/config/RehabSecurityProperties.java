@@ -22,11 +22,13 @@ import org.springframework.util.unit.DataSize;
  * rehab.security.fhir-base-path=/fhir
  * rehab.security.smart.authorization-endpoint=    # default: Keycloak's, from issuer-uri
  * rehab.security.smart.token-endpoint=            # default: Keycloak's, from issuer-uri
- * rehab.security.limits.max-bundle-entries=200
+ * rehab.security.limits.max-bundle-entries=200   # persons (physiotherapists, auditors) and anonymous callers
  * rehab.security.limits.max-count=200
  * rehab.security.limits.count-policy=reject       # reject (400) or cap (lowered to max-count)
  * rehab.security.limits.max-includes=5
- * rehab.security.limits.max-request-body=5MB
+ * rehab.security.limits.max-request-body=5MB      # persons and anonymous callers
+ * rehab.security.limits.ehr-system.max-bundle-entries=20000   # EHR systems (role ehr-system): whole patient records
+ * rehab.security.limits.ehr-system.max-request-body=64MB
  * rehab.security.cors.allowed-origins=            # browser apps on other origins, e.g. https://app.example.org
  * </pre>
  */
@@ -252,6 +254,8 @@ public class RehabSecurityProperties implements Validator {
 		private CountPolicy countPolicy = CountPolicy.REJECT;
 		private int maxIncludes = 5;
 		private DataSize maxRequestBody = DataSize.ofMegabytes(5);
+		/** EHR systems send whole patient records: their own, larger limits. */
+		private final CallerLimits ehrSystem = new CallerLimits(20_000, DataSize.ofMegabytes(64));
 		/** Chain links plus {@code _has} hops in one search parameter ({@code patient._has:Condition:patient:code} = 2). */
 		private int maxSearchDepth = 2;
 
@@ -303,11 +307,54 @@ public class RehabSecurityProperties implements Validator {
 			this.maxRequestBody = maxRequestBody;
 		}
 
+		public CallerLimits getEhrSystem() {
+			return ehrSystem;
+		}
+
+		/** The limits of a caller class: EHR systems ({@code system} true) or persons and anonymous callers. */
+		public CallerLimits forCaller(boolean system) {
+			return system ? ehrSystem : new CallerLimits(maxBundleEntries, maxRequestBody);
+		}
+
+		/** The largest request body any caller may send (what a reverse proxy in front must let through). */
+		public long largestRequestBody() {
+			return Math.max(maxRequestBody.toBytes(), ehrSystem.getMaxRequestBody().toBytes());
+		}
+
 		void validate() {
 			if (maxBundleEntries < 1 || maxCount < 1 || maxIncludes < 0 || maxSearchDepth < 1 || maxRequestBody == null
-					|| maxRequestBody.toBytes() < 1024) {
+					|| maxRequestBody.toBytes() < 1024 || ehrSystem.maxBundleEntries < 1
+					|| ehrSystem.maxRequestBody == null || ehrSystem.maxRequestBody.toBytes() < 1024
+					|| ehrSystem.maxRequestBody.toBytes() > Integer.MAX_VALUE - 8) {
 				throw new IllegalStateException("rehab.security.limits.* out of range");
 			}
+		}
+	}
+
+	/** Bundle entries and body bytes one caller class may send in one request. */
+	public static class CallerLimits {
+		private int maxBundleEntries;
+		private DataSize maxRequestBody;
+
+		public CallerLimits(int maxBundleEntries, DataSize maxRequestBody) {
+			this.maxBundleEntries = maxBundleEntries;
+			this.maxRequestBody = maxRequestBody;
+		}
+
+		public int getMaxBundleEntries() {
+			return maxBundleEntries;
+		}
+
+		public void setMaxBundleEntries(int maxBundleEntries) {
+			this.maxBundleEntries = maxBundleEntries;
+		}
+
+		public DataSize getMaxRequestBody() {
+			return maxRequestBody;
+		}
+
+		public void setMaxRequestBody(DataSize maxRequestBody) {
+			this.maxRequestBody = maxRequestBody;
 		}
 	}
 }

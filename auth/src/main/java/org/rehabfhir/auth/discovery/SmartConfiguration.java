@@ -43,6 +43,7 @@ public final class SmartConfiguration {
 			"system/Encounter.crus",
 			"system/Procedure.crus",
 			"system/MedicationRequest.crus",
+			"system/Medication.crus",
 			"system/MedicationStatement.crus",
 			"system/AllergyIntolerance.crus",
 			"system/Practitioner.crus",

@@ -20,13 +20,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.rehabfhir.auth.config.RehabSecurityProperties.Limits;
+import org.rehabfhir.auth.jwt.CallerContext;
+import org.rehabfhir.auth.jwt.RehabSecurityContext;
 import org.rehabfhir.auth.web.OperationOutcomeJson;
 import org.rehabfhir.auth.web.SecurityRejections;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies larger than the limit with 413 and an OperationOutcome, before anything parses them: by
- * {@code Content-Length} when it is sent, else (chunked) by reading at most limit + 1 bytes into memory.
+ * Refuses request bodies larger than the caller's limit with 413 and an OperationOutcome, before anything parses them:
+ * by {@code Content-Length} when it is sent, else (chunked) by reading at most limit + 1 bytes into memory.
+ *
+ * <p>The limit depends on the caller class ({@link Limits#forCaller}): EHR systems (role {@code ehr-system}, whose
+ * token this filter sees already checked: it runs after the bearer token filter) send whole patient records
+ * ({@code rehab.security.limits.ehr-system.max-request-body}, 64 MB by default); persons and anonymous callers keep
+ * {@code rehab.security.limits.max-request-body} (5 MB).
  *
  * <p>Compressed bodies: {@code Content-Encoding: gzip} is inflated here, as a stream, counting bytes, and refused
  * with 413 as soon as the <em>inflated</em> size passes the same limit (a 5 MB gzip can inflate to gigabytes).
@@ -38,25 +46,27 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 	static final String CONTENT_ENCODING = "Content-Encoding";
 
-	private final long maxBytes;
+	private final Limits limits;
 	private final SecurityRejections rejections;
 
-	public RequestBodyLimitFilter(long maxBytes, SecurityRejections rejections) {
-		this.maxBytes = maxBytes;
+	public RequestBodyLimitFilter(Limits limits, SecurityRejections rejections) {
+		this.limits = limits;
 		this.rejections = rejections;
 	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		boolean system = RehabSecurityContext.current().map(CallerContext::isSystem).orElse(false);
+		long maxBytes = limits.forCaller(system).getMaxRequestBody().toBytes();
 		long declared = request.getContentLengthLong();
 		if (declared > maxBytes) {
-			reject(request, response, "The request body is larger than the limit of " + maxBytes + " bytes");
+			reject(request, response, tooLarge("", maxBytes, system));
 			return;
 		}
 		String encoding = contentEncoding(request);
 		if (encoding != null) {
-			inflateBounded(request, response, chain, encoding);
+			inflateBounded(request, response, chain, encoding, maxBytes, system);
 			return;
 		}
 		if (declared >= 0 || !hasBody(request)) {
@@ -64,31 +74,37 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 			return;
 		}
 		// No Content-Length (chunked): buffer up to the limit.
-		byte[] body = readAtMost(request.getInputStream());
+		byte[] body = readAtMost(request.getInputStream(), maxBytes);
 		if (body.length > maxBytes) {
-			reject(request, response, "The request body is larger than the limit of " + maxBytes + " bytes");
+			reject(request, response, tooLarge("", maxBytes, system));
 			return;
 		}
 		chain.doFilter(new BufferedBodyRequest(request, body), response);
 	}
 
-	private void inflateBounded(
-			HttpServletRequest request, HttpServletResponse response, FilterChain chain, String encoding)
-			throws ServletException, IOException {
+	/** What the client reads: the limit, whose limit it is, and what to do instead. */
+	static String tooLarge(String what, long maxBytes, boolean system) {
+		return "The " + what + "request body is larger than the limit of " + maxBytes + " bytes"
+				+ (system ? " for EHR systems (rehab.security.limits.ehr-system.max-request-body)" : "")
+				+ ": " + RequestLimitsInterceptor.SPLIT_ADVICE;
+	}
+
+	private void inflateBounded(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+			String encoding, long maxBytes, boolean system) throws ServletException, IOException {
 		if (!"gzip".equals(encoding) && !"x-gzip".equals(encoding)) {
 			rejections.notify(request, 415, "unsupported_content_encoding");
 			OperationOutcomeJson.write(response, 415, "not-supported",
 					"Content-Encoding '" + printable(encoding) + "' is not supported: send the body uncompressed or gzip");
 			return;
 		}
-		byte[] compressed = readAtMost(request.getInputStream());
+		byte[] compressed = readAtMost(request.getInputStream(), maxBytes);
 		if (compressed.length > maxBytes) {
-			reject(request, response, "The request body is larger than the limit of " + maxBytes + " bytes");
+			reject(request, response, tooLarge("", maxBytes, system));
 			return;
 		}
 		byte[] inflated;
 		try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-			inflated = readAtMost(in);
+			inflated = readAtMost(in, maxBytes);
 		} catch (ZipException | java.io.EOFException broken) {
 			rejections.notify(request, 400, "invalid_gzip_body");
 			OperationOutcomeJson.write(response, 400, "invalid",
@@ -96,14 +112,14 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 			return;
 		}
 		if (inflated.length > maxBytes) {
-			reject(request, response, "The decompressed request body is larger than the limit of " + maxBytes + " bytes");
+			reject(request, response, tooLarge("decompressed ", maxBytes, system));
 			return;
 		}
 		chain.doFilter(new BufferedBodyRequest(request, inflated), response);
 	}
 
 	/** At most limit + 1 bytes: enough to tell "over the limit" without reading (or inflating) any further. */
-	private byte[] readAtMost(InputStream in) throws IOException {
+	private static byte[] readAtMost(InputStream in, long maxBytes) throws IOException {
 		return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
 	}
 

@@ -15,14 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.rehabfhir.auth.config.RehabSecurityProperties.Limits;
+import org.rehabfhir.auth.jwt.CallerContext;
+import org.rehabfhir.auth.jwt.RehabSecurityContext;
 import org.rehabfhir.auth.config.RehabSecurityProperties.Limits.CountPolicy;
 
 /**
  * Limits against abuse, checked before HAPI does any work (nothing is stored when a limit is hit):
  * <ul>
- *   <li>a transaction or batch Bundle with more than {@code max-bundle-entries} entries: 413 (HAPI has no limit);</li>
+ *   <li>a transaction or batch Bundle with more entries than the caller's limit: 413 (HAPI has no limit). Persons
+ *       and anonymous callers: {@code max-bundle-entries} (200); EHR systems, which send whole patient records:
+ *       {@code ehr-system.max-bundle-entries} (20,000). The entries are counted by a streaming read of the body
+ *       (JSON or XML tokens, no FHIR model built), so an oversize Bundle costs no parse into resources;</li>
  *   <li>{@code _count} above {@code max-count}: 400, or lowered to the maximum with {@code count-policy=cap};</li>
  *   <li>more than {@code max-includes} {@code _include}/{@code _revinclude} values, or the {@code *} wildcard:
  *       400.</li>
@@ -90,11 +94,15 @@ public class RequestLimitsInterceptor {
 		return true;
 	}
 
+	/** What a client whose request is too large should do instead (said in every 413 of the limits). */
+	public static final String SPLIT_ADVICE = "send the record as several transaction Bundles, each within the limit"
+			+ " (docs/api-guide.md, 'Transactions and batches')";
+
 	/**
 	 * The entry count of a transaction or batch, checked as soon as HAPI knows the request is one: before request
 	 * validation (which would otherwise validate every entry of an oversize Bundle first) and before any storage.
-	 * The body is parsed once here (it is at most {@code max-request-body} bytes); a body that does not parse is left
-	 * to HAPI, which answers 400.
+	 * The entries are counted by streaming over the body's tokens ({@link BundleEntryCounter}): no resource is
+	 * built. A body that is not a readable Bundle is left to HAPI, which answers 400.
 	 */
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = EARLY)
 	public boolean checkBundleSizeEarly(RequestDetails request) {
@@ -106,14 +114,10 @@ public class RequestLimitsInterceptor {
 		if (encoding == null || body == null || body.length == 0) {
 			return true;
 		}
-		IBaseResource parsed;
-		try {
-			parsed = encoding.newParser(request.getFhirContext())
-					.parseResource(new String(body, requestCharset(request)));
-		} catch (RuntimeException unparseable) {
-			return true; // HAPI reports the parse error itself
+		int entries = BundleEntryCounter.count(encoding, body, requestCharset(request));
+		if (entries >= 0) {
+			checkEntries(entries);
 		}
-		checkEntries(request, parsed);
 		return true;
 	}
 
@@ -123,16 +127,18 @@ public class RequestLimitsInterceptor {
 		if (operation != RestOperationTypeEnum.TRANSACTION) {
 			return;
 		}
-		checkEntries(request, request.getResource());
+		if (request.getResource() instanceof IBaseBundle bundle) {
+			checkEntries(BundleUtil.toListOfEntries(request.getFhirContext(), bundle).size());
+		}
 	}
 
-	private void checkEntries(RequestDetails request, IBaseResource resource) {
-		if (resource instanceof IBaseBundle bundle) {
-			int entries = BundleUtil.toListOfEntries(request.getFhirContext(), bundle).size();
-			if (entries > limits.getMaxBundleEntries()) {
-				throw new PayloadTooLargeException("Bundle has " + entries + " entries, the maximum is "
-						+ limits.getMaxBundleEntries());
-			}
+	private void checkEntries(int entries) {
+		boolean system = RehabSecurityContext.current().map(CallerContext::isSystem).orElse(false);
+		int max = limits.forCaller(system).getMaxBundleEntries();
+		if (entries > max) {
+			throw new PayloadTooLargeException("Bundle has " + entries + " entries, the maximum is " + max
+					+ (system ? " for EHR systems (rehab.security.limits.ehr-system.max-bundle-entries)" : "")
+					+ ": " + SPLIT_ADVICE);
 		}
 	}
 

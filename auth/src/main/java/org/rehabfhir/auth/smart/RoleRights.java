@@ -27,7 +27,7 @@ import java.util.Set;
  *       <td>$verify-chain, $access-log, $rehab-outcomes</td></tr>
  *   <tr><td>ehr-system</td><td>Patient crus, Condition crus, Observation crs, CarePlan rs, ServiceRequest crus,
  *       CareTeam crus; the record types a rehabilitation chart needs crus: Encounter, Procedure, MedicationRequest,
- *       MedicationStatement, AllergyIntolerance, Practitioner, PractitionerRole, Organization, Location,
+ *       Medication, MedicationStatement, AllergyIntolerance, Practitioner, PractitionerRole, Organization, Location,
  *       DocumentReference, DiagnosticReport</td><td>none</td></tr>
  * </table>
  */
@@ -66,6 +66,8 @@ public final class RoleRights {
 				"Encounter", "crus",
 				"Procedure", "crus",
 				"MedicationRequest", "crus",
+				// what a MedicationRequest or MedicationStatement names by reference (medicationReference)
+				"Medication", "crus",
 				"MedicationStatement", "crus",
 				"AllergyIntolerance", "crus",
 				"Practitioner", "crus",
@@ -93,6 +95,23 @@ public final class RoleRights {
 	 */
 	public static Set<String> operations(RehabRole role) {
 		return OPERATIONS.get(role);
+	}
+
+	/** What some role may do, per resource type: the union over the roles (what the CapabilityStatement lists). */
+	public static Map<String, Set<Permission>> anyRole() {
+		Map<String, Set<Permission>> union = new java.util.TreeMap<>();
+		for (Map<String, Set<Permission>> table : RESOURCES.values()) {
+			table.forEach((type, permissions) -> union.computeIfAbsent(type, t -> EnumSet.noneOf(Permission.class))
+					.addAll(permissions));
+		}
+		return Collections.unmodifiableMap(union);
+	}
+
+	/** The operations (with {@code $}) some role may call: the union over the roles. */
+	public static Set<String> anyRoleOperations() {
+		Set<String> union = new LinkedHashSet<>();
+		OPERATIONS.values().forEach(union::addAll);
+		return Collections.unmodifiableSet(union);
 	}
 
 	/** The maximum of a role for one type (empty if none). */

@@ -33,6 +33,8 @@ final class RealRecordSeverityPolicy implements IValidatorModule {
 
 	private static final Set<String> FULL_URL_MESSAGES = Set.of("Bundle_BUNDLE_Entry_NoFullUrl", "Bundle_BUNDLE_FullUrl_Missing");
 	private static final String CORE = "http://hl7.org/fhir/StructureDefinition/";
+	private static final java.util.regex.Pattern BUNDLE_ENTRY =
+			java.util.regex.Pattern.compile("^Bundle\\.entry\\[\\d+]\\.resource/\\*([A-Za-z]+)[^*]*\\*/");
 
 	private final IValidatorModule delegate;
 	private final IValidationSupport definitions;
@@ -63,6 +65,10 @@ final class RealRecordSeverityPolicy implements IValidatorModule {
 
 	/** Whether the element at {@code location} (e.g. {@code Patient.communication[0].language}) has a non-required binding. */
 	private boolean notRequired(FhirContext fhir, String location) {
+		if (location != null) {
+			// in a Bundle: Bundle.entry[2].resource/*Patient/123*/.communication[0].language -> Patient.communication...
+			location = BUNDLE_ENTRY.matcher(location).replaceFirst("$1");
+		}
 		if (location == null || location.contains("/*") || location.contains("extension")) {
 			return false;
 		}

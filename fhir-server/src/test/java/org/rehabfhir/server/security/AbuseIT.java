@@ -33,6 +33,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class AbuseIT extends AbstractFhirServerIT {
 
 	/** {@code rehab.security.limits.*} as configured in application.yaml. */
+	/** Person roles' limits (rehab.security.limits.max-bundle-entries, max-request-body). */
 	private static final int MAX_BUNDLE_ENTRIES = 200;
 	private static final int MAX_COUNT = 200;
 	private static final int MAX_INCLUDES = 5;
@@ -57,7 +58,7 @@ class AbuseIT extends AbstractFhirServerIT {
 		String marker = UUID.randomUUID().toString();
 		Bundle bundle = transactionOfObservations(MAX_BUNDLE_ENTRIES + 1, marker);
 
-		HttpResponse<String> response = post("/fhir", encode(bundle));
+		HttpResponse<String> response = postAs(Caller.PHYSIO, "/fhir", encode(bundle));
 
 		assertThat(response.statusCode()).isIn(400, 413);
 		RawHttp.assertCleanOperationOutcome(response);
@@ -69,7 +70,7 @@ class AbuseIT extends AbstractFhirServerIT {
 		String marker = UUID.randomUUID().toString();
 		Bundle bundle = transactionOfObservations(MAX_BUNDLE_ENTRIES + 1, marker).setType(Bundle.BundleType.BATCH);
 
-		HttpResponse<String> response = post("/fhir", encode(bundle));
+		HttpResponse<String> response = postAs(Caller.PHYSIO, "/fhir", encode(bundle));
 
 		assertThat(response.statusCode()).isIn(400, 413);
 		RawHttp.assertCleanOperationOutcome(response);
@@ -80,7 +81,7 @@ class AbuseIT extends AbstractFhirServerIT {
 	void transactionAtTheEntryLimitIsAccepted() {
 		String marker = UUID.randomUUID().toString();
 		int entries = 20; // well inside the limit; the limit itself is pinned by the unit tests
-		HttpResponse<String> response = post("/fhir", encode(transactionOfObservations(entries, marker)));
+		HttpResponse<String> response = postAs(Caller.PHYSIO, "/fhir", encode(transactionOfObservations(entries, marker)));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		assertThat(store.countMarked("Observation", marker)).isEqualTo(entries);
@@ -246,7 +247,7 @@ class AbuseIT extends AbstractFhirServerIT {
 		String body = oversizePatient(mrn);
 
 		HttpResponse<String> response = RawHttp.to(root()).post("/fhir/Patient", RawHttp.FHIR_JSON, body)
-				.bearer(Caller.EHR.token()).send();
+				.bearer(Caller.PHYSIO.token()).send();
 
 		assertThat(response.statusCode()).isEqualTo(413);
 		RawHttp.assertCleanOperationOutcome(response);
@@ -260,7 +261,7 @@ class AbuseIT extends AbstractFhirServerIT {
 		HttpRequest request = HttpRequest.newBuilder(URI.create(root() + "/fhir/Patient"))
 				.header("Content-Type", RawHttp.FHIR_JSON)
 				.header("Accept", RawHttp.FHIR_JSON)
-				.header("Authorization", "Bearer " + Caller.EHR.token())
+				.header("Authorization", "Bearer " + Caller.PHYSIO.token())
 				// no length known up front: sent chunked
 				.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
 				.build();
@@ -295,6 +296,11 @@ class AbuseIT extends AbstractFhirServerIT {
 
 	private static String encode(Bundle bundle) {
 		return CLIENT_CONTEXT.newJsonParser().encodeResourceToString(bundle);
+	}
+
+	/** The limits of person roles (EHR systems have their own: IngestLimitsIT). */
+	private HttpResponse<String> postAs(Caller caller, String path, String json) {
+		return RawHttp.to(root()).post(path, RawHttp.FHIR_JSON, json).bearer(caller.token()).send();
 	}
 
 	private HttpResponse<String> post(String path, String json) {

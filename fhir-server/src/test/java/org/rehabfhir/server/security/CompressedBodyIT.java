@@ -29,7 +29,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 class CompressedBodyIT extends AbstractFhirServerIT {
 
 	private static final Logger log = LoggerFactory.getLogger(CompressedBodyIT.class);
+	/** Person roles' limit (rehab.security.limits.max-request-body). */
 	private static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
+	/** EHR systems' limit (rehab.security.limits.ehr-system.max-request-body): the inflated size is capped too. */
+	private static final int EHR_MAX_BODY_BYTES = 64 * 1024 * 1024;
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
 	@Autowired
@@ -45,8 +48,8 @@ class CompressedBodyIT extends AbstractFhirServerIT {
 	@Test
 	void gzipBodyInflatingPastTheLimitIs413AndStoresNothing() throws Exception {
 		String mrn = TestData.uniqueMrn();
-		// A valid Patient padded with whitespace to 50 MB: about 50 kB as gzip, far below the 5 MB limit
-		byte[] bomb = gzip(paddedPatient(mrn, 50 * 1024 * 1024));
+		// A valid Patient padded with whitespace to 100 MB: about 100 kB as gzip, far below every limit
+		byte[] bomb = gzip(paddedPatient(mrn, 100 * 1024 * 1024));
 		assertThat(bomb.length).isLessThan(MAX_BODY_BYTES / 10);
 
 		HttpResponse<String> response = postGzip(bomb, "gzip");
@@ -60,9 +63,12 @@ class CompressedBodyIT extends AbstractFhirServerIT {
 	void gzipBodyJustOverTheLimitIs413() throws Exception {
 		String mrn = TestData.uniqueMrn();
 
-		HttpResponse<String> response = postGzip(gzip(paddedPatient(mrn, MAX_BODY_BYTES + 1)), "gzip");
+		HttpResponse<String> person = postGzip(gzip(paddedPatient(mrn, MAX_BODY_BYTES + 1)), "gzip", Caller.PHYSIO);
+		HttpResponse<String> ehr = postGzip(gzip(paddedPatient(mrn, EHR_MAX_BODY_BYTES + 1)), "gzip", Caller.EHR);
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+		assertThat(person.statusCode()).as(person.body()).isEqualTo(413);
+		assertThat(ehr.statusCode()).as(ehr.body()).isEqualTo(413);
+		assertThat(ehr.body()).contains("for EHR systems");
 		assertThat(store.countByIdentifier("Patient", TestData.MRN_SYSTEM, mrn)).isZero();
 	}
 
@@ -110,7 +116,8 @@ class CompressedBodyIT extends AbstractFhirServerIT {
 		long heapBefore = runtime.totalMemory() - runtime.freeMemory();
 		for (int i = 0; i < 3; i++) {
 			long started = System.nanoTime();
-			HttpResponse<String> response = postGzip(bomb, "gzip");
+			// a person's token: at most 5 MB is inflated (an EHR system's: 64 MB, gzipBodyJustOverTheLimitIs413)
+			HttpResponse<String> response = postGzip(bomb, "gzip", Caller.PHYSIO);
 			log.info("1 GiB gzip bomb ({} bytes compressed): {} in {} ms", bomb.length, response.statusCode(),
 					(System.nanoTime() - started) / 1_000_000);
 			assertThat(response.statusCode()).isEqualTo(413);
@@ -122,12 +129,17 @@ class CompressedBodyIT extends AbstractFhirServerIT {
 	// ------------------------------------------------------------------------------------------------ helpers
 
 	private HttpResponse<String> postGzip(byte[] body, String encoding) throws IOException, InterruptedException {
+		return postGzip(body, encoding, Caller.EHR);
+	}
+
+	private HttpResponse<String> postGzip(byte[] body, String encoding, Caller caller)
+			throws IOException, InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir/Patient"))
 				.timeout(Duration.ofSeconds(60))
 				.header("Content-Type", RawHttp.FHIR_JSON)
 				.header("Content-Encoding", encoding)
 				.header("Accept", RawHttp.FHIR_JSON)
-				.header("Authorization", "Bearer " + Caller.EHR.token())
+				.header("Authorization", "Bearer " + caller.token())
 				.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 				.build();
 		return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
