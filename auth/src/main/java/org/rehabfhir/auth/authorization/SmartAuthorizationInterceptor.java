@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       CareTeam narrowing, a narrowed caller's operations run on Patient instances of the team only, what they are
  *       about is checked by {@link CareTeamOperationGuardInterceptor}, and type/server-level responses must pass
  *       the (narrowed) read rules.</li>
+ *   <li>{@code $everything} (HAPI's): every returned resource must pass the read rules; {@code $export}: HAPI's bulk
+ *       export rule with the types the caller may read ({@link ExportScopeInterceptor} narrows the request to them and
+ *       marks the files as the caller's).</li>
  *   <li>Transactions and batches: allowed for callers with any right, each entry checked by the normal rules.</li>
  *   <li>With CareTeam narrowing, rules on types in the Patient compartment are limited to
  *       {@code inCompartment("Patient", <the CareTeam's patients>)}; patient-context scopes to the launch
@@ -64,6 +67,9 @@ public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 	 * which the CapabilityStatement references ({@code OperationDefinition/PlanDefinition-i-apply}, ...).
 	 */
 	public static final Set<String> READABLE_BY_ANY_CALLER = Set.of("OperationDefinition");
+
+	/** HAPI's own operations (not the project's), whose responses must pass the read rules resource by resource. */
+	static final Set<String> EXPLICIT_RESPONSE_OPERATIONS = Set.of("$everything");
 
 	private final CareTeamScope careTeam;
 	private final Supplier<Optional<CallerContext>> callerSupplier;
@@ -106,7 +112,11 @@ public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 			if (!OperationRights.coveredBy(operation, rights.rights())) {
 				continue; // EffectiveRights already filters; kept here so that no rule is ever made by name alone
 			}
-			if (narrowedTo == null) {
+			if (EXPLICIT_RESPONSE_OPERATIONS.contains(operation)) {
+				// HAPI's own operations return stored resources: each must pass the read rules above
+				rules.allow("operation " + operation).operation().named(operation).atAnyLevel()
+						.andRequireExplicitResponseAuthorization().andThen();
+			} else if (narrowedTo == null) {
 				rules.allow("operation " + operation)
 						.operation()
 						.named(operation)
@@ -116,6 +126,12 @@ public class SmartAuthorizationInterceptor extends AuthorizationInterceptor {
 			} else {
 				addNarrowedOperationRules(rules, fhir, operation, rights, narrowedTo);
 			}
+		}
+		Set<String> exportable = ExportScopeInterceptor.exportableTypes(fhir, rights);
+		if (rights.operations().contains("$export") && !exportable.isEmpty()) {
+			// HAPI checks a bulk export when it is initiated: only the types the caller may read (already narrowed to
+			// them by ExportScopeInterceptor). Never without types: HAPI's rule would then allow every type.
+			rules.allow("bulk export of readable types").bulkExport().any().withResourceTypes(exportable).andThen();
 		}
 		if (anyResourceRule) {
 			rules.allow("transaction: each entry by the rules above")

@@ -9,6 +9,7 @@ import org.rehabfhir.auth.authorization.CareTeamPatientLookup;
 import org.rehabfhir.auth.authorization.CareTeamScope;
 import org.rehabfhir.auth.authorization.CareTeamSearchNarrowingInterceptor;
 import org.rehabfhir.auth.authorization.CareTeamWriteGuardInterceptor;
+import org.rehabfhir.auth.authorization.ExportScopeInterceptor;
 import org.rehabfhir.auth.authorization.SmartAuthorizationInterceptor;
 import org.rehabfhir.auth.authorization.SmartInteractionGuardInterceptor;
 import org.rehabfhir.auth.authorization.SearchReach;
@@ -22,6 +23,7 @@ import org.rehabfhir.auth.jwt.RehabJwtDecoders;
 import org.rehabfhir.auth.jwt.SmartJwtAuthenticationConverter;
 import org.rehabfhir.auth.limits.RequestBodyLimitFilter;
 import org.rehabfhir.auth.limits.RequestLimitsInterceptor;
+import org.rehabfhir.auth.smart.RehabRole;
 import org.rehabfhir.auth.web.OperationOutcomeAccessDeniedHandler;
 import org.rehabfhir.auth.web.OperationOutcomeAuthenticationEntryPoint;
 import org.rehabfhir.auth.web.OperationOutcomeRequestRejectedHandler;
@@ -79,6 +81,9 @@ public class RehabSecurityAutoConfiguration {
 
 	/** Realm role of the monitoring client ({@code metrics-scraper}): the only one that may read the actuator. */
 	public static final String METRICS_SCRAPER_ROLE = "metrics-scraper";
+
+	/** Where HAPI's CDS Hooks controller answers (fixed by HAPI): for the {@code ehr-system} role only. */
+	public static final String CDS_HOOKS_PATH = "/cds-services";
 
 	@Bean
 	public SecurityRejections rehabSecurityRejections(ObjectProvider<SecurityRejectionListener> listeners) {
@@ -158,6 +163,10 @@ public class RehabSecurityAutoConfiguration {
 							.requestMatchers(AntPathRequestMatcher.antMatcher("/actuator"),
 									AntPathRequestMatcher.antMatcher("/actuator/**"))
 							.hasRole(METRICS_SCRAPER_ROLE)
+							// CDS Hooks services (discovery and calls): EHR systems only
+							.requestMatchers(AntPathRequestMatcher.antMatcher(CDS_HOOKS_PATH),
+									AntPathRequestMatcher.antMatcher(CDS_HOOKS_PATH + "/**"))
+							.hasRole(RehabRole.EHR_SYSTEM.roleName())
 							.anyRequest()
 							.authenticated())
 					.oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.decoder(rehabJwtDecoder)
@@ -204,6 +213,11 @@ public class RehabSecurityAutoConfiguration {
 				RehabSecurityProperties properties, ObjectProvider<ISearchParamRegistry> searchParams) {
 			return new SmartInteractionGuardInterceptor(
 					new SearchReach(searchParams::getIfUnique, properties.getLimits().getMaxSearchDepth()));
+		}
+
+		@Bean
+		public ExportScopeInterceptor rehabExportScopeInterceptor() {
+			return new ExportScopeInterceptor();
 		}
 
 		@Bean

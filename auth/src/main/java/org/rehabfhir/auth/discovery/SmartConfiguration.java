@@ -51,7 +51,11 @@ public final class SmartConfiguration {
 			"system/Organization.crus",
 			"system/Location.crus",
 			"system/DocumentReference.crus",
-			"system/DiagnosticReport.crus");
+			"system/DiagnosticReport.crus",
+			"system/Subscription.crus",
+			"system/Group.crus",
+			"system/Binary.r",
+			"user/Binary.r");
 
 	public static final List<String> CAPABILITIES = List.of(
 			"launch-standalone",

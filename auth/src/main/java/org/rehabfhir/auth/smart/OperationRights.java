@@ -40,6 +40,11 @@ import java.util.Set;
  *       <td>finds the AuditEvents naming a patient and returns references to them: a search, so {@code s}</td></tr>
  *   <tr><td>$rehab-outcomes</td><td>CarePlan r, Observation r</td>
  *       <td>aggregates plans and their observations (counts only, no resource is returned)</td></tr>
+ *   <tr><td>$export, $export-poll-status</td><td>Binary r</td>
+ *       <td>Bulk Data: the export files are Binary resources (the caller's own); the exported types are those the
+ *       caller may read</td></tr>
+ *   <tr><td>$everything</td><td>Patient r</td><td>the patient's compartment, limited to the types the caller may
+ *       read</td></tr>
  * </table>
  *
  * <p>Only user/system-context rights count ({@link EffectiveRights#rights()}): patient-context scopes are limited
@@ -95,6 +100,15 @@ public final class OperationRights {
 		NEEDS.put("$rehab-outcomes", needs(
 				"CarePlan", "r",
 				"Observation", "r"));
+		// Bulk Data: what is exported is limited to the types the caller may read (ExportScopeInterceptor); the
+		// files are Binary resources the caller must be able to read (its own only)
+		NEEDS.put("$export", needs(
+				"Binary", "r"));
+		NEEDS.put("$export-poll-status", needs(
+				"Binary", "r"));
+		// the patient's compartment, limited to the types the caller may read (ExportScopeInterceptor)
+		NEEDS.put("$everything", needs(
+				"Patient", "r"));
 	}
 
 	private OperationRights() {}

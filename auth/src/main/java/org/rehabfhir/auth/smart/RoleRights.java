@@ -23,12 +23,13 @@ import java.util.Set;
  *       PlanDefinition rs, ActivityDefinition rs, CareTeam rs, ServiceRequest rs, Questionnaire rs,
  *       QuestionnaireResponse crus, DocumentReference crs</td><td>$apply, $recommend-regimens, $evaluate-progress,
  *       $screen, $accept, $activate, $record-session, $apply-progress, $handout</td></tr>
- *   <tr><td>auditor</td><td>Observation rs, CarePlan rs, AuditEvent rs, Provenance rs</td>
- *       <td>$verify-chain, $access-log, $rehab-outcomes</td></tr>
+ *   <tr><td>auditor</td><td>Observation rs, CarePlan rs, AuditEvent rs, Provenance rs, Binary r (own exports)</td>
+ *       <td>$verify-chain, $access-log, $rehab-outcomes, $export, $export-poll-status</td></tr>
  *   <tr><td>ehr-system</td><td>Patient crus, Condition crus, Observation crs, CarePlan rs, ServiceRequest crus,
  *       CareTeam crus; the record types a rehabilitation chart needs crus: Encounter, Procedure, MedicationRequest,
  *       Medication, MedicationStatement, AllergyIntolerance, Practitioner, PractitionerRole, Organization, Location,
- *       DocumentReference, DiagnosticReport</td><td>none</td></tr>
+ *       DocumentReference, DiagnosticReport; Subscription crus (REST hooks), Group crus, Binary r (own exports)</td>
+ *       <td>$export, $export-poll-status, $everything</td></tr>
  * </table>
  */
 public final class RoleRights {
@@ -54,7 +55,9 @@ public final class RoleRights {
 				"Observation", "rs",
 				"CarePlan", "rs",
 				"AuditEvent", "rs",
-				"Provenance", "rs"));
+				"Provenance", "rs",
+				// the files of the caller's own Bulk Data exports (BinarySecurityContext: only its own)
+				"Binary", "r"));
 		RESOURCES.put(RehabRole.EHR_SYSTEM, table(
 				"Patient", "crus",
 				"Condition", "crus",
@@ -75,11 +78,18 @@ public final class RoleRights {
 				"Organization", "crus",
 				"Location", "crus",
 				"DocumentReference", "crus",
-				"DiagnosticReport", "crus"));
+				"DiagnosticReport", "crus",
+				// REST-hook notifications of plan and session changes (docs/api-guide.md "Notifications"); u: to
+				// switch one off (status off), as nothing is ever deleted
+				"Subscription", "crus",
+				// Group/{id}/$export of a cohort; the files of its own Bulk Data exports
+				"Group", "crus",
+				"Binary", "r"));
 		OPERATIONS.put(RehabRole.PHYSIOTHERAPIST, ordered("$apply", "$recommend-regimens", "$evaluate-progress",
 				"$screen", "$accept", "$activate", "$record-session", "$apply-progress", "$handout"));
-		OPERATIONS.put(RehabRole.AUDITOR, ordered("$verify-chain", "$access-log", "$rehab-outcomes"));
-		OPERATIONS.put(RehabRole.EHR_SYSTEM, Set.of());
+		OPERATIONS.put(RehabRole.AUDITOR, ordered("$verify-chain", "$access-log", "$rehab-outcomes",
+				"$export", "$export-poll-status"));
+		OPERATIONS.put(RehabRole.EHR_SYSTEM, ordered("$export", "$export-poll-status", "$everything"));
 	}
 
 	private RoleRights() {}

@@ -67,9 +67,12 @@ class EffectiveRightsTest {
 	@Test
 	void auditorNeverWrites() {
 		EffectiveRights r = rights(PHYSIO_SCOPES + " " + AUDITOR_SCOPES + " user/*.cruds", "auditor");
-		r.rights().forEach((type, p) -> assertThat(p).containsOnly(Permission.READ, Permission.SEARCH));
-		assertThat(r.rights().keySet()).containsExactlyInAnyOrder("Observation", "CarePlan", "AuditEvent", "Provenance");
-		assertThat(r.operations()).containsExactly("$verify-chain", "$access-log", "$rehab-outcomes");
+		r.rights().forEach((type, p) -> assertThat(p).isSubsetOf(Permission.READ, Permission.SEARCH));
+		assertThat(r.rights().keySet())
+				.containsExactlyInAnyOrder("Observation", "CarePlan", "AuditEvent", "Provenance", "Binary");
+		assertThat(r.rights().get("Binary")).containsExactly(Permission.READ); // its own export files
+		assertThat(r.operations()).containsExactly("$verify-chain", "$access-log", "$rehab-outcomes", "$export",
+				"$export-poll-status");
 	}
 
 	@Test
@@ -90,7 +93,11 @@ class EffectiveRightsTest {
 		assertThat(letters(r, "CarePlan")).isEqualTo("rs");
 		assertThat(letters(r, "ServiceRequest")).isEqualTo("crus");
 		assertThat(letters(r, "CareTeam")).isEqualTo("crus");
-		assertThat(r.operations()).isEmpty();
+		// $everything reads the patient; Bulk Data export needs the files' Binary too
+		assertThat(r.operations()).containsExactly("$everything");
+		assertThat(rights(HOSPITAL_SCOPES + " system/Binary.r", "ehr-system").operations())
+				.containsExactlyInAnyOrder("$export", "$export-poll-status", "$everything");
+		assertThat(rights("system/Observation.crs", "ehr-system").operations()).isEmpty();
 
 		EffectiveRights jwt = rights("system/Patient.crus system/Observation.crs", "ehr-system");
 		assertThat(jwt.rights().keySet()).containsExactlyInAnyOrder("Patient", "Observation");
@@ -144,7 +151,8 @@ class EffectiveRightsTest {
 		}
 		assertThat(OperationRights.operations()).containsExactlyInAnyOrder("$recommend-regimens", "$apply",
 				"$evaluate-progress", "$screen", "$accept", "$activate", "$record-session", "$apply-progress",
-				"$handout", "$verify-chain", "$access-log", "$rehab-outcomes");
+				"$handout", "$verify-chain", "$access-log", "$rehab-outcomes", "$export", "$export-poll-status",
+				"$everything");
 	}
 
 	@Test
@@ -163,7 +171,10 @@ class EffectiveRightsTest {
 		assertThat(needs("$verify-chain")).isEqualTo(Map.of("AuditEvent", "r"));
 		assertThat(needs("$access-log")).isEqualTo(Map.of("AuditEvent", "rs"));
 		assertThat(needs("$rehab-outcomes")).isEqualTo(Map.of("CarePlan", "r", "Observation", "r"));
-		assertThat(OperationRights.needs("$everything")).isEmpty();
+		assertThat(needs("$export")).isEqualTo(Map.of("Binary", "r"));
+		assertThat(needs("$export-poll-status")).isEqualTo(Map.of("Binary", "r"));
+		assertThat(needs("$everything")).isEqualTo(Map.of("Patient", "r"));
+		assertThat(OperationRights.needs("$expunge")).isEmpty();
 	}
 
 	@Test
@@ -212,8 +223,9 @@ class EffectiveRightsTest {
 		// the needs must be met by scopes ∩ role: alice asking for AuditEvent gets no auditor operation
 		assertThat(rights("user/AuditEvent.rs user/CarePlan.rs user/Goal.rs user/Observation.rs", "physiotherapist")
 				.operations()).containsExactly("$evaluate-progress");
-		// the EHR role lists no operation at all, whatever it may read
-		assertThat(rights("system/*.cruds", "ehr-system").operations()).isEmpty();
+		// the EHR role lists only Bulk Data export and $everything, whatever it may read
+		assertThat(rights("system/*.cruds", "ehr-system").operations())
+				.containsExactly("$export", "$export-poll-status", "$everything");
 		// the wrong context does not count
 		assertThat(rights("system/Patient.rs system/Condition.rs system/Observation.rs", "physiotherapist")
 				.operations()).isEmpty();

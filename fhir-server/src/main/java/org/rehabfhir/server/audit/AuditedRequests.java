@@ -3,19 +3,19 @@ package org.rehabfhir.server.audit;
 import jakarta.servlet.ServletRequest;
 
 /** Marks a servlet request as audited, so that the last line of defence ({@link RejectedRequestAuditValve}) skips it. */
-final class AuditedRequests {
+public final class AuditedRequests {
 
 	static final String ATTRIBUTE = AuditedRequests.class.getName() + ".audited";
 
 	private AuditedRequests() {}
 
-	static void mark(ServletRequest request) {
+	public static void mark(ServletRequest request) {
 		if (request != null) {
 			request.setAttribute(ATTRIBUTE, Boolean.TRUE);
 		}
 	}
 
-	static boolean isAudited(ServletRequest request) {
+	public static boolean isAudited(ServletRequest request) {
 		return request != null && request.getAttribute(ATTRIBUTE) != null;
 	}
 }

@@ -9,11 +9,11 @@ import ca.uhn.fhir.jpa.config.HapiJpaConfig;
 import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
-import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import javax.sql.DataSource;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.cfg.AvailableSettings;
+import org.rehabfhir.server.bulk.BulkExportProperties;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.context.annotation.Bean;
@@ -36,13 +36,13 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 	JpaBatch2Config.class,
 	Batch2JobsConfig.class,
 	ThreadPoolFactoryConfig.class,
-	// in-process message channels that HAPI's batch jobs (reindexing, terminology) run on
+	// in-process message channels that HAPI's batch jobs and REST-hook Subscriptions run on (subscription.SubscriptionConfig)
 	SubscriptionChannelConfig.class
 })
 public class FhirJpaConfig {
 
 	@Bean
-	public JpaStorageSettings jpaStorageSettings() {
+	public JpaStorageSettings jpaStorageSettings(BulkExportProperties bulkExport) {
 		JpaStorageSettings settings = new JpaStorageSettings();
 		settings.setAllowExternalReferences(false);
 		settings.setAllowMultipleDelete(false);
@@ -62,6 +62,9 @@ public class FhirJpaConfig {
 		settings.setBundleBatchPoolSize(1);
 		// A search always reads the current data: a clinician who saves a plan and searches again must see it.
 		settings.setReuseCachedSearchResultsForMillis(null);
+		// Bulk Data export (bulk.BulkExportConfig): files expire; every export is a job of its own caller
+		settings.setBulkExportFileRetentionPeriodHours(bulkExport.fileRetentionHours());
+		settings.setEnableBulkExportJobReuse(false);
 		return settings;
 	}
 
@@ -74,12 +77,6 @@ public class FhirJpaConfig {
 	@Bean
 	public PartitionSettings partitionSettings() {
 		return new PartitionSettings();
-	}
-
-	@Bean
-	public SubscriptionSettings subscriptionSettings() {
-		// no subscription channel types are supported: HAPI's default set is empty, nothing to clear
-		return new SubscriptionSettings();
 	}
 
 	@Bean

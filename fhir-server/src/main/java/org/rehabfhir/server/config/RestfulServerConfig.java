@@ -1,5 +1,6 @@
 package org.rehabfhir.server.config;
 
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
@@ -48,6 +49,7 @@ public class RestfulServerConfig {
 			DatabaseBackedPagingProvider pagingProvider,
 			RehabFhirProperties properties,
 			List<FhirOperationProvider> operationProviders,
+			BulkDataExportProvider bulkDataExportProvider,
 			ApplicationContext applicationContext) {
 		RestfulServer server = new RehabRestfulServer(systemDao.getContext());
 		// A resource type served by one of the project's providers (AuditEvent: the audit chain) replaces HAPI's JPA one
@@ -59,6 +61,8 @@ public class RestfulServerConfig {
 				.filter(p -> !(p instanceof IResourceProvider rp && ownTypes.contains(rp.getResourceType().getSimpleName())))
 				.toList());
 		server.registerProvider(jpaSystemProvider);
+		// HAPI's Bulk Data $export / $export-poll-status (bulk.BulkExportConfig)
+		server.registerProvider(bulkDataExportProvider);
 		operationProviders.forEach(server::registerProvider);
 
 		JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(

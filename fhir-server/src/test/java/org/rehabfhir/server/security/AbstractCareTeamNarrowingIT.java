@@ -8,5 +8,6 @@ import org.springframework.test.context.TestPropertySource;
  * Keycloak). Every narrowing test, and every care-pathway test, extends this class so that they share that one
  * extra context.
  */
-@TestPropertySource(properties = "rehab.security.care-team-narrowing=true")
+// only the other secured context delivers Subscriptions (every context polls HAPI's queue table of changes)
+@TestPropertySource(properties = {"rehab.security.care-team-narrowing=true", "rehab.subscriptions.enabled=false"})
 public abstract class AbstractCareTeamNarrowingIT extends AbstractFhirServerIT {}

@@ -29,7 +29,14 @@ import org.springframework.test.context.TestPropertySource;
 			"rehab.demo-data.enabled=true",
 			// the tests' own client is recorded singly (tests check single 401 events); AnonymousAuditFloodIT floods
 			// from 127.0.0.2
-			"rehab.audit.anonymous-failures.exempt-sources=127.0.0.1,0:0:0:0:0:0:0:1"
+			"rehab.audit.anonymous-failures.exempt-sources=127.0.0.1,0:0:0:0:0:0:0:1",
+			// REST-hook receivers of the tests listen on loopback (production refuses loopback endpoints)
+			"rehab.subscriptions.allowed-endpoints=http://127.0.0.1:",
+			"rehab.subscriptions.allow-loopback=true",
+			"rehab.subscriptions.retry.initial-interval=200ms",
+			"rehab.subscriptions.retry.timeout=5s",
+			"rehab.cds.clinician-app-url=https://rehab.example-hospital.org/",
+			"rehab.bulk-export.job-step-interval=1s"
 		})
 // a @TestPropertySource (not @SpringBootTest's properties) so that a subclass's @TestPropertySource overrides it
 @TestPropertySource(properties = "rehab.security.care-team-narrowing=false")

@@ -21,7 +21,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
 		classes = RehabFhirApplication.class,
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "rehab.security.enabled=false")
+		properties = {
+			"rehab.security.enabled=false",
+			// only one context of the test run delivers Subscriptions: they all poll HAPI's queue table of changes
+			"rehab.subscriptions.enabled=false"
+		})
 public abstract class AbstractStorageIT {
 
 	protected static final FhirContext CLIENT_CONTEXT = FhirContext.forR4Cached();
