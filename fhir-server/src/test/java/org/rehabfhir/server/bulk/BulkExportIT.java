@@ -170,7 +170,8 @@ class BulkExportIT extends AbstractFhirServerIT {
 		JsonNode done = completed(token, statusUrl(kickOff(token, fhir("$export?_type=Patient"))));
 		List<String> exported = new ArrayList<>();
 		for (JsonNode output : done.get("output")) {
-			HttpResponse<String> file = send(token, HttpRequest.newBuilder(URI.create(output.get("url").asText())).GET());
+			HttpResponse<String> file = send(token, HttpRequest.newBuilder(URI.create(output.get("url").asText()))
+					.header("Accept", "application/fhir+ndjson").GET());
 			for (String line : file.body().split("\n")) {
 				if (!line.isBlank()) {
 					exported.add("Patient/" + JSON.readTree(line).get("id").asText());
