@@ -4,7 +4,6 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
@@ -69,12 +68,9 @@ public class ExportScopeInterceptor {
 		parameters.setBinarySecurityContextIdentifierValue(caller.get().subject());
 	}
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
-	public void narrowEverything(RequestDetails request, RestOperationTypeEnum operation) {
-		if (operation != RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE
-				&& operation != RestOperationTypeEnum.EXTENDED_OPERATION_TYPE) {
-			return;
-		}
+	/** When the handler is chosen, before HAPI binds the operation's parameters (bound before PRE_HANDLED). */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLER_SELECTED)
+	public void narrowEverything(RequestDetails request) {
 		if (!"$everything".equals(request.getOperation()) || !"Patient".equals(request.getResourceName())) {
 			return;
 		}
