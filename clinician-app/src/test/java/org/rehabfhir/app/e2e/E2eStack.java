@@ -114,7 +114,8 @@ public final class E2eStack {
 
 		Path pgData = target.resolve("e2e-pgdata");
 		deleteRecursively(pgData);
-		LocalPostgres postgres = LocalPostgres.start(pgData, postgresPort);
+		// throw-away data, deleted above: commits need not survive a crash (the log says so)
+		LocalPostgres postgres = LocalPostgres.start(pgData, postgresPort, LocalPostgres.Durability.FAST_UNSAFE);
 		String jdbcUrl = postgres.ensureDatabase("rehab", "rehab", "rehab-e2e-DEV-ONLY");
 
 		Path jar = fhirServerJar();

@@ -116,7 +116,8 @@ public final class LocalRehabFhir {
 				.load(PROFILE, new ClassPathResource("application-" + PROFILE + ".yaml")).get(0);
 		String dbUser = String.valueOf(local.getProperty("spring.datasource.username"));
 		String dbPassword = String.valueOf(local.getProperty("spring.datasource.password"));
-		LocalPostgres postgres = LocalPostgres.start(home.resolve("pgdata"), postgresPort);
+		// real (if local) data: fsync and synchronous_commit on, unlike the embedded distribution's test defaults
+		LocalPostgres postgres = LocalPostgres.start(home.resolve("pgdata"), postgresPort, LocalPostgres.Durability.DURABLE);
 		String jdbcUrl = postgres.ensureDatabase(DB_NAME, dbUser, dbPassword);
 		KeycloakServer keycloak = KeycloakServer.start(KeycloakSettings.fromSystemProperties().withPort(keycloakPort));
 		log.info("Keycloak {} ready at {} (realm rehab, issuer {})", KeycloakSettings.VERSION, keycloak.baseUrl(),

@@ -14,7 +14,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.stereotype.Component;
 
 /**
- * One AuditEvent per request that reaches HAPI: successes are written just before the response is sent
+ * One AuditEvent per request that reaches HAPI. A request that writes has it committed with its data, in the write's
+ * database transaction ({@link WriteAuditInTransaction}); here, for every other request: successes are written just before the response is sent
  * ({@code SERVER_OUTGOING_RESPONSE}, after the authorization checks of the response, so that a failed write can still
  * refuse the answer), with {@code SERVER_PROCESSING_COMPLETED_NORMALLY} as a fallback; failures (4xx, 5xx, HAPI
  * 403, validation 422) at {@code SERVER_HANDLE_EXCEPTION}. A flag in the request's user data makes it exactly one.
@@ -36,6 +37,17 @@ public class AuditCaptureInterceptor {
 		this.trail = trail;
 		this.factory = factory;
 		this.properties = properties;
+	}
+
+	/** The caller's request, for the writes an operation makes with a system request ({@link WriteAuditInTransaction}). */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+	public void bindCaller(ServletRequestDetails request) {
+		CallerRequests.bind(request);
+	}
+
+	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+	public void unbindCaller() {
+		CallerRequests.unbind();
 	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLER_SELECTED)
@@ -123,7 +135,11 @@ public class AuditCaptureInterceptor {
 		return request.getRestOperationType() == RestOperationTypeEnum.METADATA && !properties.isAuditMetadata();
 	}
 
-	private static void markAudited(RequestDetails request) {
+	static boolean isAudited(RequestDetails request) {
+		return request.getUserData().containsKey(AUDITED);
+	}
+
+	static void markAudited(RequestDetails request) {
 		request.getUserData().put(AUDITED, Boolean.TRUE);
 		if (request instanceof ServletRequestDetails servlet) {
 			AuditedRequests.mark(servlet.getServletRequest());

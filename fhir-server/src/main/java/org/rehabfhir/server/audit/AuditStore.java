@@ -1,12 +1,12 @@
 package org.rehabfhir.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.parser.IParser;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -16,7 +16,9 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The append-only, hash-chained table {@code rehab_audit_event} (Flyway {@code V1__audit_event.sql}), with plain
@@ -43,51 +45,13 @@ public class AuditStore {
 		this.fhirContext = fhirContext;
 	}
 
-	/** Appends one event (its own short transaction) and returns the stored row. */
+	/** Appends one event in a short transaction of its own (reads, refusals, failures) and returns the stored row. */
 	public AuditRow append(AuditEntry entry) {
-		IParser parser = fhirContext.newJsonParser().setPrettyPrint(false);
 		try (Connection connection = dataSource.getConnection()) {
 			boolean autoCommit = connection.getAutoCommit();
 			connection.setAutoCommit(false);
 			try {
-				try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-					lock.setLong(1, APPEND_LOCK_KEY);
-					lock.execute();
-				}
-				String prevHash;
-				long seq;
-				try (Statement head = connection.createStatement();
-						ResultSet rs = head.executeQuery("SELECT (SELECT hash FROM rehab_audit_event ORDER BY seq DESC LIMIT 1),"
-								+ " nextval('rehab_audit_event_seq')")) {
-					rs.next();
-					prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
-					seq = rs.getLong(2);
-				}
-				AuditEvent event = BalpAuditEventBuilder.build(entry, seq);
-				AuditRow row = new AuditRow(
-						seq,
-						entry.recorded(),
-						entry.interaction(),
-						entry.action(),
-						entry.outcome(),
-						entry.httpStatus(),
-						entry.agent().subject(),
-						entry.agent().username(),
-						entry.agent().clientId(),
-						entry.agent().tokenId(),
-						entry.agent().fhirUser(),
-						entry.sourceIp(),
-						entry.purposeOfUse().isEmpty() ? null : String.join(",", entry.purposeOfUse()),
-						entry.patientRefs(),
-						entry.resourceRefs(),
-						entry.requestMethod(),
-						entry.requestPath(),
-						entry.operation(),
-						parser.encodeResourceToString(event),
-						prevHash,
-						null);
-				row = row.withHash(AuditHash.hash(row));
-				insert(connection, row);
+				AuditRow row = appendOn(connection, entry);
 				connection.commit();
 				return row;
 			} catch (SQLException | RuntimeException e) {
@@ -99,6 +63,91 @@ public class AuditStore {
 		} catch (SQLException e) {
 			throw new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
 		}
+	}
+
+	/**
+	 * Appends one event on the connection of the Spring transaction running on this thread (a write's JPA
+	 * transaction), so that it commits or rolls back with the write. The chain's lock is then held until that
+	 * transaction ends. With {@code savepoint} a failed append is rolled back to a savepoint, so that the
+	 * surrounding transaction can still commit (the fail-open mode); without it the transaction is left to fail.
+	 */
+	public AuditRow appendInCurrentTransaction(AuditEntry entry, boolean savepoint) {
+		if (!TransactionSynchronizationManager.hasResource(dataSource)) {
+			throw new IllegalStateException("No database transaction on the server's data source is open here");
+		}
+		Connection connection = DataSourceUtils.getConnection(dataSource);
+		Savepoint before = null;
+		try {
+			before = savepoint ? connection.setSavepoint() : null;
+			AuditRow row = appendOn(connection, entry);
+			if (before != null) {
+				connection.releaseSavepoint(before);
+			}
+			return row;
+		} catch (SQLException | RuntimeException e) {
+			if (before != null) {
+				try {
+					connection.rollback(before);
+				} catch (SQLException rollback) {
+					e.addSuppressed(rollback);
+				}
+			}
+			throw e instanceof RuntimeException r ? r
+					: new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
+		} finally {
+			DataSourceUtils.releaseConnection(connection, dataSource);
+		}
+	}
+
+	/**
+	 * Lock, head, insert on a connection inside a transaction (the caller commits). The head is read after the lock
+	 * was granted, which is only right under READ COMMITTED (each statement sees what committed before it): another
+	 * isolation level is refused rather than forking the chain.
+	 */
+	private AuditRow appendOn(Connection connection, AuditEntry entry) throws SQLException {
+		try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+			lock.setLong(1, APPEND_LOCK_KEY);
+			lock.execute();
+		}
+		String prevHash;
+		long seq;
+		try (Statement head = connection.createStatement();
+				ResultSet rs = head.executeQuery("SELECT (SELECT hash FROM rehab_audit_event ORDER BY seq DESC LIMIT 1),"
+						+ " nextval('rehab_audit_event_seq'), current_setting('transaction_isolation')")) {
+			rs.next();
+			if (!"read committed".equals(rs.getString(3))) {
+				throw new IllegalStateException("The audit chain is appended under READ COMMITTED only, not "
+						+ rs.getString(3));
+			}
+			prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
+			seq = rs.getLong(2);
+		}
+		AuditEvent event = BalpAuditEventBuilder.build(entry, seq);
+		AuditRow row = new AuditRow(
+				seq,
+				entry.recorded(),
+				entry.interaction(),
+				entry.action(),
+				entry.outcome(),
+				entry.httpStatus(),
+				entry.agent().subject(),
+				entry.agent().username(),
+				entry.agent().clientId(),
+				entry.agent().tokenId(),
+				entry.agent().fhirUser(),
+				entry.sourceIp(),
+				entry.purposeOfUse().isEmpty() ? null : String.join(",", entry.purposeOfUse()),
+				entry.patientRefs(),
+				entry.resourceRefs(),
+				entry.requestMethod(),
+				entry.requestPath(),
+				entry.operation(),
+				fhirContext.newJsonParser().setPrettyPrint(false).encodeResourceToString(event),
+				prevHash,
+				null);
+		row = row.withHash(AuditHash.hash(row));
+		insert(connection, row);
+		return row;
 	}
 
 	private static void insert(Connection connection, AuditRow row) throws SQLException {

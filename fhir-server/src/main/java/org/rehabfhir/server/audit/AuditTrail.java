@@ -39,6 +39,29 @@ public class AuditTrail {
 		}
 	}
 
+	/**
+	 * Appends the entry inside the database transaction of a write ({@link WriteAuditInTransaction}), so that it
+	 * commits or rolls back with the data. When that fails: with {@code fail-closed} (default) an
+	 * {@link InternalErrorException} is thrown, which rolls the write back (the caller gets a 500 and nothing is
+	 * stored); else the failure is logged, the append is undone to a savepoint and the write commits.
+	 *
+	 * @return whether the entry was appended
+	 */
+	public boolean writeInTransaction(AuditEntry entry) {
+		try {
+			store.appendInCurrentTransaction(entry, !properties.isFailClosed());
+			return true;
+		} catch (RuntimeException e) {
+			log.error("AUDIT RECORD NOT WRITTEN with the write: {} {} by {} ({})", entry.requestMethod(),
+					entry.requestPath(), entry.agent().displayName(), e.getMessage(), e);
+			if (properties.isFailClosed()) {
+				throw new InternalErrorException(
+						"The audit trail is unavailable; the write was not stored (nothing was changed)", e);
+			}
+			return false;
+		}
+	}
+
 	/** Like {@link #write} but never throws (for paths where the response is already decided). */
 	public void writeQuietly(AuditEntry entry) {
 		try {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.rehabfhir.devservices.LocalPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -70,7 +71,8 @@ public final class PostgresTestDatabase {
 					container.getDatabaseName());
 		} else {
 			try {
-				EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+				// throw-away test data: fsync and synchronous_commit off for speed (logged below as such)
+				EmbeddedPostgres postgres = LocalPostgres.Durability.FAST_UNSAFE.apply(EmbeddedPostgres.builder()).start();
 				Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "stop-test-postgres"));
 				db = new PostgresTestDatabase("embedded (io.zonky.test)", "localhost", postgres.getPort(), USER, "", "postgres");
 			} catch (IOException e) {
@@ -84,6 +86,8 @@ public final class PostgresTestDatabase {
 				db.port,
 				db.serverVersion(),
 				(System.nanoTime() - started) / 1_000_000);
+		(db.backend.startsWith("embedded") ? LocalPostgres.Durability.FAST_UNSAFE : LocalPostgres.Durability.DURABLE)
+				.logSettings("Test PostgreSQL", db.jdbcUrl(), db.user, db.password);
 		return db;
 	}
 

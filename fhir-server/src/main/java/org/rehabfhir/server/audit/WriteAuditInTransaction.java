@@ -1,0 +1,187 @@
+package org.rehabfhir.server.audit;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.core.Ordered;
+import org.springframework.dao.support.DataAccessUtils;
+import org.springframework.orm.jpa.EntityManagerFactoryUtils;
+import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The AuditEvent of a request that writes (create, update, patch, transaction, and the operations that store
+ * something) is appended in the write's own database transaction, just before it commits: the data, its Provenance
+ * ({@code ProvenanceRecorder}, same transaction) and its AuditEvent commit together or not at all. A failed append
+ * (fail-closed, the default) rolls the write back and the caller gets a 500 OperationOutcome; the failure itself is
+ * then audited at {@code SERVER_HANDLE_EXCEPTION} like any failure.
+ *
+ * <p>How: registered on HAPI's JPA interceptor service, the storage pre-commit hooks of each resource written for a
+ * caller's request (its own, or a {@code SystemRequestDetails} of an operation serving it, {@link CallerRequests})
+ * register one {@link TransactionSynchronization} per request and transaction. Its {@code beforeCommit} flushes the
+ * entity manager first (constraint errors surface before the chain's lock is taken, translated as the commit would
+ * translate them), then appends the event on the transaction's connection ({@link AuditStore#appendInCurrentTransaction});
+ * the chain's advisory lock is held until the commit. After the commit the request counts as audited, so the
+ * response-time capture ({@link AuditCaptureInterceptor}) does not add a second event.
+ *
+ * <p>What the event says is what is committed: the status a success of that interaction answers (201 for a create
+ * and a create-by-update, else 200) and the resources and patients written. Requests that store nothing (reads,
+ * a conditional create that matched, refusals) and batch bundles (each entry is its own transaction, not atomic)
+ * keep the audit at response time.
+ */
+@Component
+public class WriteAuditInTransaction {
+
+	private final IInterceptorService jpaInterceptors;
+	private final AuditTrail trail;
+	private final AuditEntryFactory factory;
+	private final JpaTransactionManager transactionManager;
+
+	public WriteAuditInTransaction(IInterceptorService jpaInterceptors, AuditTrail trail, AuditEntryFactory factory,
+			JpaTransactionManager transactionManager) {
+		this.jpaInterceptors = jpaInterceptors;
+		this.trail = trail;
+		this.factory = factory;
+		this.transactionManager = transactionManager;
+	}
+
+	@PostConstruct
+	void register() {
+		jpaInterceptors.registerInterceptor(this);
+	}
+
+	@PreDestroy
+	void unregister() {
+		jpaInterceptors.unregisterInterceptor(this);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource, RequestDetails request) {
+		written(resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource current, RequestDetails request) {
+		written(current, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+	public void deleted(IBaseResource resource, RequestDetails request) {
+		written(resource, request);
+	}
+
+	private void written(IBaseResource resource, RequestDetails request) {
+		ServletRequestDetails caller = request instanceof ServletRequestDetails own ? own : CallerRequests.current();
+		if (caller == null || !trail.enabled() || AuditCaptureInterceptor.isAudited(caller) || isBatch(caller)
+				|| !TransactionSynchronizationManager.isSynchronizationActive()) {
+			return; // no caller (start-up loads), audit off, already committed with an earlier write, or no transaction
+		}
+		boolean byServer = request != caller;
+		if (byServer && resource instanceof Provenance) {
+			return; // the Provenance of the write, not a resource the caller asked for
+		}
+		pendingFor(caller).add(resource, byServer);
+	}
+
+	private PendingAudit pendingFor(ServletRequestDetails caller) {
+		for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
+			if (sync instanceof PendingAudit pending && pending.caller == caller) {
+				return pending;
+			}
+		}
+		PendingAudit pending = new PendingAudit(caller);
+		TransactionSynchronizationManager.registerSynchronization(pending);
+		return pending;
+	}
+
+	private static boolean isBatch(RequestDetails caller) {
+		return caller.getRestOperationType() == RestOperationTypeEnum.TRANSACTION
+				&& caller.getResource() instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.BATCH;
+	}
+
+	/** The AuditEvent of one request, appended when its transaction is about to commit. */
+	private final class PendingAudit implements TransactionSynchronization, Ordered {
+
+		private final ServletRequestDetails caller;
+		private final List<IBaseResource> written = new ArrayList<>();
+		private IBaseResource firstOfCaller;
+		private boolean appended;
+
+		PendingAudit(ServletRequestDetails caller) {
+			this.caller = caller;
+		}
+
+		void add(IBaseResource resource, boolean byServer) {
+			written.add(resource);
+			if (!byServer && firstOfCaller == null) {
+				firstOfCaller = resource;
+			}
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE; // after any other pre-commit work, right before the commit
+		}
+
+		@Override
+		public void beforeCommit(boolean readOnly) {
+			flushEntities();
+			appended = trail.writeInTransaction(factory.fromHapi(caller, asBundle(), status(), null));
+		}
+
+		@Override
+		public void afterCompletion(int status) {
+			if (status == STATUS_COMMITTED && appended) {
+				AuditCaptureInterceptor.markAudited(caller);
+			}
+		}
+
+		private void flushEntities() {
+			EntityManager entityManager = EntityManagerFactoryUtils.getTransactionalEntityManager(
+					transactionManager.getEntityManagerFactory());
+			if (entityManager == null) {
+				return;
+			}
+			try {
+				entityManager.flush();
+			} catch (RuntimeException e) {
+				throw DataAccessUtils.translateIfNecessary(e, transactionManager.getJpaDialect());
+			}
+		}
+
+		/** The written resources, as the response-time capture would read them from the response. */
+		private Bundle asBundle() {
+			Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+			written.stream().filter(Resource.class::isInstance).map(Resource.class::cast)
+					.forEach(r -> bundle.addEntry().setResource(r));
+			return bundle;
+		}
+
+		/** What a success of this interaction answers. */
+		private int status() {
+			RestOperationTypeEnum operation = caller.getRestOperationType();
+			if (operation == RestOperationTypeEnum.CREATE) {
+				return 201;
+			}
+			if (operation == RestOperationTypeEnum.UPDATE && firstOfCaller != null
+					&& "1".equals(firstOfCaller.getIdElement().getVersionIdPart())) {
+				return 201; // create by update
+			}
+			return 200;
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package org.rehabfhir.server.reliability;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+/**
+ * A request that failed because PostgreSQL could not be reached (restart, failover, network) is answered 503 with an
+ * OperationOutcome that says to retry, instead of HAPI's 500: no connection within the pool's
+ * {@code spring.datasource.hikari.connection-timeout} (5 s), a refused or broken connection (SQLSTATE class 08), or
+ * the server shutting down or starting ({@code 57P01}-{@code 57P03}). Readiness reports DOWN meanwhile (the
+ * {@code db} health check), and the pool reconnects by itself when the database is back.
+ */
+@Component
+@Interceptor
+public class DatabaseUnavailableInterceptor {
+
+	private static final Logger log = LoggerFactory.getLogger(DatabaseUnavailableInterceptor.class);
+
+	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+	public BaseServerResponseException unavailable(RequestDetails request, Throwable exception) {
+		if (!isDatabaseUnavailable(exception)) {
+			return null;
+		}
+		log.warn("Request {} {} failed: the database is unavailable ({})", request.getRequestType(),
+				request.getRequestPath(), exception.getMessage());
+		UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503,
+				"The database is unavailable; the request was not completed. Retry it shortly (creates with"
+						+ " If-None-Exist, so that a retry cannot duplicate them).");
+		unavailable.addResponseHeader("Retry-After", "5");
+		return unavailable;
+	}
+
+	static boolean isDatabaseUnavailable(Throwable exception) {
+		for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof SQLTransientConnectionException || t instanceof CannotCreateTransactionException) {
+				return true;
+			}
+			if (t instanceof SQLException sql && sql.getSQLState() != null
+					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
+				return true;
+			}
+		}
+		return false;
+	}
+}
