@@ -45,8 +45,8 @@ public record AuditEntry(
 
 	public AuditEntry {
 		purposeOfUse = purposeOfUse == null ? List.of() : List.copyOf(purposeOfUse);
-		patientRefs = patientRefs == null ? List.of() : patientRefs.stream().filter(r -> r != null && r.length() <= MAX_REF).toList();
-		resourceRefs = resourceRefs == null ? List.of() : resourceRefs.stream().filter(r -> r != null && r.length() <= MAX_REF).toList();
+		patientRefs = patientRefs == null ? List.of() : patientRefs.stream().filter(AuditEntry::isReference).toList();
+		resourceRefs = resourceRefs == null ? List.of() : resourceRefs.stream().filter(AuditEntry::isReference).toList();
 		agent = agent == null ? AuditAgent.ANONYMOUS : agent;
 		requestPath = truncate(requestPath, MAX_PATH);
 		query = truncate(query, MAX_QUERY);
@@ -55,6 +55,16 @@ public record AuditEntry(
 		requestMethod = truncate(requestMethod, 16);
 		sourceIp = truncate(sourceIp, 64);
 	}
+
+	/**
+	 * Only {@code Type/id} with a valid FHIR id are kept: a request path names what the caller sent ({@code Patient/#},
+	 * found by the fuzz test), and a reference such as {@code Patient/#} cannot be encoded in the AuditEvent.
+	 */
+	private static boolean isReference(String ref) {
+		return ref != null && ref.length() <= MAX_REF && VALID_REF.matcher(ref).matches();
+	}
+
+	private static final java.util.regex.Pattern VALID_REF = java.util.regex.Pattern.compile("[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\\-.]{1,64}");
 
 	static String truncate(String value, int max) {
 		return value == null || value.length() <= max ? value : value.substring(0, max - 3) + "...";

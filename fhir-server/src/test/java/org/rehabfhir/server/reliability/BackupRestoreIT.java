@@ -81,14 +81,15 @@ class BackupRestoreIT extends AbstractFhirServerIT {
 		}
 
 		Files.createFile(base.resolve("recovery.signal"));
+		// in the configuration file (the embedded server's -c options are split at spaces)
+		Files.writeString(base.resolve("postgresql.auto.conf"), "\nrestore_command = 'cp \"" + archive + "/%f\" \"%p\"'\n"
+				+ "recovery_target_name = '" + restorePoint + "'\nrecovery_target_action = 'promote'\n",
+				StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
 		try (EmbeddedPostgres restored = EmbeddedPostgres.builder()
 				.setDataDirectory(base)
 				.setCleanDataDirectory(false)
 				.setPort(freePort())
 				.setPGStartupWait(Duration.ofSeconds(120))
-				.setServerConfig("restore_command", "cp " + archive + "/%f %p")
-				.setServerConfig("recovery_target_name", restorePoint)
-				.setServerConfig("recovery_target_action", "promote")
 				.start()) {
 			String restoredUrl = "jdbc:postgresql://localhost:" + restored.getPort() + "/" + database(db);
 			try (Connection copy = DriverManager.getConnection(restoredUrl, db.user(), db.password());
