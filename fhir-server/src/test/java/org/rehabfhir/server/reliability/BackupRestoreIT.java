@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -81,10 +83,14 @@ class BackupRestoreIT extends AbstractFhirServerIT {
 		}
 
 		Files.createFile(base.resolve("recovery.signal"));
+		// PostgreSQL runs as the data directory's owner and wants it private: as the live one
+		UserPrincipal owner = Files.getOwner(dataDirectoryOf(db));
 		// in the configuration file (the embedded server's -c options are split at spaces)
 		Files.writeString(base.resolve("postgresql.auto.conf"), "\nrestore_command = 'cp \"" + archive + "/%f\" \"%p\"'\n"
 				+ "recovery_target_name = '" + restorePoint + "'\nrecovery_target_action = 'promote'\n",
 				StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+		ownAndPrivate(base, owner);
+		ownAndPrivate(archive, owner);
 		try (EmbeddedPostgres restored = EmbeddedPostgres.builder()
 				.setDataDirectory(base)
 				.setCleanDataDirectory(false)
@@ -155,6 +161,22 @@ class BackupRestoreIT extends AbstractFhirServerIT {
 				} catch (NoSuchFileException gone) {
 					// removed while copying (a temporary file): the WAL replay covers it
 				}
+			}
+		}
+	}
+
+	private static Path dataDirectoryOf(PostgresTestDatabase db) throws Exception {
+		try (Connection admin = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+				Statement sql = admin.createStatement()) {
+			return Path.of(single(sql, "SHOW data_directory"));
+		}
+	}
+
+	private static void ownAndPrivate(Path root, UserPrincipal owner) throws IOException {
+		try (Stream<Path> files = Files.walk(root)) {
+			for (Path p : (Iterable<Path>) files::iterator) {
+				Files.setOwner(p, owner);
+				Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwx------" : "rw-------"));
 			}
 		}
 	}
