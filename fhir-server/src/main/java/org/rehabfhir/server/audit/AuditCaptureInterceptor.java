@@ -89,6 +89,13 @@ public class AuditCaptureInterceptor {
 		}
 	}
 
+	/** A write whose audit failed in its commit: answered with that failure, not with the commit's wrappers. */
+	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+	public BaseServerResponseException auditNotWritten(Throwable exception) {
+		AuditNotWrittenException notWritten = AuditNotWrittenException.in(exception);
+		return notWritten == exception ? null : notWritten;
+	}
+
 	@Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = LAST)
 	public void success(RequestDetails request, ResponseDetails response, IBaseResource resource) {
 		if (skip(request)) {

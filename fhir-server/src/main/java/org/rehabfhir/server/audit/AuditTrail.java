@@ -42,7 +42,7 @@ public class AuditTrail {
 	/**
 	 * Appends the entry inside the database transaction of a write ({@link WriteAuditInTransaction}), so that it
 	 * commits or rolls back with the data. When that fails: with {@code fail-closed} (default) an
-	 * {@link InternalErrorException} is thrown, which rolls the write back (the caller gets a 500 and nothing is
+	 * {@link AuditNotWrittenException} is thrown, which rolls the write back (the caller gets a 500 and nothing is
 	 * stored); else the failure is logged, the append is undone to a savepoint and the write commits.
 	 *
 	 * @return whether the entry was appended
@@ -55,8 +55,7 @@ public class AuditTrail {
 			log.error("AUDIT RECORD NOT WRITTEN with the write: {} {} by {} ({})", entry.requestMethod(),
 					entry.requestPath(), entry.agent().displayName(), e.getMessage(), e);
 			if (properties.isFailClosed()) {
-				throw new InternalErrorException(
-						"The audit trail is unavailable; the write was not stored (nothing was changed)", e);
+				throw new AuditNotWrittenException(e);
 			}
 			return false;
 		}

@@ -11,12 +11,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.hibernate.action.spi.BeforeTransactionCompletionProcess;
+import org.hibernate.engine.spi.SessionImplementor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Resource;
-import org.springframework.core.Ordered;
-import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.orm.jpa.EntityManagerFactoryUtils;
 import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.stereotype.Component;
@@ -32,11 +32,17 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * <p>How: registered on HAPI's JPA interceptor service, the storage pre-commit hooks of each resource written for a
  * caller's request (its own, or a {@code SystemRequestDetails} of an operation serving it, {@link CallerRequests})
- * register one {@link TransactionSynchronization} per request and transaction. Its {@code beforeCommit} flushes the
- * entity manager first (constraint errors surface before the chain's lock is taken, translated as the commit would
- * translate them), then appends the event on the transaction's connection ({@link AuditStore#appendInCurrentTransaction});
- * the chain's advisory lock is held until the commit. After the commit the request counts as audited, so the
- * response-time capture ({@link AuditCaptureInterceptor}) does not add a second event.
+ * register one pending event per request and transaction, as a Hibernate {@link BeforeTransactionCompletionProcess}
+ * on the session's action queue. Hibernate runs it inside the commit, after its one final flush of the persistence
+ * context and before the JDBC commit, on the same connection ({@code SessionImpl.beforeTransactionCompletion}:
+ * {@code flushBeforeTransactionCompletion()}, then the action queue's processes). So the chain's advisory lock is
+ * taken only after all the data was written and is held for the insert and the commit alone, not while Hibernate
+ * flushes a large record (a 12,000-entry EHR transaction flushes for seconds); and the persistence context is
+ * flushed once, not twice. An exception there fails the commit: Hibernate's transaction coordinator marks the
+ * transaction rollback-only, rolls it back and rethrows ({@link AuditNotWrittenException}, unwrapped for the caller
+ * by {@link AuditCaptureInterceptor}). Constraint errors of the data surface in the flush, before the lock. After
+ * the commit (a Spring {@link TransactionSynchronization}) the request counts as audited, so the response-time
+ * capture ({@link AuditCaptureInterceptor}) does not add a second event.
  *
  * <p>What the event says is what is committed: the status a success of that interaction answers (201 for a create
  * and a create-by-update, else 200) and the resources and patients written. Requests that store nothing (reads,
@@ -94,7 +100,10 @@ public class WriteAuditInTransaction {
 		if (byServer && resource instanceof Provenance) {
 			return; // the Provenance of the write, not a resource the caller asked for
 		}
-		pendingFor(caller).add(resource, byServer);
+		PendingAudit pending = pendingFor(caller);
+		if (pending != null) {
+			pending.add(resource, byServer);
+		}
 	}
 
 	private PendingAudit pendingFor(ServletRequestDetails caller) {
@@ -103,7 +112,13 @@ public class WriteAuditInTransaction {
 				return pending;
 			}
 		}
+		EntityManager entityManager = EntityManagerFactoryUtils.getTransactionalEntityManager(
+				transactionManager.getEntityManagerFactory());
+		if (entityManager == null) {
+			return null; // not a JPA transaction (nothing HAPI writes)
+		}
 		PendingAudit pending = new PendingAudit(caller);
+		entityManager.unwrap(SessionImplementor.class).getActionQueue().registerProcess(pending);
 		TransactionSynchronizationManager.registerSynchronization(pending);
 		return pending;
 	}
@@ -113,8 +128,11 @@ public class WriteAuditInTransaction {
 				&& caller.getResource() instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.BATCH;
 	}
 
-	/** The AuditEvent of one request, appended when its transaction is about to commit. */
-	private final class PendingAudit implements TransactionSynchronization, Ordered {
+	/**
+	 * The AuditEvent of one request, appended by Hibernate when its transaction is about to commit (after Hibernate's
+	 * final flush, before the JDBC commit); marks the request audited once that commit succeeded.
+	 */
+	private final class PendingAudit implements BeforeTransactionCompletionProcess, TransactionSynchronization {
 
 		private final ServletRequestDetails caller;
 		private final List<IBaseResource> written = new ArrayList<>();
@@ -133,13 +151,7 @@ public class WriteAuditInTransaction {
 		}
 
 		@Override
-		public int getOrder() {
-			return Ordered.LOWEST_PRECEDENCE; // after any other pre-commit work, right before the commit
-		}
-
-		@Override
-		public void beforeCommit(boolean readOnly) {
-			flushEntities();
+		public void doBeforeTransactionCompletion(SessionImplementor session) {
 			appended = trail.writeInTransaction(factory.fromHapi(caller, asBundle(), status(), null));
 		}
 
@@ -147,19 +159,6 @@ public class WriteAuditInTransaction {
 		public void afterCompletion(int status) {
 			if (status == STATUS_COMMITTED && appended) {
 				AuditCaptureInterceptor.markAudited(caller);
-			}
-		}
-
-		private void flushEntities() {
-			EntityManager entityManager = EntityManagerFactoryUtils.getTransactionalEntityManager(
-					transactionManager.getEntityManagerFactory());
-			if (entityManager == null) {
-				return;
-			}
-			try {
-				entityManager.flush();
-			} catch (RuntimeException e) {
-				throw DataAccessUtils.translateIfNecessary(e, transactionManager.getJpaDialect());
 			}
 		}
 
