@@ -7,7 +7,12 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +27,7 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.ingest.BundlePoster;
 import org.rehabfhir.server.ingest.SyntheaPopulation;
@@ -41,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * in this JVM, which runs the server: peak heap in use during the request and the largest heap left after a
  * garbage collection during it (the live data), both above the heap in use before. Run:
  * {@code ./mvnw -pl fhir-server -am verify -Dit.test=IngestBenchmark -Dtest=none
- * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false | grep BENCHMARK}.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false | grep BENCHMARK}. While the
+ * 12,000-entry transaction runs, another client reads one resource in a loop: each read appends its AuditEvent to
+ * the one hash chain, so the slowest read shows how long the large write held the chain's lock. Only that part:
+ * {@code -Dbenchmark.large-only=true}.
  */
 class IngestBenchmark extends AbstractFhirServerIT {
 
@@ -55,6 +64,10 @@ class IngestBenchmark extends AbstractFhirServerIT {
 			assertThat(poster.post(infrastructure).status()).isEqualTo(200);
 		}
 		IParser json = CLIENT_CONTEXT.newJsonParser();
+		if (Boolean.getBoolean("benchmark.large-only")) { // only the 12,000-entry transaction
+			heapOfA12000EntryBundle(export, json, poster);
+			return;
+		}
 		List<Integer> entries = new ArrayList<>();
 		long bytes = 0;
 		for (Path patient : export.patients()) {
@@ -94,7 +107,7 @@ class IngestBenchmark extends AbstractFhirServerIT {
 		heapOfA12000EntryBundle(export, json, poster);
 	}
 
-	private void heapOfA12000EntryBundle(Export export, IParser json, BundlePoster poster) {
+	private void heapOfA12000EntryBundle(Export export, IParser json, BundlePoster poster) throws InterruptedException {
 		Path largest = export.patients().stream().max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
 		Bundle record = json.parseResource(Bundle.class, Export.read(largest));
 		List<Bundle.BundleEntryComponent> observations = record.getEntry().stream()
@@ -139,10 +152,15 @@ class IngestBenchmark extends AbstractFhirServerIT {
 			}
 		});
 		sampler.start();
+		AuditedReads reads = new AuditedReads(baseUrl() + "/" + ehr().create().resource(new Patient()).execute().getId()
+				.toUnqualifiedVersionless().getValue(), running);
+		Thread reader = new Thread(reads);
 		long started = System.nanoTime();
+		reader.start();
 		BundlePoster.Response response = poster.post(body);
 		double seconds = (System.nanoTime() - started) / 1e9;
 		running.set(false);
+		reader.join();
 		for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
 			try {
 				((NotificationEmitter) gc).removeNotificationListener(listener);
@@ -157,5 +175,60 @@ class IngestBenchmark extends AbstractFhirServerIT {
 				body.length() / mb, largest.getFileName(), (peak.get() - before) / mb, before / mb,
 				Math.max(0, liveAfterGc.get() - before) / mb, String.format("%.1f", seconds),
 				memory.getHeapMemoryUsage().getMax() / mb);
+		log.info("BENCHMARK audited reads by another client during the 12,000-entry transaction (each appends to the"
+				+ " audit chain): {} answered, {} failed, slowest {} ms, median {} ms", reads.answered(), reads.failed,
+				reads.slowest(), reads.median());
+	}
+
+	/**
+	 * Another client reading one resource over and over while the large transaction runs: each read's AuditEvent
+	 * is appended to the same hash chain (its advisory lock), so a read waits as long as the chain's lock is held.
+	 */
+	private static final class AuditedReads implements Runnable {
+
+		private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+		private final String url;
+		private final AtomicBoolean running;
+		private final List<Long> millis = new ArrayList<>();
+		int failed;
+
+		AuditedReads(String url, AtomicBoolean running) {
+			this.url = url;
+			this.running = running;
+		}
+
+		@Override
+		public void run() {
+			while (running.get()) {
+				long begin = System.nanoTime();
+				try {
+					HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create(url))
+							.timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + Tokens.ehr()).GET()
+							.build(), HttpResponse.BodyHandlers.discarding());
+					if (answer.statusCode() == 200) {
+						millis.add((System.nanoTime() - begin) / 1_000_000);
+					} else {
+						failed++;
+					}
+					Thread.sleep(20);
+				} catch (java.io.IOException e) {
+					failed++;
+				} catch (InterruptedException e) {
+					return;
+				}
+			}
+		}
+
+		int answered() {
+			return millis.size();
+		}
+
+		long slowest() {
+			return millis.stream().mapToLong(Long::longValue).max().orElse(0);
+		}
+
+		long median() {
+			return millis.isEmpty() ? 0 : millis.stream().sorted().toList().get(millis.size() / 2);
+		}
 	}
 }
