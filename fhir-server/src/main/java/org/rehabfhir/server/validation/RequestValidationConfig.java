@@ -26,7 +26,8 @@ import org.springframework.context.annotation.Configuration;
  * error-level finding rejects the whole request with an OperationOutcome (422).
  *
  * <p>The validator works from the core R4 definitions plus the project's own conformance resources (any
- * {@link ProjectConformanceResources} bean, e.g. the protocol catalogue's CodeSystems and StructureDefinitions).
+ * {@link ProjectConformanceResources} bean, e.g. the protocol catalogue's CodeSystems and StructureDefinitions, and
+ * the deployment's IG packages, {@link IgPackageConfig}).
  * Code systems the server does not hold (SNOMED CT, ICD-10-CM, LOINC) give a warning, not an error.
  */
 @Configuration

@@ -36,7 +36,9 @@ import org.springframework.test.context.TestPropertySource;
 			"rehab.subscriptions.retry.initial-interval=200ms",
 			"rehab.subscriptions.retry.timeout=5s",
 			"rehab.cds.clinician-app-url=https://rehab.example-hospital.org/",
-			"rehab.bulk-export.job-step-interval=1s"
+			"rehab.bulk-export.job-step-interval=1s",
+			// a test fixture with US Core's Patient profile URL (src/test/resources/ig-packages/README.md)
+			"rehab.fhir.validation.packages=classpath:/ig-packages/rehab.test.us-core-patient-0.1.0.tgz"
 		})
 // a @TestPropertySource (not @SpringBootTest's properties) so that a subclass's @TestPropertySource overrides it
 @TestPropertySource(properties = "rehab.security.care-team-narrowing=false")
