@@ -29,6 +29,7 @@ import org.springframework.util.unit.DataSize;
  * rehab.security.limits.max-request-body=5MB      # persons and anonymous callers
  * rehab.security.limits.ehr-system.max-bundle-entries=20000   # EHR systems (role ehr-system): whole patient records
  * rehab.security.limits.ehr-system.max-request-body=64MB
+ * rehab.security.limits.large-requests.max-concurrent=2   # large requests at once (heap); the next: 503, Retry-After
  * rehab.security.cors.allowed-origins=            # browser apps on other origins, e.g. https://app.example.org
  * </pre>
  */
@@ -258,6 +259,12 @@ public class RehabSecurityProperties implements Validator {
 		private final CallerLimits ehrSystem = new CallerLimits(20_000, DataSize.ofMegabytes(64));
 		/** Chain links plus {@code _has} hops in one search parameter ({@code patient._has:Condition:patient:code} = 2). */
 		private int maxSearchDepth = 2;
+		/** How many large requests (whole patient records) are processed at once: the heap holds each whole. */
+		private final LargeRequests largeRequests = new LargeRequests();
+
+		public LargeRequests getLargeRequests() {
+			return largeRequests;
+		}
 
 		public int getMaxSearchDepth() {
 			return maxSearchDepth;
@@ -325,9 +332,55 @@ public class RehabSecurityProperties implements Validator {
 			if (maxBundleEntries < 1 || maxCount < 1 || maxIncludes < 0 || maxSearchDepth < 1 || maxRequestBody == null
 					|| maxRequestBody.toBytes() < 1024 || ehrSystem.maxBundleEntries < 1
 					|| ehrSystem.maxRequestBody == null || ehrSystem.maxRequestBody.toBytes() < 1024
-					|| ehrSystem.maxRequestBody.toBytes() > Integer.MAX_VALUE - 8) {
+					|| ehrSystem.maxRequestBody.toBytes() > Integer.MAX_VALUE - 8 || largeRequests.maxConcurrent < 1
+					|| largeRequests.minEntries < 1 || largeRequests.minBody == null || largeRequests.minBody.toBytes() < 1024
+					|| largeRequests.retryAfter == null || largeRequests.retryAfter.toSeconds() < 1) {
 				throw new IllegalStateException("rehab.security.limits.* out of range");
 			}
+		}
+	}
+
+	/**
+	 * Large requests: a transaction or batch of more than {@code min-entries} entries, or a body larger than
+	 * {@code min-body}. At most {@code max-concurrent} of them are processed at once (per server process); the next
+	 * one gets 503 with {@code Retry-After: retry-after}.
+	 */
+	public static class LargeRequests {
+		private int maxConcurrent = 2;
+		private int minEntries = 2_000;
+		private DataSize minBody = DataSize.ofMegabytes(8);
+		private Duration retryAfter = Duration.ofSeconds(10);
+
+		public int getMaxConcurrent() {
+			return maxConcurrent;
+		}
+
+		public void setMaxConcurrent(int maxConcurrent) {
+			this.maxConcurrent = maxConcurrent;
+		}
+
+		public int getMinEntries() {
+			return minEntries;
+		}
+
+		public void setMinEntries(int minEntries) {
+			this.minEntries = minEntries;
+		}
+
+		public DataSize getMinBody() {
+			return minBody;
+		}
+
+		public void setMinBody(DataSize minBody) {
+			this.minBody = minBody;
+		}
+
+		public Duration getRetryAfter() {
+			return retryAfter;
+		}
+
+		public void setRetryAfter(Duration retryAfter) {
+			this.retryAfter = retryAfter;
 		}
 	}
 

@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import ca.uhn.fhir.util.BundleUtil;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -29,7 +30,9 @@ import org.rehabfhir.auth.config.RehabSecurityProperties.Limits.CountPolicy;
  *       (JSON or XML tokens, no FHIR model built), so an oversize Bundle costs no parse into resources;</li>
  *   <li>{@code _count} above {@code max-count}: 400, or lowered to the maximum with {@code count-policy=cap};</li>
  *   <li>more than {@code max-includes} {@code _include}/{@code _revinclude} values, or the {@code *} wildcard:
- *       400.</li>
+ *       400;</li>
+ *   <li>more than {@code large-requests.max-concurrent} large requests at once: 503 with {@code Retry-After}
+ *       ({@link LargeRequestGate}).</li>
  * </ul>
  * Errors are HAPI exceptions, so the client gets an OperationOutcome.
  */
@@ -37,9 +40,11 @@ import org.rehabfhir.auth.config.RehabSecurityProperties.Limits.CountPolicy;
 public class RequestLimitsInterceptor {
 
 	private final Limits limits;
+	private final LargeRequestGate largeRequests;
 
 	public RequestLimitsInterceptor(Limits limits) {
 		this.limits = limits;
+		this.largeRequests = new LargeRequestGate(limits.getLargeRequests());
 	}
 
 	/** Before every other interceptor of this phase (request validation in particular, which is costly). */
@@ -102,11 +107,17 @@ public class RequestLimitsInterceptor {
 	 * The entry count of a transaction or batch, checked as soon as HAPI knows the request is one: before request
 	 * validation (which would otherwise validate every entry of an oversize Bundle first) and before any storage.
 	 * The entries are counted by streaming over the body's tokens ({@link BundleEntryCounter}): no resource is
-	 * built. A body that is not a readable Bundle is left to HAPI, which answers 400.
+	 * built. A body that is not a readable Bundle is left to HAPI, which answers 400. Then a large request (by entries
+	 * or body bytes) takes one of the few permits of {@link LargeRequestGate}, or is refused with 503.
 	 */
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = EARLY)
 	public boolean checkBundleSizeEarly(RequestDetails request) {
 		if (request.getRestOperationType() != RestOperationTypeEnum.TRANSACTION) {
+			// the body's size as RequestBodyLimitFilter passed it on (declared, or counted when it buffered the body)
+			long declared = request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null
+					? servlet.getServletRequest().getContentLengthLong()
+					: -1;
+			largeRequests.admit(request, -1, declared);
 			return true;
 		}
 		EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
@@ -118,7 +129,19 @@ public class RequestLimitsInterceptor {
 		if (entries >= 0) {
 			checkEntries(entries);
 		}
+		largeRequests.admit(request, entries, body.length);
 		return true;
+	}
+
+	/** A large request's permit is given back when HAPI is done with it, whatever the outcome. */
+	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+	public void releaseLargeRequestPermit(RequestDetails request) {
+		largeRequests.release(request);
+	}
+
+	/** Permits for large requests free now (tests). */
+	int freeLargeRequestPermits() {
+		return largeRequests.available();
 	}
 
 	/** The same check on the Bundle HAPI parsed (second line, e.g. for a body parsed differently). */

@@ -22,7 +22,8 @@ public final class BundlePoster {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-	public record Response(int status, String body) {}
+	/** The answer; {@code retryAfter}: the {@code Retry-After} header, if any. */
+	public record Response(int status, String body, java.util.Optional<String> retryAfter) {}
 
 	private final String fhirBase;
 	private final Supplier<String> token;
@@ -44,6 +45,25 @@ public final class BundlePoster {
 		return post(HttpRequest.BodyPublishers.ofString(bundle));
 	}
 
+	/**
+	 * As an EHR interface should send: a 503 (the server is busy with other large records,
+	 * {@code rehab.security.limits.large-requests}) is sent again after its {@code Retry-After}, up to 30 times.
+	 */
+	public Response postUntilAccepted(Path bundle) {
+		for (int attempt = 1; ; attempt++) {
+			Response response = post(bundle);
+			if (response.status() != 503 || response.retryAfter().isEmpty() || attempt == 30) {
+				return response;
+			}
+			try {
+				Thread.sleep(Long.parseLong(response.retryAfter().get()) * 1000);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				return response;
+			}
+		}
+	}
+
 	private Response post(HttpRequest.BodyPublisher body) {
 		HttpRequest request = HttpRequest.newBuilder(URI.create(fhirBase))
 				.timeout(REQUEST_TIMEOUT)
@@ -56,7 +76,7 @@ public final class BundlePoster {
 				.build();
 		try {
 			HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-			return new Response(response.statusCode(), response.body());
+			return new Response(response.statusCode(), response.body(), response.headers().firstValue("Retry-After"));
 		} catch (IOException e) {
 			throw new UncheckedIOException(e);
 		} catch (InterruptedException e) {

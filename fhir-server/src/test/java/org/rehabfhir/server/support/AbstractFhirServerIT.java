@@ -41,7 +41,12 @@ import org.springframework.test.context.TestPropertySource;
 			"rehab.fhir.validation.packages=classpath:/ig-packages/rehab.test.us-core-patient-0.1.0.tgz"
 		})
 // a @TestPropertySource (not @SpringBootTest's properties) so that a subclass's @TestPropertySource overrides it
-@TestPropertySource(properties = "rehab.security.care-team-narrowing=false")
+@TestPropertySource(properties = {
+	"rehab.security.care-team-narrowing=false",
+	// records of more than 500 entries count as large (production: 2,000), so ConcurrentLargeRequestsIT's records
+	// are small and quick; IngestBenchmark sets the production value
+	"rehab.security.limits.large-requests.min-entries=500"
+})
 public abstract class AbstractFhirServerIT {
 
 	protected static final FhirContext CLIENT_CONTEXT = FhirContext.forR4Cached();
