@@ -10,6 +10,7 @@ import org.rehabfhir.auth.authorization.CareTeamScope;
 import org.rehabfhir.auth.authorization.CareTeamSearchNarrowingInterceptor;
 import org.rehabfhir.auth.authorization.CareTeamWriteGuardInterceptor;
 import org.rehabfhir.auth.authorization.ExportScopeInterceptor;
+import org.rehabfhir.auth.authorization.ReferenceTargetGuardInterceptor;
 import org.rehabfhir.auth.authorization.SmartAuthorizationInterceptor;
 import org.rehabfhir.auth.authorization.SmartInteractionGuardInterceptor;
 import org.rehabfhir.auth.authorization.SearchReach;
@@ -21,6 +22,19 @@ import org.rehabfhir.auth.discovery.SmartConfigurationController;
 import org.rehabfhir.auth.discovery.SmartConfigurationFilter;
 import org.rehabfhir.auth.jwt.RehabJwtDecoders;
 import org.rehabfhir.auth.jwt.SmartJwtAuthenticationConverter;
+import org.rehabfhir.auth.jwt.IntrospectedRequests;
+import org.rehabfhir.auth.jwt.IntrospectingJwtAuthenticationProvider;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.http.client.support.BasicAuthenticationInterceptor;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector;
+import org.springframework.security.oauth2.server.resource.introspection.SpringOpaqueTokenIntrospector;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.client.RestTemplate;
 import org.rehabfhir.auth.limits.RequestBodyLimitFilter;
 import org.rehabfhir.auth.limits.RequestLimitsInterceptor;
 import org.rehabfhir.auth.smart.RehabRole;
@@ -169,8 +183,8 @@ public class RehabSecurityAutoConfiguration {
 							.hasRole(RehabRole.EHR_SYSTEM.roleName())
 							.anyRequest()
 							.authenticated())
-					.oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.decoder(rehabJwtDecoder)
-									.jwtAuthenticationConverter(converter))
+					.oauth2ResourceServer(oauth -> oauth.authenticationManagerResolver(
+									authenticationManagers(properties, fhir, rehabJwtDecoder, converter))
 							.authenticationEntryPoint(entryPoint)
 							.accessDeniedHandler(denied))
 					.exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
@@ -197,6 +211,41 @@ public class RehabSecurityAutoConfiguration {
 			return source;
 		}
 
+		/**
+		 * Bearer authentication per request: the JWT checks for every request; for {@link IntrospectedRequests}
+		 * (writes, audit reads) also Keycloak's token introspection, when {@code rehab.security.introspection.enabled}.
+		 */
+		static AuthenticationManagerResolver<HttpServletRequest> authenticationManagers(
+				RehabSecurityProperties properties, String fhir, JwtDecoder decoder, SmartJwtAuthenticationConverter converter) {
+			JwtAuthenticationProvider jwt = new JwtAuthenticationProvider(decoder);
+			jwt.setJwtAuthenticationConverter(converter);
+			AuthenticationManager plain = new ProviderManager(jwt);
+			RehabSecurityProperties.Introspection introspection = properties.getIntrospection();
+			if (!introspection.isEnabled()) {
+				log.warn("rehab.security.introspection.enabled=false: a token stays valid for writes until it expires"
+						+ " (at most 300 s after logout, disabling or role removal)");
+				return request -> plain;
+			}
+			String uri = properties.effectiveIntrospectionUri();
+			log.info("Writes and audit reads are checked by token introspection at {} (client {})", uri,
+					introspection.getClientId());
+			AuthenticationManager introspecting =
+					new ProviderManager(new IntrospectingJwtAuthenticationProvider(jwt, introspector(introspection, uri)));
+			RequestMatcher introspected = new IntrospectedRequests(fhir);
+			return request -> introspected.matches(request) ? introspecting : plain;
+		}
+
+		/** Spring's RFC 7662 client, authenticated with the realm client's secret (HTTP Basic), with timeouts. */
+		static OpaqueTokenIntrospector introspector(RehabSecurityProperties.Introspection introspection, String uri) {
+			SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+			requests.setConnectTimeout((int) introspection.getTimeout().toMillis());
+			requests.setReadTimeout((int) introspection.getTimeout().toMillis());
+			RestTemplate rest = new RestTemplate(requests);
+			rest.getInterceptors().add(
+					new BasicAuthenticationInterceptor(introspection.getClientId(), introspection.getClientSecret()));
+			return new SpringOpaqueTokenIntrospector(uri, rest);
+		}
+
 		@Bean
 		public CareTeamScope rehabCareTeamScope(
 				RehabSecurityProperties properties, ObjectProvider<CareTeamPatientLookup> lookup) {
@@ -213,6 +262,12 @@ public class RehabSecurityAutoConfiguration {
 				RehabSecurityProperties properties, ObjectProvider<ISearchParamRegistry> searchParams) {
 			return new SmartInteractionGuardInterceptor(
 					new SearchReach(searchParams::getIfUnique, properties.getLimits().getMaxSearchDepth()));
+		}
+
+		/** Finding 14 (issue 10): no existence oracle through references to types the caller may not read. */
+		@Bean
+		public ReferenceTargetGuardInterceptor rehabReferenceTargetGuardInterceptor() {
+			return new ReferenceTargetGuardInterceptor();
 		}
 
 		@Bean

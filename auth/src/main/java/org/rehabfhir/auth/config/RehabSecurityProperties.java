@@ -31,6 +31,7 @@ import org.springframework.util.unit.DataSize;
  * rehab.security.limits.ehr-system.max-request-body=64MB
  * rehab.security.limits.large-requests.max-concurrent=2   # large requests at once (heap); the next: 503, Retry-After
  * rehab.security.cors.allowed-origins=            # browser apps on other origins, e.g. https://app.example.org
+ * rehab.security.introspection.client-secret=     # required while introspection is on (the default)
  * </pre>
  */
 @ConfigurationProperties(prefix = "rehab.security")
@@ -46,6 +47,83 @@ public class RehabSecurityProperties implements Validator {
 	private final Smart smart = new Smart();
 	private final Limits limits = new Limits();
 	private final Cors cors = new Cors();
+	private final Introspection introspection = new Introspection();
+
+	public Introspection getIntrospection() {
+		return introspection;
+	}
+
+	/**
+	 * {@code rehab.security.introspection.*}: the requests that change data (every method but GET, HEAD and OPTIONS)
+	 * and the audit reads are checked with Keycloak's token introspection endpoint (RFC 7662), so that a token of a
+	 * user who logged out, was disabled or deleted, or lost the role, is refused at once instead of at its expiry.
+	 * Other reads keep the token's window (at most 300 s). On by default; it needs the secret of the realm client
+	 * {@code rehab-fhir-server}.
+	 */
+	public static class Introspection {
+		private boolean enabled = true;
+		private String clientId = "rehab-fhir-server";
+		private String clientSecret;
+		/** Default: {@code <issuer-uri>/protocol/openid-connect/token/introspect}. */
+		private String uri;
+		/** Connect and read timeout of one introspection call; past it the request is refused with 503. */
+		private Duration timeout = Duration.ofSeconds(5);
+
+		public boolean isEnabled() {
+			return enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getClientId() {
+			return clientId;
+		}
+
+		public void setClientId(String clientId) {
+			this.clientId = clientId;
+		}
+
+		public String getClientSecret() {
+			return clientSecret;
+		}
+
+		public void setClientSecret(String clientSecret) {
+			this.clientSecret = clientSecret;
+		}
+
+		public String getUri() {
+			return uri;
+		}
+
+		public void setUri(String uri) {
+			this.uri = uri;
+		}
+
+		public Duration getTimeout() {
+			return timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		void validate() {
+			if (!enabled) {
+				return;
+			}
+			if (!hasText(clientId) || !hasText(clientSecret)) {
+				throw new IllegalStateException("rehab.security.introspection.client-secret"
+						+ " (REHAB_SECURITY_INTROSPECTION_CLIENT_SECRET) is required: the secret of the realm client "
+						+ clientId + " that checks tokens of writes with Keycloak; or set"
+						+ " rehab.security.introspection.enabled=false to accept the tokens' 300 s revocation window");
+			}
+			if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+				throw new IllegalStateException("rehab.security.introspection.timeout must be positive, was " + timeout);
+			}
+		}
+	}
 
 	public boolean isEnabled() {
 		return enabled;
@@ -128,6 +206,13 @@ public class RehabSecurityProperties implements Validator {
 				: StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/auth";
 	}
 
+	/** The introspection endpoint in force: the configured one or Keycloak's under the issuer. */
+	public String effectiveIntrospectionUri() {
+		return hasText(introspection.uri)
+				? introspection.uri
+				: StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token/introspect";
+	}
+
 	public String effectiveTokenEndpoint() {
 		return hasText(smart.tokenEndpoint) ? smart.tokenEndpoint : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token";
 	}
@@ -172,6 +257,7 @@ public class RehabSecurityProperties implements Validator {
 		if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
 			throw new IllegalStateException("rehab.security.clock-skew must be between 0 and 60s, was " + clockSkew);
 		}
+		introspection.validate();
 	}
 
 	static boolean hasText(String s) {

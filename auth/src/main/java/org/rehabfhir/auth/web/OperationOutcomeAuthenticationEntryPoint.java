@@ -3,6 +3,7 @@ package org.rehabfhir.auth.web;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.rehabfhir.auth.jwt.IntrospectionUnavailableException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -24,6 +25,14 @@ public class OperationOutcomeAuthenticationEntryPoint implements AuthenticationE
 	@Override
 	public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException authException)
 			throws IOException {
+		if (authException instanceof IntrospectionUnavailableException) {
+			// fail closed, but not 401: the token may be fine, the identity provider did not answer
+			response.setHeader("Retry-After", "5");
+			rejections.notify(request, 503, "token_introspection_unavailable");
+			OperationOutcomeJson.write(response, 503, "transient",
+					"The access token could not be checked with the identity provider; try again later");
+			return;
+		}
 		bearer.commence(request, response, authException);
 		boolean tokenSent = request.getHeader("Authorization") != null;
 		String reason = tokenSent ? "invalid_token" : "missing_token";

@@ -56,6 +56,17 @@ class RehabSecurityPropertiesTest {
 		p.setClockSkew(Duration.ofSeconds(61));
 		assertThatThrownBy(p::validate).hasMessageContaining("clock-skew");
 		p.setClockSkew(Duration.ofSeconds(10));
+		p.getIntrospection().setClientSecret("test-DEV-ONLY-secret");
+		p.validate();
+	}
+
+	@Test
+	void introspectionIsOnByDefaultAndNeedsTheClientSecret() {
+		RehabSecurityProperties p = new RehabSecurityProperties();
+		p.setIssuerUri("http://127.0.0.1:8180/realms/rehab");
+		assertThat(p.getIntrospection().isEnabled()).isTrue();
+		assertThatThrownBy(p::validate).hasMessageContaining("REHAB_SECURITY_INTROSPECTION_CLIENT_SECRET");
+		p.getIntrospection().setEnabled(false);
 		p.validate();
 	}
 
@@ -66,5 +77,7 @@ class RehabSecurityPropertiesTest {
 		assertThat(p.effectiveJwksUri()).isEqualTo("http://127.0.0.1:8180/realms/rehab/protocol/openid-connect/certs");
 		assertThat(p.effectiveTokenEndpoint()).endsWith("/realms/rehab/protocol/openid-connect/token");
 		assertThat(p.effectiveAuthorizationEndpoint()).endsWith("/realms/rehab/protocol/openid-connect/auth");
+		assertThat(p.effectiveIntrospectionUri())
+				.isEqualTo("http://127.0.0.1:8180/realms/rehab/protocol/openid-connect/token/introspect");
 	}
 }

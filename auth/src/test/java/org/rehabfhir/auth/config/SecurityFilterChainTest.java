@@ -43,7 +43,9 @@ import org.springframework.web.bind.annotation.RestController;
 		classes = SecurityFilterChainTest.App.class,
 		properties = {"rehab.security.limits.max-request-body=2KB", "spring.main.banner-mode=off",
 			// the filter chain is tested here; narrowing (which needs the server's CareTeam lookup) elsewhere
-			"rehab.security.care-team-narrowing=false"})
+			"rehab.security.care-team-narrowing=false",
+			// token introspection (it needs Keycloak) is tested in IntrospectionUnavailableTest and RevokedTokenIT
+			"rehab.security.introspection.enabled=false"})
 @AutoConfigureMockMvc
 class SecurityFilterChainTest {
 

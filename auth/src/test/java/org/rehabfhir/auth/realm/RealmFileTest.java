@@ -22,7 +22,8 @@ class RealmFileTest {
 
 	/** Production clients: everything except the clearly named dev/test client. */
 	static final Set<String> PRODUCTION_CLIENTS =
-			Set.of("rehab-clinician-app", "rehab-clinician-bff", "ehr-demo-hospital", "ehr-demo-jwt", "metrics-scraper");
+			Set.of("rehab-clinician-app", "rehab-clinician-bff", "ehr-demo-hospital", "ehr-demo-jwt", "metrics-scraper",
+					"rehab-fhir-server");
 	static final String TEST_CLIENT = "rehab-test-cli";
 
 	static JsonNode realm;

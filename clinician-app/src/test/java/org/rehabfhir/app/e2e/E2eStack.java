@@ -131,6 +131,7 @@ public final class E2eStack {
 				"--spring.datasource.username=rehab",
 				"--spring.datasource.password=rehab-e2e-DEV-ONLY",
 				"--rehab.security.issuer-uri=" + issuer,
+				"--rehab.security.introspection.client-secret=" + TokenClient.FHIR_SERVER_SECRET,
 				"--rehab.demo-data.enabled=true",
 				"--rehab.security.care-team-narrowing=true"));
 		Path fhirLog = target.resolve("e2e-fhir-server.log");

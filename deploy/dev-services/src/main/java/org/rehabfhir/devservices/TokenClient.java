@@ -39,6 +39,11 @@ public final class TokenClient {
 	/** DEVELOPMENT ONLY secret of {@link #CLINICIAN_APP}. */
 	public static final String CLINICIAN_APP_SECRET = "rehab-clinician-bff-DEV-ONLY-secret";
 
+	/** The FHIR server's own client (token introspection only, no flow). */
+	public static final String FHIR_SERVER = "rehab-fhir-server";
+	/** DEVELOPMENT ONLY secret of {@link #FHIR_SERVER}: rehab.security.introspection.client-secret of dev and tests. */
+	public static final String FHIR_SERVER_SECRET = "rehab-fhir-server-DEV-ONLY-secret";
+
 	public static final String EHR_HOSPITAL = "ehr-demo-hospital";
 	/** DEVELOPMENT ONLY secret of {@link #EHR_HOSPITAL}. */
 	public static final String EHR_HOSPITAL_SECRET = "ehr-demo-hospital-DEV-ONLY-secret";

@@ -127,6 +127,7 @@ public final class LocalRehabFhir {
 		// (system properties rank above the profile; a -D given on the command line still wins).
 		setIfAbsent("spring.datasource.url", jdbcUrl);
 		setIfAbsent("rehab.security.issuer-uri", keycloak.issuerUri());
+		setIfAbsent("rehab.security.introspection.client-secret", TokenClient.FHIR_SERVER_SECRET);
 
 		SpringApplication application = new SpringApplication(RehabFhirApplication.class);
 		application.setAdditionalProfiles(PROFILE);

@@ -7,10 +7,8 @@ import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,17 +41,8 @@ class CompartmentWriteIT extends AbstractCareTeamNarrowingIT {
 			if (patientA != null) {
 				return;
 			}
-			Practitioner alice = new Practitioner();
-			alice.setId("Practitioner/alice");
-			alice.addName().setFamily("Alice").addGiven("Physio");
-			store.store(alice);
-			patientA = store.store(TestData.patient(TestData.uniqueMrn()));
+			patientA = store.patientOfAlicesCareTeam();
 			patientB = store.store(TestData.patient(TestData.uniqueMrn()));
-			CareTeam team = new CareTeam();
-			team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
-			team.setSubject(new Reference(patientA.getValue()));
-			team.addParticipant().setMember(new Reference("Practitioner/alice"));
-			store.store(team);
 			observationA = store.store(TestData.timedUpAndGo(patientA.getValue(), 12.0, "2025-03-01"));
 		}
 	}

@@ -12,15 +12,10 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
-import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.UUID;
 import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.devservices.MiniJson;
@@ -38,7 +33,7 @@ import org.slf4j.LoggerFactory;
 final class RealmTestKey {
 
 	private static final Logger log = LoggerFactory.getLogger(RealmTestKey.class);
-	private static final String REALM = "rehab";
+	private static final String REALM = KeycloakAdmin.REALM;
 	private static volatile RealmTestKey instance;
 
 	private final RSAKey key;
@@ -74,9 +69,8 @@ final class RealmTestKey {
 	private static RealmTestKey register(KeycloakServer keycloak) {
 		try {
 			RSAKey generated = new RSAKeyGenerator(2048).generate();
-			String adminToken = adminToken(keycloak);
-			String realmId = (String) MiniJson.parseObject(
-							send(keycloak, "GET", "/admin/realms/" + REALM, adminToken, null).body())
+			KeycloakAdmin admin = KeycloakAdmin.of(keycloak);
+			String realmId = (String) MiniJson.parseObject(admin.send("GET", "/admin/realms/" + REALM, null).body())
 					.get("id");
 			String pem = "-----BEGIN PRIVATE KEY-----\n"
 					+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
@@ -87,7 +81,7 @@ final class RealmTestKey {
 					+ "\"config\":{\"priority\":[\"1\"],\"enabled\":[\"true\"],\"active\":[\"false\"],"
 					+ "\"algorithm\":[\"RS256\"],\"privateKey\":[" + jsonString(pem) + "]}}";
 			HttpResponse<String> created =
-					send(keycloak, "POST", "/admin/realms/" + REALM + "/components", adminToken, component);
+					admin.send("POST", "/admin/realms/" + REALM + "/components", component);
 			if (created.statusCode() != 201) {
 				throw new IllegalStateException("Keycloak refused the test key: " + created.statusCode() + " "
 						+ created.body());
@@ -104,7 +98,7 @@ final class RealmTestKey {
 	private static String publishedKid(KeycloakServer keycloak, RSAKey generated)
 			throws IOException, InterruptedException, ParseException {
 		for (int attempt = 0; attempt < 20; attempt++) {
-			JWKSet jwks = JWKSet.parse(send(keycloak, "GET", URI.create(keycloak.jwksUri()).getPath(), null, null)
+			JWKSet jwks = JWKSet.parse(KeycloakAdmin.send(keycloak, "GET", URI.create(keycloak.jwksUri()).getPath(), null, null)
 					.body());
 			for (JWK jwk : jwks.getKeys()) {
 				if (jwk instanceof RSAKey rsa && rsa.getModulus().equals(generated.getModulus())) {
@@ -114,40 +108,6 @@ final class RealmTestKey {
 			Thread.sleep(250);
 		}
 		throw new IllegalStateException("The test key does not appear in the realm's JWKS " + keycloak.jwksUri());
-	}
-
-	private static String adminToken(KeycloakServer keycloak) throws IOException, InterruptedException {
-		String form = "grant_type=password&client_id=admin-cli&username="
-				+ URLEncoder.encode(KeycloakServer.DEV_ADMIN_USER, StandardCharsets.UTF_8) + "&password="
-				+ URLEncoder.encode(KeycloakServer.DEV_ADMIN_PASSWORD, StandardCharsets.UTF_8);
-		HttpResponse<String> response = HttpClient.newHttpClient().send(
-				HttpRequest.newBuilder(URI.create(keycloak.tokenEndpoint("master")))
-						.header("Content-Type", "application/x-www-form-urlencoded")
-						.POST(HttpRequest.BodyPublishers.ofString(form))
-						.build(),
-				HttpResponse.BodyHandlers.ofString());
-		Map<String, Object> json = MiniJson.parseObject(response.body());
-		Object token = json.get("access_token");
-		if (token == null) {
-			throw new IllegalStateException("No admin token: " + response.statusCode() + " " + response.body());
-		}
-		return (String) token;
-	}
-
-	private static HttpResponse<String> send(KeycloakServer keycloak, String method, String path, String bearer,
-			String json) throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(keycloak.baseUrl() + path))
-				.timeout(Duration.ofSeconds(30))
-				.method(method, json == null
-						? HttpRequest.BodyPublishers.noBody()
-						: HttpRequest.BodyPublishers.ofString(json));
-		if (json != null) {
-			request.header("Content-Type", "application/json");
-		}
-		if (bearer != null) {
-			request.header("Authorization", "Bearer " + bearer);
-		}
-		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static String jsonString(String s) {

@@ -9,6 +9,10 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
+import org.rehabfhir.server.support.TestData;
 
 /**
  * Looks at (and seeds) the FHIR store directly, as the server and not as a caller, so that a test can set up data no
@@ -34,6 +38,24 @@ final class StorageProbe {
 			return dao.update(resource, new SystemRequestDetails()).getId().toUnqualifiedVersionless();
 		}
 		return dao.create(resource, new SystemRequestDetails()).getId().toUnqualifiedVersionless();
+	}
+
+	/**
+	 * Stores {@code Practitioner/alice} and a new patient whose active CareTeam names her (so that alice, narrowed,
+	 * reaches that patient); returns the patient's id.
+	 */
+	IIdType patientOfAlicesCareTeam() {
+		Practitioner alice = new Practitioner();
+		alice.setId("Practitioner/alice");
+		alice.addName().setFamily("Alice").addGiven("Physio");
+		store(alice);
+		IIdType patient = store(TestData.patient(TestData.uniqueMrn()));
+		CareTeam team = new CareTeam();
+		team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
+		team.setSubject(new Reference(patient.getValue()));
+		team.addParticipant().setMember(new Reference("Practitioner/alice"));
+		store(team);
+		return patient;
 	}
 
 	boolean exists(IIdType id) {

@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import org.junit.jupiter.api.BeforeEach;
 import org.rehabfhir.devservices.KeycloakServer;
+import org.rehabfhir.devservices.TokenClient;
 import org.rehabfhir.server.RehabFhirApplication;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -61,6 +62,8 @@ public abstract class AbstractFhirServerIT {
 	static void services(DynamicPropertyRegistry registry) {
 		PostgresTestDatabase.registerDataSource(registry);
 		registry.add("rehab.security.issuer-uri", () -> keycloak().issuerUri());
+		// writes and audit reads are checked by token introspection (the realm's client rehab-fhir-server)
+		registry.add("rehab.security.introspection.client-secret", () -> TokenClient.FHIR_SERVER_SECRET);
 	}
 
 	protected static KeycloakServer keycloak() {
