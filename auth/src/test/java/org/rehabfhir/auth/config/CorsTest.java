@@ -19,7 +19,9 @@ import org.springframework.test.web.servlet.MockMvc;
 @SpringBootTest(
 		classes = SecurityFilterChainTest.App.class,
 		properties = {"spring.main.banner-mode=off", "rehab.security.care-team-narrowing=false",
-			"rehab.security.cors.allowed-origins=https://app.example.org"})
+			"rehab.security.cors.allowed-origins=https://app.example.org",
+			// token introspection (it needs Keycloak) is tested in IntrospectionUnavailableTest and RevokedTokenIT
+			"rehab.security.introspection.enabled=false"})
 @AutoConfigureMockMvc
 class CorsTest {
 

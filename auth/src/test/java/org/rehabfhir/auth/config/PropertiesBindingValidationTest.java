@@ -36,7 +36,15 @@ class PropertiesBindingValidationTest {
 
 	@Test
 	void goodSettingsBind() {
-		runner.withPropertyValues("rehab.security.issuer-uri=http://127.0.0.1:8180/realms/rehab")
+		runner.withPropertyValues("rehab.security.issuer-uri=http://127.0.0.1:8180/realms/rehab",
+						"rehab.security.introspection.client-secret=test-DEV-ONLY-secret")
 				.run(context -> assertThat(context).hasNotFailed().hasSingleBean(RehabSecurityProperties.class));
+	}
+
+	@Test
+	void introspectionWithoutItsSecretDoesNotBind() {
+		runner.withPropertyValues("rehab.security.issuer-uri=http://127.0.0.1:8180/realms/rehab")
+				.run(context -> assertThat(context.getStartupFailure())
+						.hasStackTraceContaining("REHAB_SECURITY_INTROSPECTION_CLIENT_SECRET"));
 	}
 }

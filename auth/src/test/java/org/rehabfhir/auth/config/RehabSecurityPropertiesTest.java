@@ -40,6 +40,7 @@ class RehabSecurityPropertiesTest {
 		p.getCors().setAllowedOrigins(java.util.List.of("https://*.example.org"));
 		assertThatThrownBy(p::validate).hasMessageContaining("cors.allowed-origins");
 		p.getCors().setAllowedOrigins(java.util.List.of("https://app.example.org"));
+		p.getIntrospection().setClientSecret("test-DEV-ONLY-secret");
 		p.validate();
 		assertThat(p.getCors().isEnabled()).isTrue();
 	}

@@ -34,6 +34,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.devservices.KeycloakSettings;
+import org.rehabfhir.devservices.TokenClient;
 import org.rehabfhir.server.pathway.Pathway;
 import org.rehabfhir.server.support.FhirClients;
 import org.rehabfhir.server.support.PostgresTestDatabase;
@@ -153,7 +154,8 @@ class SideBySideBenchmark {
 		List<String> fullArgs = new ArrayList<>(common);
 		fullArgs.addAll(List.of(
 				"--spring.datasource.url=" + fullDb,
-				"--rehab.security.issuer-uri=" + keycloak.issuerUri()));
+				"--rehab.security.issuer-uri=" + keycloak.issuerUri(),
+				"--rehab.security.introspection.client-secret=" + TokenClient.FHIR_SERVER_SECRET));
 
 		// one after the other, so that each start-to-readiness time is the server's alone
 		try (ServerProcess bareServer = ServerProcess.start("bare", jvm, bareArgs, work);
