@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.rehabfhir.auth.jwt.IntrospectionUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -14,6 +16,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
  * and tells the {@link SecurityRejectionListener}s.
  */
 public class OperationOutcomeAuthenticationEntryPoint implements AuthenticationEntryPoint {
+
+	private static final Logger log = LoggerFactory.getLogger(OperationOutcomeAuthenticationEntryPoint.class);
 
 	private final BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
 	private final SecurityRejections rejections;
@@ -36,6 +40,12 @@ public class OperationOutcomeAuthenticationEntryPoint implements AuthenticationE
 		bearer.commence(request, response, authException);
 		boolean tokenSent = request.getHeader("Authorization") != null;
 		String reason = tokenSent ? "invalid_token" : "missing_token";
+		if (tokenSent) {
+			// which check failed (Spring's message names it: expiry, signature/key, issuer, audience...; never the
+			// token itself): the answer stays generic, the operator needs the cause
+			log.info("Bearer token rejected for {} {}: {}", request.getMethod(), request.getRequestURI(),
+					authException.getMessage());
+		}
 		rejections.notify(request, response.getStatus(), reason);
 		OperationOutcomeJson.write(
 				response,
