@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * Bad input that HAPI or a library fails on with an unchecked exception (so HAPI would answer 500 with the exception's
  * message) is answered 400 with a plain OperationOutcome: the JSON parser failing on a malformed element (an
  * extension that is {@code null}), the JSON Patch library on a malformed patch, a number parameter that is not a
- * number ({@code _count=1 }), a parameter name the HTTP firewall refuses. Found by the fuzz test ({@code FuzzIT}).
+ * number ({@code _count=1 }), a parameter name the HTTP firewall refuses, a JSON property with an empty name.
+ * Found by the fuzz test ({@code FuzzIT}).
  * Nothing was stored: these fail before any write. Real server errors (anything else) stay 500.
  */
 @Component
@@ -50,15 +51,28 @@ public class UnreadableRequestInterceptor {
 			if (t instanceof DataFormatException) {
 				return "the body or a parameter is not valid FHIR";
 			}
-			StackTraceElement[] frames = t.getStackTrace();
-			if (t instanceof RuntimeException && frames.length > 0) {
-				String where = frames[0].getClassName();
+			String where = t instanceof RuntimeException ? thrownFrom(t) : null;
+			if (where != null) {
 				if (where.startsWith("ca.uhn.fhir.parser.")) {
 					return "the body is not valid FHIR (malformed element)";
 				}
 				if (where.startsWith("com.github.fge.jsonpatch.") || where.startsWith("com.github.fge.jackson.")) {
 					return "the JSON Patch is malformed";
 				}
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The class the exception came from, outside the JDK (a {@code String.charAt} failing inside HAPI's JSON parser
+	 * on a property with an empty name is the parser's failure), or null.
+	 */
+	private static String thrownFrom(Throwable t) {
+		for (StackTraceElement frame : t.getStackTrace()) {
+			String where = frame.getClassName();
+			if (!where.startsWith("java.") && !where.startsWith("jdk.") && !where.startsWith("sun.")) {
+				return where;
 			}
 		}
 		return null;

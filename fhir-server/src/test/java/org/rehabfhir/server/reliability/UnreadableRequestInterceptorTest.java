@@ -1,0 +1,26 @@
+package org.rehabfhir.server.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.junit.jupiter.api.Test;
+
+class UnreadableRequestInterceptorTest {
+
+	@Test
+	void aJsonPropertyWithAnEmptyNameIsUnreadableInput() {
+		// HAPI's JSON parser fails with a StringIndexOutOfBoundsException thrown inside the JDK (found by the fuzz run)
+		RuntimeException failure = catchThrowableOfType(() -> FhirContext.forR4Cached()
+				.newJsonParser().parseResource("{\"resourceType\":\"Goal\",\"\":\"x\"}"), RuntimeException.class);
+
+		assertThat(failure).isInstanceOf(StringIndexOutOfBoundsException.class);
+		assertThat(UnreadableRequestInterceptor.reason(failure)).isEqualTo("the body is not valid FHIR (malformed element)");
+	}
+
+	@Test
+	void aFailureOfTheServerItselfIsNotBlamedOnTheInput() {
+		assertThat(UnreadableRequestInterceptor.reason(new IllegalStateException("a server error"))).isNull();
+		assertThat(UnreadableRequestInterceptor.reason(new StringIndexOutOfBoundsException(0))).isNull();
+	}
+}
