@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class ClinicianApplication {
 
-	public static void main(String[] args) {
-		SpringApplication.run(ClinicianApplication.class, args);
-	}
+    public static void main(String[] args) {
+        SpringApplication.run(ClinicianApplication.class, args);
+    }
 }

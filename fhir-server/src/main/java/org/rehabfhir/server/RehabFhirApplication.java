@@ -13,17 +13,17 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * interceptors. The FHIR endpoint is served at {@code /fhir}.
  */
 @SpringBootApplication(
-		exclude = {
-			ThymeleafAutoConfiguration.class,
-			QuartzAutoConfiguration.class,
-			BatchAutoConfiguration.class,
-			// HAPI brings an Elasticsearch client for its optional full-text indexing; we do not use it
-			ElasticsearchRestClientAutoConfiguration.class
-		})
+        exclude = {
+            ThymeleafAutoConfiguration.class,
+            QuartzAutoConfiguration.class,
+            BatchAutoConfiguration.class,
+            // HAPI brings an Elasticsearch client for its optional full-text indexing; we do not use it
+            ElasticsearchRestClientAutoConfiguration.class
+        })
 @ConfigurationPropertiesScan
 public class RehabFhirApplication {
 
-	public static void main(String[] args) {
-		SpringApplication.run(RehabFhirApplication.class, args);
-	}
+    public static void main(String[] args) {
+        SpringApplication.run(RehabFhirApplication.class, args);
+    }
 }

@@ -20,37 +20,45 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class RestartIT {
 
-	@Test
-	void dataSurvivesARestartOfTheServerOnTheSameDatabase() {
-		PostgresTestDatabase db = PostgresTestDatabase.shared();
-		String url = db.createDatabase("restart_" + System.nanoTime());
-		String[] properties = {
-			"--spring.datasource.url=" + url,
-			"--spring.datasource.username=" + db.user(),
-			"--spring.datasource.password=" + db.password(),
-			"--server.port=0",
-			"--rehab.security.enabled=false"
-		};
-		String mrn = TestData.uniqueMrn();
+    @Test
+    void dataSurvivesARestartOfTheServerOnTheSameDatabase() {
+        PostgresTestDatabase db = PostgresTestDatabase.shared();
+        String url = db.createDatabase("restart_" + System.nanoTime());
+        String[] properties = {
+            "--spring.datasource.url=" + url,
+            "--spring.datasource.username=" + db.user(),
+            "--spring.datasource.password=" + db.password(),
+            "--server.port=0",
+            "--rehab.security.enabled=false"
+        };
+        String mrn = TestData.uniqueMrn();
 
-		IdType id;
-		try (ConfigurableApplicationContext first = start(properties)) {
-			id = (IdType) client(first).create().resource(TestData.patient(mrn)).execute().getId();
-		}
-		try (ConfigurableApplicationContext second = start(properties)) {
-			Patient read = client(second).read().resource(Patient.class).withId(id.toUnqualifiedVersionless()).execute();
-			assertThat(read.getIdentifierFirstRep().getValue()).isEqualTo(mrn);
-		}
-	}
+        IdType id;
+        try (ConfigurableApplicationContext first = start(properties)) {
+            id = (IdType) client(first)
+                    .create()
+                    .resource(TestData.patient(mrn))
+                    .execute()
+                    .getId();
+        }
+        try (ConfigurableApplicationContext second = start(properties)) {
+            Patient read = client(second)
+                    .read()
+                    .resource(Patient.class)
+                    .withId(id.toUnqualifiedVersionless())
+                    .execute();
+            assertThat(read.getIdentifierFirstRep().getValue()).isEqualTo(mrn);
+        }
+    }
 
-	private static ConfigurableApplicationContext start(String[] properties) {
-		return new SpringApplicationBuilder(RehabFhirApplication.class).run(properties);
-	}
+    private static ConfigurableApplicationContext start(String[] properties) {
+        return new SpringApplicationBuilder(RehabFhirApplication.class).run(properties);
+    }
 
-	private static IGenericClient client(ConfigurableApplicationContext context) {
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-		FhirContext fhir = FhirContext.forR4Cached();
-		fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		return fhir.newRestfulGenericClient("http://localhost:" + port + "/fhir");
-	}
+    private static IGenericClient client(ConfigurableApplicationContext context) {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        FhirContext fhir = FhirContext.forR4Cached();
+        fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        return fhir.newRestfulGenericClient("http://localhost:" + port + "/fhir");
+    }
 }

@@ -23,10 +23,10 @@ public final class Fixtures {
     public static final LocalDate TODAY = LocalDate.of(2026, 11, 25);
     /** The clinic's time zone of the tests (not the JVM's: see ClinicZoneTest). */
     public static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+
     private static int seq;
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static Patient patientAged(int years) {
         Patient p = new Patient();
@@ -91,12 +91,17 @@ public final class Fixtures {
 
     public static Observation quantity(String system, String code, double value, String unit, int daysAgo) {
         Observation o = obs(system, code, TODAY.minusDays(daysAgo).atTime(10, 0));
-        o.setValue(new Quantity().setValue(value).setUnit(unit).setSystem(RehabCodes.UCUM).setCode(unit));
+        o.setValue(new Quantity()
+                .setValue(value)
+                .setUnit(unit)
+                .setSystem(RehabCodes.UCUM)
+                .setCode(unit));
         return o;
     }
 
     public static Observation finding(String code, boolean present, int daysAgo) {
-        Observation o = obs(RehabCodes.CS_FINDING, code, TODAY.minusDays(daysAgo).atTime(10, 0));
+        Observation o =
+                obs(RehabCodes.CS_FINDING, code, TODAY.minusDays(daysAgo).atTime(10, 0));
         o.setValue(new BooleanType(present));
         return o;
     }

@@ -8,6 +8,5 @@ public final class TestFhir {
     public static final FhirContext CTX = FhirContext.forR4Cached();
     public static final ProtocolCatalogue CATALOGUE = ProtocolCatalogue.loadDefault(CTX);
 
-    private TestFhir() {
-    }
+    private TestFhir() {}
 }

@@ -36,8 +36,7 @@ public final class TestValidator {
         VALIDATOR.registerValidatorModule(module);
     }
 
-    private TestValidator() {
-    }
+    private TestValidator() {}
 
     /** Error and fatal messages, "severity location: message". */
     public static List<String> errors(IBaseResource resource) {

@@ -12,9 +12,9 @@ import java.util.Set;
  */
 public interface CareTeamPatientLookup {
 
-	/**
-	 * @param practitionerRef the caller's {@code fhirUser} claim, e.g. {@code Practitioner/alice}
-	 * @return the ids of the patients, bare ({@code 123}) or qualified ({@code Patient/123}); empty when none
-	 */
-	Set<String> patientIdsFor(String practitionerRef);
+    /**
+     * @param practitionerRef the caller's {@code fhirUser} claim, e.g. {@code Practitioner/alice}
+     * @return the ids of the patients, bare ({@code 123}) or qualified ({@code Patient/123}); empty when none
+     */
+    Set<String> patientIdsFor(String practitionerRef);
 }

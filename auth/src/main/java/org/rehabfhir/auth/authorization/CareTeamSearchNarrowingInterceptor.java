@@ -19,38 +19,39 @@ import org.rehabfhir.auth.jwt.RehabSecurityContext;
 @Interceptor
 public class CareTeamSearchNarrowingInterceptor extends SearchNarrowingInterceptor {
 
-	/** A patient id that never exists: a physiotherapist without any CareTeam patient finds nothing. */
-	static final String NO_PATIENT = "Patient/rehab-no-careteam-patient";
+    /** A patient id that never exists: a physiotherapist without any CareTeam patient finds nothing. */
+    static final String NO_PATIENT = "Patient/rehab-no-careteam-patient";
 
-	private final CareTeamScope careTeam;
-	private final Supplier<Optional<CallerContext>> callerSupplier;
+    private final CareTeamScope careTeam;
+    private final Supplier<Optional<CallerContext>> callerSupplier;
 
-	public CareTeamSearchNarrowingInterceptor(CareTeamScope careTeam) {
-		this(careTeam, RehabSecurityContext::current);
-	}
+    public CareTeamSearchNarrowingInterceptor(CareTeamScope careTeam) {
+        this(careTeam, RehabSecurityContext::current);
+    }
 
-	public CareTeamSearchNarrowingInterceptor(CareTeamScope careTeam, Supplier<Optional<CallerContext>> callerSupplier) {
-		this.careTeam = careTeam;
-		this.callerSupplier = callerSupplier;
-		setNarrowConditionalUrls(true);
-	}
+    public CareTeamSearchNarrowingInterceptor(
+            CareTeamScope careTeam, Supplier<Optional<CallerContext>> callerSupplier) {
+        this.careTeam = careTeam;
+        this.callerSupplier = callerSupplier;
+        setNarrowConditionalUrls(true);
+    }
 
-	@Override
-	protected AuthorizedList buildAuthorizedList(RequestDetails request) {
-		Optional<CallerContext> caller = callerSupplier.get();
-		if (caller.isEmpty()) {
-			return null;
-		}
-		Optional<Set<String>> patients = careTeam.patientsFor(caller.get(), request);
-		if (patients.isEmpty()) {
-			return null; // not narrowed
-		}
-		AuthorizedList list = new AuthorizedList();
-		if (patients.get().isEmpty()) {
-			list.addCompartment(NO_PATIENT);
-		} else {
-			patients.get().forEach(list::addCompartment);
-		}
-		return list;
-	}
+    @Override
+    protected AuthorizedList buildAuthorizedList(RequestDetails request) {
+        Optional<CallerContext> caller = callerSupplier.get();
+        if (caller.isEmpty()) {
+            return null;
+        }
+        Optional<Set<String>> patients = careTeam.patientsFor(caller.get(), request);
+        if (patients.isEmpty()) {
+            return null; // not narrowed
+        }
+        AuthorizedList list = new AuthorizedList();
+        if (patients.get().isEmpty()) {
+            list.addCompartment(NO_PATIENT);
+        } else {
+            patients.get().forEach(list::addCompartment);
+        }
+        return list;
+    }
 }

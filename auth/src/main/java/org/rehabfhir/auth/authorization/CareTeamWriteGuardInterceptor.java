@@ -30,66 +30,67 @@ import org.rehabfhir.auth.jwt.RehabSecurityContext;
 @Interceptor
 public class CareTeamWriteGuardInterceptor {
 
-	private final CareTeamScope careTeam;
-	private final Supplier<Optional<CallerContext>> callerSupplier;
+    private final CareTeamScope careTeam;
+    private final Supplier<Optional<CallerContext>> callerSupplier;
 
-	public CareTeamWriteGuardInterceptor(CareTeamScope careTeam) {
-		this(careTeam, RehabSecurityContext::current);
-	}
+    public CareTeamWriteGuardInterceptor(CareTeamScope careTeam) {
+        this(careTeam, RehabSecurityContext::current);
+    }
 
-	public CareTeamWriteGuardInterceptor(CareTeamScope careTeam, Supplier<Optional<CallerContext>> callerSupplier) {
-		this.careTeam = careTeam;
-		this.callerSupplier = callerSupplier;
-	}
+    public CareTeamWriteGuardInterceptor(CareTeamScope careTeam, Supplier<Optional<CallerContext>> callerSupplier) {
+        this.careTeam = careTeam;
+        this.callerSupplier = callerSupplier;
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-	public void created(RequestDetails request, IBaseResource resource) {
-		check(request, resource);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void created(RequestDetails request, IBaseResource resource) {
+        check(request, resource);
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-	public void updated(RequestDetails request, IBaseResource oldResource, IBaseResource newResource) {
-		check(request, newResource);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void updated(RequestDetails request, IBaseResource oldResource, IBaseResource newResource) {
+        check(request, newResource);
+    }
 
-	private void check(RequestDetails request, IBaseResource resource) {
-		if (request == null || request instanceof SystemRequestDetails || resource == null) {
-			return;
-		}
-		Optional<CallerContext> caller = callerSupplier.get();
-		if (caller.isEmpty()) {
-			return;
-		}
-		Optional<Set<String>> allowed = careTeam.patientsFor(caller.get(), request);
-		if (allowed.isEmpty()) {
-			return; // not narrowed
-		}
-		for (String owner : patientOwners(request.getFhirContext(), resource)) {
-			if (!allowed.get().contains(owner)) {
-				throw new ForbiddenOperationException("Access denied: the resource names a patient outside your"
-						+ " CareTeams; every patient it refers to (subject, performer, ...) must be one of yours");
-			}
-		}
-	}
+    private void check(RequestDetails request, IBaseResource resource) {
+        if (request == null || request instanceof SystemRequestDetails || resource == null) {
+            return;
+        }
+        Optional<CallerContext> caller = callerSupplier.get();
+        if (caller.isEmpty()) {
+            return;
+        }
+        Optional<Set<String>> allowed = careTeam.patientsFor(caller.get(), request);
+        if (allowed.isEmpty()) {
+            return; // not narrowed
+        }
+        for (String owner : patientOwners(request.getFhirContext(), resource)) {
+            if (!allowed.get().contains(owner)) {
+                throw new ForbiddenOperationException("Access denied: the resource names a patient outside your"
+                        + " CareTeams; every patient it refers to (subject, performer, ...) must be one of yours");
+            }
+        }
+    }
 
-	/** The resource's Patient-compartment owners of type Patient, as {@code Patient/<id>} (a Patient: itself). */
-	static Set<String> patientOwners(FhirContext fhir, IBaseResource resource) {
-		Set<String> owners = new LinkedHashSet<>();
-		String type = fhir.getResourceType(resource);
-		if ("Patient".equals(type)) {
-			if (resource.getIdElement().hasIdPart()) {
-				owners.add("Patient/" + resource.getIdElement().getIdPart());
-			}
-			return owners;
-		}
-		if (!SmartAuthorizationInterceptor.inPatientCompartment(fhir, type)) {
-			return owners;
-		}
-		for (IIdType owner : fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null)) {
-			if (owner.hasIdPart() && (owner.getResourceType() == null || "Patient".equals(owner.getResourceType()))) {
-				owners.add("Patient/" + owner.getIdPart());
-			}
-		}
-		return owners;
-	}
+    /** The resource's Patient-compartment owners of type Patient, as {@code Patient/<id>} (a Patient: itself). */
+    static Set<String> patientOwners(FhirContext fhir, IBaseResource resource) {
+        Set<String> owners = new LinkedHashSet<>();
+        String type = fhir.getResourceType(resource);
+        if ("Patient".equals(type)) {
+            if (resource.getIdElement().hasIdPart()) {
+                owners.add("Patient/" + resource.getIdElement().getIdPart());
+            }
+            return owners;
+        }
+        if (!SmartAuthorizationInterceptor.inPatientCompartment(fhir, type)) {
+            return owners;
+        }
+        for (IIdType owner :
+                fhir.newTerser().getCompartmentOwnersForResource("Patient", resource, (Set<String>) null)) {
+            if (owner.hasIdPart() && (owner.getResourceType() == null || "Patient".equals(owner.getResourceType()))) {
+                owners.add("Patient/" + owner.getIdPart());
+            }
+        }
+        return owners;
+    }
 }

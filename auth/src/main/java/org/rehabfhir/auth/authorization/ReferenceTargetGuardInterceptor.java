@@ -40,85 +40,86 @@ import org.rehabfhir.auth.smart.Permission;
 @Interceptor
 public class ReferenceTargetGuardInterceptor {
 
-	private final Supplier<Optional<CallerContext>> callerSupplier;
+    private final Supplier<Optional<CallerContext>> callerSupplier;
 
-	public ReferenceTargetGuardInterceptor() {
-		this(RehabSecurityContext::current);
-	}
+    public ReferenceTargetGuardInterceptor() {
+        this(RehabSecurityContext::current);
+    }
 
-	public ReferenceTargetGuardInterceptor(Supplier<Optional<CallerContext>> callerSupplier) {
-		this.callerSupplier = callerSupplier;
-	}
+    public ReferenceTargetGuardInterceptor(Supplier<Optional<CallerContext>> callerSupplier) {
+        this.callerSupplier = callerSupplier;
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-	public void created(RequestDetails request, IBaseResource resource) {
-		check(request, resource);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void created(RequestDetails request, IBaseResource resource) {
+        check(request, resource);
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-	public void updated(RequestDetails request, IBaseResource oldResource, IBaseResource newResource) {
-		check(request, newResource);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void updated(RequestDetails request, IBaseResource oldResource, IBaseResource newResource) {
+        check(request, newResource);
+    }
 
-	private void check(RequestDetails request, IBaseResource resource) {
-		if (request == null || request instanceof SystemRequestDetails || resource == null) {
-			return;
-		}
-		Optional<CallerContext> caller = callerSupplier.get();
-		if (caller.isEmpty() || caller.get().isSystem()) {
-			return;
-		}
-		FhirContext fhir = request.getFhirContext();
-		String own = ownReference(caller.get().fhirUser());
-		EffectiveRights rights = caller.get().rights();
-		for (ResourceReferenceInfo info : fhir.newTerser().getAllResourceReferences(resource)) {
-			String reference = info.getResourceReference().getReferenceElement().getValue();
-			if (reference == null || reference.isBlank() || reference.startsWith("#") || reference.startsWith("urn:")) {
-				continue;
-			}
-			String where = fhir.getResourceType(resource) + "." + info.getName();
-			int query = reference.indexOf('?');
-			if (query >= 0) {
-				String type = lastSegment(reference.substring(0, query));
-				if (!rights.allows(type, Permission.SEARCH)) {
-					throw refused(where, type, "search", own);
-				}
-				continue;
-			}
-			IIdType target = info.getResourceReference().getReferenceElement();
-			String type = target.getResourceType();
-			if (type == null || readable(rights, type)) {
-				continue; // untyped references are HAPI's 400 whatever exists
-			}
-			if (own != null && target.hasIdPart() && own.equals(type + "/" + target.getIdPart())) {
-				continue;
-			}
-			throw refused(where, type, "read", own);
-		}
-	}
+    private void check(RequestDetails request, IBaseResource resource) {
+        if (request == null || request instanceof SystemRequestDetails || resource == null) {
+            return;
+        }
+        Optional<CallerContext> caller = callerSupplier.get();
+        if (caller.isEmpty() || caller.get().isSystem()) {
+            return;
+        }
+        FhirContext fhir = request.getFhirContext();
+        String own = ownReference(caller.get().fhirUser());
+        EffectiveRights rights = caller.get().rights();
+        for (ResourceReferenceInfo info : fhir.newTerser().getAllResourceReferences(resource)) {
+            String reference = info.getResourceReference().getReferenceElement().getValue();
+            if (reference == null || reference.isBlank() || reference.startsWith("#") || reference.startsWith("urn:")) {
+                continue;
+            }
+            String where = fhir.getResourceType(resource) + "." + info.getName();
+            int query = reference.indexOf('?');
+            if (query >= 0) {
+                String type = lastSegment(reference.substring(0, query));
+                if (!rights.allows(type, Permission.SEARCH)) {
+                    throw refused(where, type, "search", own);
+                }
+                continue;
+            }
+            IIdType target = info.getResourceReference().getReferenceElement();
+            String type = target.getResourceType();
+            if (type == null || readable(rights, type)) {
+                continue; // untyped references are HAPI's 400 whatever exists
+            }
+            if (own != null && target.hasIdPart() && own.equals(type + "/" + target.getIdPart())) {
+                continue;
+            }
+            throw refused(where, type, "read", own);
+        }
+    }
 
-	private static boolean readable(EffectiveRights rights, String type) {
-		return rights.allows(type, Permission.READ) || SmartAuthorizationInterceptor.READABLE_BY_ANY_CALLER.contains(type);
-	}
+    private static boolean readable(EffectiveRights rights, String type) {
+        return rights.allows(type, Permission.READ)
+                || SmartAuthorizationInterceptor.READABLE_BY_ANY_CALLER.contains(type);
+    }
 
-	/** The caller's own Practitioner (or other fhirUser) as {@code Type/id}, or null. */
-	static String ownReference(String fhirUser) {
-		if (fhirUser == null || fhirUser.isBlank()) {
-			return null;
-		}
-		String[] parts = fhirUser.replaceAll("/+$", "").split("/");
-		return parts.length < 2 ? null : parts[parts.length - 2] + "/" + parts[parts.length - 1];
-	}
+    /** The caller's own Practitioner (or other fhirUser) as {@code Type/id}, or null. */
+    static String ownReference(String fhirUser) {
+        if (fhirUser == null || fhirUser.isBlank()) {
+            return null;
+        }
+        String[] parts = fhirUser.replaceAll("/+$", "").split("/");
+        return parts.length < 2 ? null : parts[parts.length - 2] + "/" + parts[parts.length - 1];
+    }
 
-	private static String lastSegment(String path) {
-		String trimmed = path.replaceAll("/+$", "");
-		return trimmed.substring(trimmed.lastIndexOf('/') + 1);
-	}
+    private static String lastSegment(String path) {
+        String trimmed = path.replaceAll("/+$", "");
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    }
 
-	/** The answer names the element and the type, never the id: it is the same for every target of that type. */
-	private static ForbiddenOperationException refused(String where, String type, String right, String own) {
-		String ownNote = own != null && own.startsWith(type + "/") ? " (only to yourself, " + own + ")" : "";
-		return new ForbiddenOperationException("Access denied: " + where + " refers to a " + type + "; you may not "
-				+ right + " " + type + " resources, so you may not refer to them" + ownNote);
-	}
+    /** The answer names the element and the type, never the id: it is the same for every target of that type. */
+    private static ForbiddenOperationException refused(String where, String type, String right, String own) {
+        String ownNote = own != null && own.startsWith(type + "/") ? " (only to yourself, " + own + ")" : "";
+        return new ForbiddenOperationException("Access denied: " + where + " refers to a " + type + "; you may not "
+                + right + " " + type + " resources, so you may not refer to them" + ownNote);
+    }
 }

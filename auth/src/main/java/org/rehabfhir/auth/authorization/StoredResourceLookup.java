@@ -13,6 +13,6 @@ import org.hl7.fhir.instance.model.api.IIdType;
 @FunctionalInterface
 public interface StoredResourceLookup {
 
-	/** @return the current version of the resource, or empty when it does not exist (or is deleted) */
-	Optional<IBaseResource> find(IIdType id);
+    /** @return the current version of the resource, or empty when it does not exist (or is deleted) */
+    Optional<IBaseResource> find(IIdType id);
 }

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
-import org.springframework.util.unit.DataSize;
 
 /**
  * {@code rehab.security.*}: how the FHIR server checks tokens and what it allows.
@@ -37,463 +37,479 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties(prefix = "rehab.security")
 public class RehabSecurityProperties implements Validator {
 
-	private boolean enabled = true;
-	private String issuerUri;
-	private String jwksUri;
-	private String audience = "rehab-fhir-server";
-	private Duration clockSkew = Duration.ofSeconds(60);
-	private boolean careTeamNarrowing = true;
-	private String fhirBasePath = "/fhir";
-	private final Smart smart = new Smart();
-	private final Limits limits = new Limits();
-	private final Cors cors = new Cors();
-	private final Introspection introspection = new Introspection();
-
-	public Introspection getIntrospection() {
-		return introspection;
-	}
-
-	/**
-	 * {@code rehab.security.introspection.*}: the requests that change data (every method but GET, HEAD and OPTIONS)
-	 * and the audit reads are checked with Keycloak's token introspection endpoint (RFC 7662), so that a token of a
-	 * user who logged out, was disabled or deleted, or lost the role, is refused at once instead of at its expiry.
-	 * Other reads keep the token's window (at most 300 s). On by default; it needs the secret of the realm client
-	 * {@code rehab-fhir-server}.
-	 */
-	public static class Introspection {
-		private boolean enabled = true;
-		private String clientId = "rehab-fhir-server";
-		private String clientSecret;
-		/** Default: {@code <issuer-uri>/protocol/openid-connect/token/introspect}. */
-		private String uri;
-		/** Connect and read timeout of one introspection call; past it the request is refused with 503. */
-		private Duration timeout = Duration.ofSeconds(5);
-
-		public boolean isEnabled() {
-			return enabled;
-		}
-
-		public void setEnabled(boolean enabled) {
-			this.enabled = enabled;
-		}
-
-		public String getClientId() {
-			return clientId;
-		}
-
-		public void setClientId(String clientId) {
-			this.clientId = clientId;
-		}
-
-		public String getClientSecret() {
-			return clientSecret;
-		}
-
-		public void setClientSecret(String clientSecret) {
-			this.clientSecret = clientSecret;
-		}
-
-		public String getUri() {
-			return uri;
-		}
-
-		public void setUri(String uri) {
-			this.uri = uri;
-		}
-
-		public Duration getTimeout() {
-			return timeout;
-		}
-
-		public void setTimeout(Duration timeout) {
-			this.timeout = timeout;
-		}
-
-		void validate() {
-			if (!enabled) {
-				return;
-			}
-			if (!hasText(clientId) || !hasText(clientSecret)) {
-				throw new IllegalStateException("rehab.security.introspection.client-secret"
-						+ " (REHAB_SECURITY_INTROSPECTION_CLIENT_SECRET) is required: the secret of the realm client "
-						+ clientId + " that checks tokens of writes with Keycloak; or set"
-						+ " rehab.security.introspection.enabled=false to accept the tokens' 300 s revocation window");
-			}
-			if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-				throw new IllegalStateException("rehab.security.introspection.timeout must be positive, was " + timeout);
-			}
-		}
-	}
-
-	public boolean isEnabled() {
-		return enabled;
-	}
-
-	public void setEnabled(boolean enabled) {
-		this.enabled = enabled;
-	}
-
-	public String getIssuerUri() {
-		return issuerUri;
-	}
-
-	public void setIssuerUri(String issuerUri) {
-		this.issuerUri = issuerUri;
-	}
-
-	public String getJwksUri() {
-		return jwksUri;
-	}
-
-	public void setJwksUri(String jwksUri) {
-		this.jwksUri = jwksUri;
-	}
-
-	public String getAudience() {
-		return audience;
-	}
-
-	public void setAudience(String audience) {
-		this.audience = audience;
-	}
-
-	public Duration getClockSkew() {
-		return clockSkew;
-	}
-
-	public void setClockSkew(Duration clockSkew) {
-		this.clockSkew = clockSkew;
-	}
-
-	public boolean isCareTeamNarrowing() {
-		return careTeamNarrowing;
-	}
-
-	public void setCareTeamNarrowing(boolean careTeamNarrowing) {
-		this.careTeamNarrowing = careTeamNarrowing;
-	}
-
-	/** The FHIR path, normalised once here for every user: a leading slash, no trailing one (default {@code /fhir}). */
-	public String getFhirBasePath() {
-		return fhirBasePath;
-	}
-
-	public void setFhirBasePath(String fhirBasePath) {
-		String base = hasText(fhirBasePath) ? StringUtils.trimTrailingCharacter(fhirBasePath.trim(), '/') : "";
-		this.fhirBasePath = base.isEmpty() ? "/fhir" : (base.startsWith("/") ? base : "/" + base);
-	}
-
-	public Smart getSmart() {
-		return smart;
-	}
-
-	public Limits getLimits() {
-		return limits;
-	}
-
-	public Cors getCors() {
-		return cors;
-	}
-
-	/** The JWKS URI in force: the configured one or Keycloak's default under the issuer. */
-	public String effectiveJwksUri() {
-		return hasText(jwksUri) ? jwksUri : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/certs";
-	}
-
-	public String effectiveAuthorizationEndpoint() {
-		return hasText(smart.authorizationEndpoint)
-				? smart.authorizationEndpoint
-				: StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/auth";
-	}
-
-	/** The introspection endpoint in force: the configured one or Keycloak's under the issuer. */
-	public String effectiveIntrospectionUri() {
-		return hasText(introspection.uri)
-				? introspection.uri
-				: StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token/introspect";
-	}
-
-	public String effectiveTokenEndpoint() {
-		return hasText(smart.tokenEndpoint) ? smart.tokenEndpoint : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token";
-	}
-
-	/**
-	 * Spring Boot validates the bound properties with this (a self-validating {@code @ConfigurationProperties}), so
-	 * a bad setting stops the start once, at binding, naming the setting.
-	 */
-	@Override
-	public boolean supports(Class<?> type) {
-		return RehabSecurityProperties.class.isAssignableFrom(type);
-	}
-
-	@Override
-	public void validate(Object target, Errors errors) {
-		try {
-			((RehabSecurityProperties) target).validate();
-		} catch (IllegalStateException invalid) {
-			errors.reject("rehab.security.invalid", invalid.getMessage());
-		}
-	}
-
-	/** Fails fast on a configuration that would weaken token checks or limits. */
-	public void validate() {
-		limits.validate();
-		for (String origin : cors.allowedOrigins) {
-			if (!hasText(origin) || origin.contains("*") || origin.endsWith("/")) {
-				throw new IllegalStateException("rehab.security.cors.allowed-origins: exact origins such as "
-						+ "https://app.example.org (no wildcard, no path), was '" + origin + "'");
-			}
-		}
-		if (!enabled) {
-			return;
-		}
-		if (!hasText(issuerUri)) {
-			throw new IllegalStateException("rehab.security.issuer-uri is required (the Keycloak realm URL, e.g. "
-					+ "http://127.0.0.1:8180/realms/rehab), or set rehab.security.enabled=false for development");
-		}
-		if (!hasText(audience)) {
-			throw new IllegalStateException("rehab.security.audience must not be blank");
-		}
-		if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
-			throw new IllegalStateException("rehab.security.clock-skew must be between 0 and 60s, was " + clockSkew);
-		}
-		introspection.validate();
-	}
-
-	static boolean hasText(String s) {
-		return s != null && !s.isBlank();
-	}
-
-	/**
-	 * Cross-origin requests from browser apps (CORS): only from the origins listed, none by default. The
-	 * CapabilityStatement's {@code rest.security.cors} says whether any is allowed.
-	 */
-	public static class Cors {
-		/** Exact origins ({@code https://app.example.org}); no wildcards. Empty: no cross-origin access. */
-		private List<String> allowedOrigins = new ArrayList<>();
-
-		private Duration maxAge = Duration.ofHours(1);
-
-		public List<String> getAllowedOrigins() {
-			return allowedOrigins;
-		}
-
-		public void setAllowedOrigins(List<String> allowedOrigins) {
-			this.allowedOrigins = allowedOrigins;
-		}
-
-		public Duration getMaxAge() {
-			return maxAge;
-		}
-
-		public void setMaxAge(Duration maxAge) {
-			this.maxAge = maxAge;
-		}
-
-		public boolean isEnabled() {
-			return allowedOrigins.stream().anyMatch(RehabSecurityProperties::hasText);
-		}
-	}
-
-	/** What {@code /.well-known/smart-configuration} and the CapabilityStatement advertise. */
-	public static class Smart {
-		private String authorizationEndpoint;
-		private String tokenEndpoint;
-		/** Extra scopes to advertise beyond the built-in list. */
-		private List<String> extraScopes = new ArrayList<>();
-
-		public String getAuthorizationEndpoint() {
-			return authorizationEndpoint;
-		}
-
-		public void setAuthorizationEndpoint(String authorizationEndpoint) {
-			this.authorizationEndpoint = authorizationEndpoint;
-		}
-
-		public String getTokenEndpoint() {
-			return tokenEndpoint;
-		}
-
-		public void setTokenEndpoint(String tokenEndpoint) {
-			this.tokenEndpoint = tokenEndpoint;
-		}
-
-		public List<String> getExtraScopes() {
-			return extraScopes;
-		}
-
-		public void setExtraScopes(List<String> extraScopes) {
-			this.extraScopes = extraScopes;
-		}
-	}
-
-	/** Limits against abuse. */
-	public static class Limits {
-		public enum CountPolicy {
-			/** {@code _count} above the maximum is refused with 400. */
-			REJECT,
-			/** {@code _count} above the maximum is lowered to the maximum. */
-			CAP
-		}
-
-		private int maxBundleEntries = 200;
-		private int maxCount = 200;
-		private CountPolicy countPolicy = CountPolicy.REJECT;
-		private int maxIncludes = 5;
-		private DataSize maxRequestBody = DataSize.ofMegabytes(5);
-		/** EHR systems send whole patient records: their own, larger limits. */
-		private final CallerLimits ehrSystem = new CallerLimits(20_000, DataSize.ofMegabytes(64));
-		/** Chain links plus {@code _has} hops in one search parameter ({@code patient._has:Condition:patient:code} = 2). */
-		private int maxSearchDepth = 2;
-		/** How many large requests (whole patient records) are processed at once: the heap holds each whole. */
-		private final LargeRequests largeRequests = new LargeRequests();
-
-		public LargeRequests getLargeRequests() {
-			return largeRequests;
-		}
-
-		public int getMaxSearchDepth() {
-			return maxSearchDepth;
-		}
-
-		public void setMaxSearchDepth(int maxSearchDepth) {
-			this.maxSearchDepth = maxSearchDepth;
-		}
-
-		public int getMaxBundleEntries() {
-			return maxBundleEntries;
-		}
-
-		public void setMaxBundleEntries(int maxBundleEntries) {
-			this.maxBundleEntries = maxBundleEntries;
-		}
-
-		public int getMaxCount() {
-			return maxCount;
-		}
-
-		public void setMaxCount(int maxCount) {
-			this.maxCount = maxCount;
-		}
-
-		public CountPolicy getCountPolicy() {
-			return countPolicy;
-		}
-
-		public void setCountPolicy(CountPolicy countPolicy) {
-			this.countPolicy = countPolicy;
-		}
-
-		public int getMaxIncludes() {
-			return maxIncludes;
-		}
-
-		public void setMaxIncludes(int maxIncludes) {
-			this.maxIncludes = maxIncludes;
-		}
-
-		public DataSize getMaxRequestBody() {
-			return maxRequestBody;
-		}
-
-		public void setMaxRequestBody(DataSize maxRequestBody) {
-			this.maxRequestBody = maxRequestBody;
-		}
-
-		public CallerLimits getEhrSystem() {
-			return ehrSystem;
-		}
-
-		/** The limits of a caller class: EHR systems ({@code system} true) or persons and anonymous callers. */
-		public CallerLimits forCaller(boolean system) {
-			return system ? ehrSystem : new CallerLimits(maxBundleEntries, maxRequestBody);
-		}
-
-		/** The largest request body any caller may send (what a reverse proxy in front must let through). */
-		public long largestRequestBody() {
-			return Math.max(maxRequestBody.toBytes(), ehrSystem.getMaxRequestBody().toBytes());
-		}
-
-		void validate() {
-			if (maxBundleEntries < 1 || maxCount < 1 || maxIncludes < 0 || maxSearchDepth < 1 || maxRequestBody == null
-					|| maxRequestBody.toBytes() < 1024 || ehrSystem.maxBundleEntries < 1
-					|| ehrSystem.maxRequestBody == null || ehrSystem.maxRequestBody.toBytes() < 1024
-					|| ehrSystem.maxRequestBody.toBytes() > Integer.MAX_VALUE - 8 || largeRequests.maxConcurrent < 1
-					|| largeRequests.minEntries < 1 || largeRequests.minBody == null || largeRequests.minBody.toBytes() < 1024
-					|| largeRequests.retryAfter == null || largeRequests.retryAfter.toSeconds() < 1) {
-				throw new IllegalStateException("rehab.security.limits.* out of range");
-			}
-		}
-	}
-
-	/**
-	 * Large requests: a transaction or batch of more than {@code min-entries} entries, or a body larger than
-	 * {@code min-body}. At most {@code max-concurrent} of them are processed at once (per server process); the next
-	 * one gets 503 with {@code Retry-After: retry-after}.
-	 */
-	public static class LargeRequests {
-		private int maxConcurrent = 2;
-		private int minEntries = 2_000;
-		private DataSize minBody = DataSize.ofMegabytes(8);
-		private Duration retryAfter = Duration.ofSeconds(10);
-
-		public int getMaxConcurrent() {
-			return maxConcurrent;
-		}
-
-		public void setMaxConcurrent(int maxConcurrent) {
-			this.maxConcurrent = maxConcurrent;
-		}
-
-		public int getMinEntries() {
-			return minEntries;
-		}
-
-		public void setMinEntries(int minEntries) {
-			this.minEntries = minEntries;
-		}
-
-		public DataSize getMinBody() {
-			return minBody;
-		}
-
-		public void setMinBody(DataSize minBody) {
-			this.minBody = minBody;
-		}
-
-		public Duration getRetryAfter() {
-			return retryAfter;
-		}
-
-		public void setRetryAfter(Duration retryAfter) {
-			this.retryAfter = retryAfter;
-		}
-	}
-
-	/** Bundle entries and body bytes one caller class may send in one request. */
-	public static class CallerLimits {
-		private int maxBundleEntries;
-		private DataSize maxRequestBody;
-
-		public CallerLimits(int maxBundleEntries, DataSize maxRequestBody) {
-			this.maxBundleEntries = maxBundleEntries;
-			this.maxRequestBody = maxRequestBody;
-		}
-
-		public int getMaxBundleEntries() {
-			return maxBundleEntries;
-		}
-
-		public void setMaxBundleEntries(int maxBundleEntries) {
-			this.maxBundleEntries = maxBundleEntries;
-		}
-
-		public DataSize getMaxRequestBody() {
-			return maxRequestBody;
-		}
-
-		public void setMaxRequestBody(DataSize maxRequestBody) {
-			this.maxRequestBody = maxRequestBody;
-		}
-	}
+    private boolean enabled = true;
+    private String issuerUri;
+    private String jwksUri;
+    private String audience = "rehab-fhir-server";
+    private Duration clockSkew = Duration.ofSeconds(60);
+    private boolean careTeamNarrowing = true;
+    private String fhirBasePath = "/fhir";
+    private final Smart smart = new Smart();
+    private final Limits limits = new Limits();
+    private final Cors cors = new Cors();
+    private final Introspection introspection = new Introspection();
+
+    public Introspection getIntrospection() {
+        return introspection;
+    }
+
+    /**
+     * {@code rehab.security.introspection.*}: the requests that change data (every method but GET, HEAD and OPTIONS)
+     * and the audit reads are checked with Keycloak's token introspection endpoint (RFC 7662), so that a token of a
+     * user who logged out, was disabled or deleted, or lost the role, is refused at once instead of at its expiry.
+     * Other reads keep the token's window (at most 300 s). On by default; it needs the secret of the realm client
+     * {@code rehab-fhir-server}.
+     */
+    public static class Introspection {
+        private boolean enabled = true;
+        private String clientId = "rehab-fhir-server";
+        private String clientSecret;
+        /** Default: {@code <issuer-uri>/protocol/openid-connect/token/introspect}. */
+        private String uri;
+        /** Connect and read timeout of one introspection call; past it the request is refused with 503. */
+        private Duration timeout = Duration.ofSeconds(5);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getClientId() {
+            return clientId;
+        }
+
+        public void setClientId(String clientId) {
+            this.clientId = clientId;
+        }
+
+        public String getClientSecret() {
+            return clientSecret;
+        }
+
+        public void setClientSecret(String clientSecret) {
+            this.clientSecret = clientSecret;
+        }
+
+        public String getUri() {
+            return uri;
+        }
+
+        public void setUri(String uri) {
+            this.uri = uri;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        void validate() {
+            if (!enabled) {
+                return;
+            }
+            if (!hasText(clientId) || !hasText(clientSecret)) {
+                throw new IllegalStateException("rehab.security.introspection.client-secret"
+                        + " (REHAB_SECURITY_INTROSPECTION_CLIENT_SECRET) is required: the secret of the realm client "
+                        + clientId + " that checks tokens of writes with Keycloak; or set"
+                        + " rehab.security.introspection.enabled=false to accept the tokens' 300 s revocation window");
+            }
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalStateException(
+                        "rehab.security.introspection.timeout must be positive, was " + timeout);
+            }
+        }
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getIssuerUri() {
+        return issuerUri;
+    }
+
+    public void setIssuerUri(String issuerUri) {
+        this.issuerUri = issuerUri;
+    }
+
+    public String getJwksUri() {
+        return jwksUri;
+    }
+
+    public void setJwksUri(String jwksUri) {
+        this.jwksUri = jwksUri;
+    }
+
+    public String getAudience() {
+        return audience;
+    }
+
+    public void setAudience(String audience) {
+        this.audience = audience;
+    }
+
+    public Duration getClockSkew() {
+        return clockSkew;
+    }
+
+    public void setClockSkew(Duration clockSkew) {
+        this.clockSkew = clockSkew;
+    }
+
+    public boolean isCareTeamNarrowing() {
+        return careTeamNarrowing;
+    }
+
+    public void setCareTeamNarrowing(boolean careTeamNarrowing) {
+        this.careTeamNarrowing = careTeamNarrowing;
+    }
+
+    /** The FHIR path, normalised once here for every user: a leading slash, no trailing one (default {@code /fhir}). */
+    public String getFhirBasePath() {
+        return fhirBasePath;
+    }
+
+    public void setFhirBasePath(String fhirBasePath) {
+        String base = hasText(fhirBasePath) ? StringUtils.trimTrailingCharacter(fhirBasePath.trim(), '/') : "";
+        this.fhirBasePath = base.isEmpty() ? "/fhir" : (base.startsWith("/") ? base : "/" + base);
+    }
+
+    public Smart getSmart() {
+        return smart;
+    }
+
+    public Limits getLimits() {
+        return limits;
+    }
+
+    public Cors getCors() {
+        return cors;
+    }
+
+    /** The JWKS URI in force: the configured one or Keycloak's default under the issuer. */
+    public String effectiveJwksUri() {
+        return hasText(jwksUri)
+                ? jwksUri
+                : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/certs";
+    }
+
+    public String effectiveAuthorizationEndpoint() {
+        return hasText(smart.authorizationEndpoint)
+                ? smart.authorizationEndpoint
+                : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/auth";
+    }
+
+    /** The introspection endpoint in force: the configured one or Keycloak's under the issuer. */
+    public String effectiveIntrospectionUri() {
+        return hasText(introspection.uri)
+                ? introspection.uri
+                : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token/introspect";
+    }
+
+    public String effectiveTokenEndpoint() {
+        return hasText(smart.tokenEndpoint)
+                ? smart.tokenEndpoint
+                : StringUtils.trimTrailingCharacter(issuerUri, '/') + "/protocol/openid-connect/token";
+    }
+
+    /**
+     * Spring Boot validates the bound properties with this (a self-validating {@code @ConfigurationProperties}), so
+     * a bad setting stops the start once, at binding, naming the setting.
+     */
+    @Override
+    public boolean supports(Class<?> type) {
+        return RehabSecurityProperties.class.isAssignableFrom(type);
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        try {
+            ((RehabSecurityProperties) target).validate();
+        } catch (IllegalStateException invalid) {
+            errors.reject("rehab.security.invalid", invalid.getMessage());
+        }
+    }
+
+    /** Fails fast on a configuration that would weaken token checks or limits. */
+    public void validate() {
+        limits.validate();
+        for (String origin : cors.allowedOrigins) {
+            if (!hasText(origin) || origin.contains("*") || origin.endsWith("/")) {
+                throw new IllegalStateException("rehab.security.cors.allowed-origins: exact origins such as "
+                        + "https://app.example.org (no wildcard, no path), was '" + origin + "'");
+            }
+        }
+        if (!enabled) {
+            return;
+        }
+        if (!hasText(issuerUri)) {
+            throw new IllegalStateException("rehab.security.issuer-uri is required (the Keycloak realm URL, e.g. "
+                    + "http://127.0.0.1:8180/realms/rehab), or set rehab.security.enabled=false for development");
+        }
+        if (!hasText(audience)) {
+            throw new IllegalStateException("rehab.security.audience must not be blank");
+        }
+        if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalStateException("rehab.security.clock-skew must be between 0 and 60s, was " + clockSkew);
+        }
+        introspection.validate();
+    }
+
+    static boolean hasText(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    /**
+     * Cross-origin requests from browser apps (CORS): only from the origins listed, none by default. The
+     * CapabilityStatement's {@code rest.security.cors} says whether any is allowed.
+     */
+    public static class Cors {
+        /** Exact origins ({@code https://app.example.org}); no wildcards. Empty: no cross-origin access. */
+        private List<String> allowedOrigins = new ArrayList<>();
+
+        private Duration maxAge = Duration.ofHours(1);
+
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
+
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public boolean isEnabled() {
+            return allowedOrigins.stream().anyMatch(RehabSecurityProperties::hasText);
+        }
+    }
+
+    /** What {@code /.well-known/smart-configuration} and the CapabilityStatement advertise. */
+    public static class Smart {
+        private String authorizationEndpoint;
+        private String tokenEndpoint;
+        /** Extra scopes to advertise beyond the built-in list. */
+        private List<String> extraScopes = new ArrayList<>();
+
+        public String getAuthorizationEndpoint() {
+            return authorizationEndpoint;
+        }
+
+        public void setAuthorizationEndpoint(String authorizationEndpoint) {
+            this.authorizationEndpoint = authorizationEndpoint;
+        }
+
+        public String getTokenEndpoint() {
+            return tokenEndpoint;
+        }
+
+        public void setTokenEndpoint(String tokenEndpoint) {
+            this.tokenEndpoint = tokenEndpoint;
+        }
+
+        public List<String> getExtraScopes() {
+            return extraScopes;
+        }
+
+        public void setExtraScopes(List<String> extraScopes) {
+            this.extraScopes = extraScopes;
+        }
+    }
+
+    /** Limits against abuse. */
+    public static class Limits {
+        public enum CountPolicy {
+            /** {@code _count} above the maximum is refused with 400. */
+            REJECT,
+            /** {@code _count} above the maximum is lowered to the maximum. */
+            CAP
+        }
+
+        private int maxBundleEntries = 200;
+        private int maxCount = 200;
+        private CountPolicy countPolicy = CountPolicy.REJECT;
+        private int maxIncludes = 5;
+        private DataSize maxRequestBody = DataSize.ofMegabytes(5);
+        /** EHR systems send whole patient records: their own, larger limits. */
+        private final CallerLimits ehrSystem = new CallerLimits(20_000, DataSize.ofMegabytes(64));
+        /** Chain links plus {@code _has} hops in one search parameter ({@code patient._has:Condition:patient:code} = 2). */
+        private int maxSearchDepth = 2;
+        /** How many large requests (whole patient records) are processed at once: the heap holds each whole. */
+        private final LargeRequests largeRequests = new LargeRequests();
+
+        public LargeRequests getLargeRequests() {
+            return largeRequests;
+        }
+
+        public int getMaxSearchDepth() {
+            return maxSearchDepth;
+        }
+
+        public void setMaxSearchDepth(int maxSearchDepth) {
+            this.maxSearchDepth = maxSearchDepth;
+        }
+
+        public int getMaxBundleEntries() {
+            return maxBundleEntries;
+        }
+
+        public void setMaxBundleEntries(int maxBundleEntries) {
+            this.maxBundleEntries = maxBundleEntries;
+        }
+
+        public int getMaxCount() {
+            return maxCount;
+        }
+
+        public void setMaxCount(int maxCount) {
+            this.maxCount = maxCount;
+        }
+
+        public CountPolicy getCountPolicy() {
+            return countPolicy;
+        }
+
+        public void setCountPolicy(CountPolicy countPolicy) {
+            this.countPolicy = countPolicy;
+        }
+
+        public int getMaxIncludes() {
+            return maxIncludes;
+        }
+
+        public void setMaxIncludes(int maxIncludes) {
+            this.maxIncludes = maxIncludes;
+        }
+
+        public DataSize getMaxRequestBody() {
+            return maxRequestBody;
+        }
+
+        public void setMaxRequestBody(DataSize maxRequestBody) {
+            this.maxRequestBody = maxRequestBody;
+        }
+
+        public CallerLimits getEhrSystem() {
+            return ehrSystem;
+        }
+
+        /** The limits of a caller class: EHR systems ({@code system} true) or persons and anonymous callers. */
+        public CallerLimits forCaller(boolean system) {
+            return system ? ehrSystem : new CallerLimits(maxBundleEntries, maxRequestBody);
+        }
+
+        /** The largest request body any caller may send (what a reverse proxy in front must let through). */
+        public long largestRequestBody() {
+            return Math.max(
+                    maxRequestBody.toBytes(), ehrSystem.getMaxRequestBody().toBytes());
+        }
+
+        void validate() {
+            if (maxBundleEntries < 1
+                    || maxCount < 1
+                    || maxIncludes < 0
+                    || maxSearchDepth < 1
+                    || maxRequestBody == null
+                    || maxRequestBody.toBytes() < 1024
+                    || ehrSystem.maxBundleEntries < 1
+                    || ehrSystem.maxRequestBody == null
+                    || ehrSystem.maxRequestBody.toBytes() < 1024
+                    || ehrSystem.maxRequestBody.toBytes() > Integer.MAX_VALUE - 8
+                    || largeRequests.maxConcurrent < 1
+                    || largeRequests.minEntries < 1
+                    || largeRequests.minBody == null
+                    || largeRequests.minBody.toBytes() < 1024
+                    || largeRequests.retryAfter == null
+                    || largeRequests.retryAfter.toSeconds() < 1) {
+                throw new IllegalStateException("rehab.security.limits.* out of range");
+            }
+        }
+    }
+
+    /**
+     * Large requests: a transaction or batch of more than {@code min-entries} entries, or a body larger than
+     * {@code min-body}. At most {@code max-concurrent} of them are processed at once (per server process); the next
+     * one gets 503 with {@code Retry-After: retry-after}.
+     */
+    public static class LargeRequests {
+        private int maxConcurrent = 2;
+        private int minEntries = 2_000;
+        private DataSize minBody = DataSize.ofMegabytes(8);
+        private Duration retryAfter = Duration.ofSeconds(10);
+
+        public int getMaxConcurrent() {
+            return maxConcurrent;
+        }
+
+        public void setMaxConcurrent(int maxConcurrent) {
+            this.maxConcurrent = maxConcurrent;
+        }
+
+        public int getMinEntries() {
+            return minEntries;
+        }
+
+        public void setMinEntries(int minEntries) {
+            this.minEntries = minEntries;
+        }
+
+        public DataSize getMinBody() {
+            return minBody;
+        }
+
+        public void setMinBody(DataSize minBody) {
+            this.minBody = minBody;
+        }
+
+        public Duration getRetryAfter() {
+            return retryAfter;
+        }
+
+        public void setRetryAfter(Duration retryAfter) {
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    /** Bundle entries and body bytes one caller class may send in one request. */
+    public static class CallerLimits {
+        private int maxBundleEntries;
+        private DataSize maxRequestBody;
+
+        public CallerLimits(int maxBundleEntries, DataSize maxRequestBody) {
+            this.maxBundleEntries = maxBundleEntries;
+            this.maxRequestBody = maxRequestBody;
+        }
+
+        public int getMaxBundleEntries() {
+            return maxBundleEntries;
+        }
+
+        public void setMaxBundleEntries(int maxBundleEntries) {
+            this.maxBundleEntries = maxBundleEntries;
+        }
+
+        public DataSize getMaxRequestBody() {
+            return maxRequestBody;
+        }
+
+        public void setMaxRequestBody(DataSize maxRequestBody) {
+            this.maxRequestBody = maxRequestBody;
+        }
+    }
 }

@@ -15,16 +15,17 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class SmartConfigurationController {
 
-	private final SmartConfiguration configuration;
+    private final SmartConfiguration configuration;
 
-	public SmartConfigurationController(SmartConfiguration configuration) {
-		this.configuration = configuration;
-	}
+    public SmartConfigurationController(SmartConfiguration configuration) {
+        this.configuration = configuration;
+    }
 
-	@GetMapping(path = "/.well-known/smart-configuration", produces = MediaType.APPLICATION_JSON_VALUE)
-	public ResponseEntity<Map<String, Object>> smartConfiguration() {
-		return ResponseEntity.ok()
-				.cacheControl(CacheControl.maxAge(java.time.Duration.ofMinutes(5)).cachePublic())
-				.body(configuration.asMap());
-	}
+    @GetMapping(path = "/.well-known/smart-configuration", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> smartConfiguration() {
+        return ResponseEntity.ok()
+                .cacheControl(
+                        CacheControl.maxAge(java.time.Duration.ofMinutes(5)).cachePublic())
+                .body(configuration.asMap());
+    }
 }

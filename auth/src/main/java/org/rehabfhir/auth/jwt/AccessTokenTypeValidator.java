@@ -12,13 +12,13 @@ import org.springframework.security.oauth2.jwt.Jwt;
  */
 public final class AccessTokenTypeValidator implements OAuth2TokenValidator<Jwt> {
 
-	@Override
-	public OAuth2TokenValidatorResult validate(Jwt jwt) {
-		Object typ = jwt.getClaims().get("typ");
-		if (typ == null || "Bearer".equalsIgnoreCase(String.valueOf(typ))) {
-			return OAuth2TokenValidatorResult.success();
-		}
-		return OAuth2TokenValidatorResult.failure(
-				new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "Not an access token (typ " + typ + ")", null));
-	}
+    @Override
+    public OAuth2TokenValidatorResult validate(Jwt jwt) {
+        Object typ = jwt.getClaims().get("typ");
+        if (typ == null || "Bearer".equalsIgnoreCase(String.valueOf(typ))) {
+            return OAuth2TokenValidatorResult.success();
+        }
+        return OAuth2TokenValidatorResult.failure(
+                new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "Not an access token (typ " + typ + ")", null));
+    }
 }

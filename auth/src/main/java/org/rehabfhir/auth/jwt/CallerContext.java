@@ -21,27 +21,27 @@ import org.rehabfhir.auth.smart.SmartScope;
  * @param rights the effective rights: scopes intersected with the roles
  */
 public record CallerContext(
-		String subject,
-		String username,
-		String clientId,
-		String tokenId,
-		String fhirUser,
-		String issuer,
-		List<String> roles,
-		List<String> scopes,
-		Set<SmartScope> smartScopes,
-		EffectiveRights rights) {
+        String subject,
+        String username,
+        String clientId,
+        String tokenId,
+        String fhirUser,
+        String issuer,
+        List<String> roles,
+        List<String> scopes,
+        Set<SmartScope> smartScopes,
+        EffectiveRights rights) {
 
-	/** The best human-readable name: the username, else the client id, else the subject. */
-	public String displayName() {
-		if (username != null && !username.startsWith("service-account-")) {
-			return username;
-		}
-		return clientId != null ? clientId : subject;
-	}
+    /** The best human-readable name: the username, else the client id, else the subject. */
+    public String displayName() {
+        if (username != null && !username.startsWith("service-account-")) {
+            return username;
+        }
+        return clientId != null ? clientId : subject;
+    }
 
-	/** True for a machine client (client credentials, role ehr-system) rather than a person. */
-	public boolean isSystem() {
-		return rights.hasRole(org.rehabfhir.auth.smart.RehabRole.EHR_SYSTEM);
-	}
+    /** True for a machine client (client credentials, role ehr-system) rather than a person. */
+    public boolean isSystem() {
+        return rights.hasRole(org.rehabfhir.auth.smart.RehabRole.EHR_SYSTEM);
+    }
 }

@@ -19,43 +19,43 @@ import org.springframework.web.util.UriUtils;
  */
 public final class IntrospectedRequests implements RequestMatcher {
 
-	private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
-	private static final Set<String> AUDIT_TYPES = Set.of("AuditEvent", "Provenance");
-	private static final Set<String> AUDIT_OPERATIONS = Set.of("$access-log", "$verify-chain");
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final Set<String> AUDIT_TYPES = Set.of("AuditEvent", "Provenance");
+    private static final Set<String> AUDIT_OPERATIONS = Set.of("$access-log", "$verify-chain");
 
-	private final String fhirBasePath;
+    private final String fhirBasePath;
 
-	/** @param fhirBasePath where HAPI is mapped, e.g. {@code /fhir} */
-	public IntrospectedRequests(String fhirBasePath) {
-		this.fhirBasePath = fhirBasePath;
-	}
+    /** @param fhirBasePath where HAPI is mapped, e.g. {@code /fhir} */
+    public IntrospectedRequests(String fhirBasePath) {
+        this.fhirBasePath = fhirBasePath;
+    }
 
-	@Override
-	public boolean matches(HttpServletRequest request) {
-		if (!SAFE_METHODS.contains(request.getMethod())) {
-			return true;
-		}
-		String path = request.getRequestURI().substring(request.getContextPath().length());
-		if (!path.startsWith(fhirBasePath + "/")) {
-			return false;
-		}
-		String[] segments = path.substring(fhirBasePath.length() + 1).split("/");
-		if (AUDIT_TYPES.contains(decode(segments[0]))) {
-			return true;
-		}
-		for (String segment : segments) {
-			if (AUDIT_OPERATIONS.contains(decode(segment))) {
-				return true;
-			}
-		}
-		return false;
-	}
+    @Override
+    public boolean matches(HttpServletRequest request) {
+        if (!SAFE_METHODS.contains(request.getMethod())) {
+            return true;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (!path.startsWith(fhirBasePath + "/")) {
+            return false;
+        }
+        String[] segments = path.substring(fhirBasePath.length() + 1).split("/");
+        if (AUDIT_TYPES.contains(decode(segments[0]))) {
+            return true;
+        }
+        for (String segment : segments) {
+            if (AUDIT_OPERATIONS.contains(decode(segment))) {
+                return true;
+            }
+        }
+        return false;
+    }
 
-	private static String decode(String segment) {
-		try {
-			return UriUtils.decode(segment, StandardCharsets.UTF_8);
-		} catch (IllegalArgumentException malformed) {
-			return segment;
-		}
-	}
+    private static String decode(String segment) {
+        try {
+            return UriUtils.decode(segment, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return segment;
+        }
+    }
 }

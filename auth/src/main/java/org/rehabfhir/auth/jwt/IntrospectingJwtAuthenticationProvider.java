@@ -35,54 +35,54 @@ import org.springframework.security.oauth2.server.resource.introspection.OpaqueT
  */
 public class IntrospectingJwtAuthenticationProvider implements AuthenticationProvider {
 
-	private static final Logger log = LoggerFactory.getLogger(IntrospectingJwtAuthenticationProvider.class);
+    private static final Logger log = LoggerFactory.getLogger(IntrospectingJwtAuthenticationProvider.class);
 
-	private final JwtAuthenticationProvider jwt;
-	private final OpaqueTokenIntrospector introspector;
+    private final JwtAuthenticationProvider jwt;
+    private final OpaqueTokenIntrospector introspector;
 
-	public IntrospectingJwtAuthenticationProvider(JwtAuthenticationProvider jwt, OpaqueTokenIntrospector introspector) {
-		this.jwt = jwt;
-		this.introspector = introspector;
-	}
+    public IntrospectingJwtAuthenticationProvider(JwtAuthenticationProvider jwt, OpaqueTokenIntrospector introspector) {
+        this.jwt = jwt;
+        this.introspector = introspector;
+    }
 
-	@Override
-	public Authentication authenticate(Authentication authentication) throws AuthenticationException {
-		Authentication validated = jwt.authenticate(authentication);
-		if (!(validated instanceof JwtAuthenticationToken token)) {
-			return validated;
-		}
-		OAuth2AuthenticatedPrincipal live;
-		try {
-			live = introspector.introspect(token.getToken().getTokenValue());
-		} catch (BadOpaqueTokenException inactive) {
-			throw new InvalidBearerTokenException("The token is no longer active (logout, revoked session, disabled"
-					+ " or deleted user)");
-		} catch (OAuth2IntrospectionException unavailable) {
-			log.error("Token introspection failed, request refused: {}", unavailable.getMessage());
-			throw new IntrospectionUnavailableException("The token could not be checked with the identity provider",
-					unavailable);
-		}
-		Set<String> lost = rehabRoles(token.getToken().getClaims().get("realm_access"));
-		lost.removeAll(rehabRoles(live.getAttributes().get("realm_access")));
-		if (!lost.isEmpty()) {
-			throw new InvalidBearerTokenException("The token claims roles the user no longer has: " + lost);
-		}
-		return validated;
-	}
+    @Override
+    public Authentication authenticate(Authentication authentication) throws AuthenticationException {
+        Authentication validated = jwt.authenticate(authentication);
+        if (!(validated instanceof JwtAuthenticationToken token)) {
+            return validated;
+        }
+        OAuth2AuthenticatedPrincipal live;
+        try {
+            live = introspector.introspect(token.getToken().getTokenValue());
+        } catch (BadOpaqueTokenException inactive) {
+            throw new InvalidBearerTokenException(
+                    "The token is no longer active (logout, revoked session, disabled" + " or deleted user)");
+        } catch (OAuth2IntrospectionException unavailable) {
+            log.error("Token introspection failed, request refused: {}", unavailable.getMessage());
+            throw new IntrospectionUnavailableException(
+                    "The token could not be checked with the identity provider", unavailable);
+        }
+        Set<String> lost = rehabRoles(token.getToken().getClaims().get("realm_access"));
+        lost.removeAll(rehabRoles(live.getAttributes().get("realm_access")));
+        if (!lost.isEmpty()) {
+            throw new InvalidBearerTokenException("The token claims roles the user no longer has: " + lost);
+        }
+        return validated;
+    }
 
-	@Override
-	public boolean supports(Class<?> authentication) {
-		return BearerTokenAuthenticationToken.class.isAssignableFrom(authentication);
-	}
+    @Override
+    public boolean supports(Class<?> authentication) {
+        return BearerTokenAuthenticationToken.class.isAssignableFrom(authentication);
+    }
 
-	/** The Rehab-FHIR realm roles in a {@code realm_access} claim ({@code {"roles": [...]}}). */
-	static Set<String> rehabRoles(Object realmAccess) {
-		Set<String> roles = new LinkedHashSet<>();
-		if (realmAccess instanceof Map<?, ?> map && map.get("roles") instanceof Collection<?> names) {
-			for (Object name : names) {
-				RehabRole.ofRoleName(String.valueOf(name)).ifPresent(r -> roles.add(String.valueOf(name)));
-			}
-		}
-		return roles;
-	}
+    /** The Rehab-FHIR realm roles in a {@code realm_access} claim ({@code {"roles": [...]}}). */
+    static Set<String> rehabRoles(Object realmAccess) {
+        Set<String> roles = new LinkedHashSet<>();
+        if (realmAccess instanceof Map<?, ?> map && map.get("roles") instanceof Collection<?> names) {
+            for (Object name : names) {
+                RehabRole.ofRoleName(String.valueOf(name)).ifPresent(r -> roles.add(String.valueOf(name)));
+            }
+        }
+        return roles;
+    }
 }

@@ -8,9 +8,9 @@ import org.springframework.security.core.AuthenticationException;
  */
 public class IntrospectionUnavailableException extends AuthenticationException {
 
-	private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-	public IntrospectionUnavailableException(String message, Throwable cause) {
-		super(message, cause);
-	}
+    public IntrospectionUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

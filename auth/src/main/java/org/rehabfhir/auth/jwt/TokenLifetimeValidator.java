@@ -17,45 +17,45 @@ import org.springframework.security.oauth2.jwt.Jwt;
  */
 public final class TokenLifetimeValidator implements OAuth2TokenValidator<Jwt> {
 
-	/**
-	 * The realm's access token lifespan (300 s, realm and every client): a token that lives longer is not one of ours.
-	 * It is also the revocation window: a token stays valid after logout, role removal or disabling of its user for
-	 * at most this long (plus the clock skew), see docs/security.md.
-	 */
-	public static final Duration MAX_LIFETIME = Duration.ofSeconds(300);
+    /**
+     * The realm's access token lifespan (300 s, realm and every client): a token that lives longer is not one of ours.
+     * It is also the revocation window: a token stays valid after logout, role removal or disabling of its user for
+     * at most this long (plus the clock skew), see docs/security.md.
+     */
+    public static final Duration MAX_LIFETIME = Duration.ofSeconds(300);
 
-	private final Duration clockSkew;
-	private final Clock clock;
+    private final Duration clockSkew;
+    private final Clock clock;
 
-	public TokenLifetimeValidator(Duration clockSkew) {
-		this(clockSkew, Clock.systemUTC());
-	}
+    public TokenLifetimeValidator(Duration clockSkew) {
+        this(clockSkew, Clock.systemUTC());
+    }
 
-	TokenLifetimeValidator(Duration clockSkew, Clock clock) {
-		this.clockSkew = clockSkew;
-		this.clock = clock;
-	}
+    TokenLifetimeValidator(Duration clockSkew, Clock clock) {
+        this.clockSkew = clockSkew;
+        this.clock = clock;
+    }
 
-	@Override
-	public OAuth2TokenValidatorResult validate(Jwt jwt) {
-		Instant exp = jwt.getExpiresAt();
-		Instant iat = jwt.getIssuedAt();
-		if (exp == null) {
-			return failure("The token has no expiry (exp)");
-		}
-		if (iat == null) {
-			return failure("The token has no issue time (iat)");
-		}
-		if (iat.isAfter(Instant.now(clock).plus(clockSkew))) {
-			return failure("The token was issued in the future (iat)");
-		}
-		if (Duration.between(iat, exp).compareTo(MAX_LIFETIME) > 0) {
-			return failure("The token lives longer than " + MAX_LIFETIME.toSeconds() + " s");
-		}
-		return OAuth2TokenValidatorResult.success();
-	}
+    @Override
+    public OAuth2TokenValidatorResult validate(Jwt jwt) {
+        Instant exp = jwt.getExpiresAt();
+        Instant iat = jwt.getIssuedAt();
+        if (exp == null) {
+            return failure("The token has no expiry (exp)");
+        }
+        if (iat == null) {
+            return failure("The token has no issue time (iat)");
+        }
+        if (iat.isAfter(Instant.now(clock).plus(clockSkew))) {
+            return failure("The token was issued in the future (iat)");
+        }
+        if (Duration.between(iat, exp).compareTo(MAX_LIFETIME) > 0) {
+            return failure("The token lives longer than " + MAX_LIFETIME.toSeconds() + " s");
+        }
+        return OAuth2TokenValidatorResult.success();
+    }
 
-	private static OAuth2TokenValidatorResult failure(String description) {
-		return OAuth2TokenValidatorResult.failure(new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, description, null));
-	}
+    private static OAuth2TokenValidatorResult failure(String description) {
+        return OAuth2TokenValidatorResult.failure(new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, description, null));
+    }
 }

@@ -19,62 +19,68 @@ import org.slf4j.LoggerFactory;
  */
 final class LargeRequestGate {
 
-	private static final Logger log = LoggerFactory.getLogger(LargeRequestGate.class);
-	/** Request user data: this request holds a permit. */
-	static final String PERMIT = LargeRequestGate.class.getName() + ".permit";
+    private static final Logger log = LoggerFactory.getLogger(LargeRequestGate.class);
+    /** Request user data: this request holds a permit. */
+    static final String PERMIT = LargeRequestGate.class.getName() + ".permit";
 
-	private final LargeRequests settings;
-	private final Semaphore permits;
+    private final LargeRequests settings;
+    private final Semaphore permits;
 
-	LargeRequestGate(LargeRequests settings) {
-		this.settings = settings;
-		this.permits = new Semaphore(settings.getMaxConcurrent());
-	}
+    LargeRequestGate(LargeRequests settings) {
+        this.settings = settings;
+        this.permits = new Semaphore(settings.getMaxConcurrent());
+    }
 
-	/** Whether a request of {@code entries} Bundle entries (-1: not a Bundle) and {@code bytes} body bytes is large. */
-	boolean isLarge(int entries, long bytes) {
-		return entries > settings.getMinEntries() || bytes > settings.getMinBody().toBytes();
-	}
+    /** Whether a request of {@code entries} Bundle entries (-1: not a Bundle) and {@code bytes} body bytes is large. */
+    boolean isLarge(int entries, long bytes) {
+        return entries > settings.getMinEntries()
+                || bytes > settings.getMinBody().toBytes();
+    }
 
-	/** Takes a permit for a large request, or refuses it with 503 when all are taken. */
-	void admit(RequestDetails request, int entries, long bytes) {
-		if (!isLarge(entries, bytes) || request.getUserData().containsKey(PERMIT)) {
-			return;
-		}
-		if (!permits.tryAcquire()) {
-			long retryAfter = settings.getRetryAfter().toSeconds();
-			log.warn("Large request refused ({} entries, {} bytes): {} large requests are in progress", entries, bytes,
-					settings.getMaxConcurrent());
-			OperationOutcome outcome = new OperationOutcome();
-			outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
-					.setCode(OperationOutcome.IssueType.THROTTLED)
-					.setDiagnostics(message(entries, bytes, retryAfter));
-			UnclassifiedServerFailureException busy =
-					new UnclassifiedServerFailureException(503, message(entries, bytes, retryAfter), outcome);
-			busy.addResponseHeader("Retry-After", Long.toString(retryAfter));
-			throw busy;
-		}
-		request.getUserData().put(PERMIT, Boolean.TRUE);
-	}
+    /** Takes a permit for a large request, or refuses it with 503 when all are taken. */
+    void admit(RequestDetails request, int entries, long bytes) {
+        if (!isLarge(entries, bytes) || request.getUserData().containsKey(PERMIT)) {
+            return;
+        }
+        if (!permits.tryAcquire()) {
+            long retryAfter = settings.getRetryAfter().toSeconds();
+            log.warn(
+                    "Large request refused ({} entries, {} bytes): {} large requests are in progress",
+                    entries,
+                    bytes,
+                    settings.getMaxConcurrent());
+            OperationOutcome outcome = new OperationOutcome();
+            outcome.addIssue()
+                    .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                    .setCode(OperationOutcome.IssueType.THROTTLED)
+                    .setDiagnostics(message(entries, bytes, retryAfter));
+            UnclassifiedServerFailureException busy =
+                    new UnclassifiedServerFailureException(503, message(entries, bytes, retryAfter), outcome);
+            busy.addResponseHeader("Retry-After", Long.toString(retryAfter));
+            throw busy;
+        }
+        request.getUserData().put(PERMIT, Boolean.TRUE);
+    }
 
-	/** Gives the request's permit back (when the request is done, whatever its outcome). */
-	void release(RequestDetails request) {
-		if (request.getUserData().remove(PERMIT) != null) {
-			permits.release();
-		}
-	}
+    /** Gives the request's permit back (when the request is done, whatever its outcome). */
+    void release(RequestDetails request) {
+        if (request.getUserData().remove(PERMIT) != null) {
+            permits.release();
+        }
+    }
 
-	/** Permits free now (tests). */
-	int available() {
-		return permits.availablePermits();
-	}
+    /** Permits free now (tests). */
+    int available() {
+        return permits.availablePermits();
+    }
 
-	private String message(int entries, long bytes, long retryAfter) {
-		String size = entries > settings.getMinEntries() ? entries + " entries" : bytes + " bytes";
-		return "The server is processing " + settings.getMaxConcurrent() + " large requests (more than "
-				+ settings.getMinEntries() + " Bundle entries or " + settings.getMinBody().toBytes()
-				+ " bytes) already, the most it takes at once (rehab.security.limits.large-requests.max-concurrent);"
-				+ " this one (" + size + ") was not processed and nothing of it was stored: send it again after "
-				+ retryAfter + " seconds (Retry-After)";
-	}
+    private String message(int entries, long bytes, long retryAfter) {
+        String size = entries > settings.getMinEntries() ? entries + " entries" : bytes + " bytes";
+        return "The server is processing " + settings.getMaxConcurrent() + " large requests (more than "
+                + settings.getMinEntries() + " Bundle entries or "
+                + settings.getMinBody().toBytes()
+                + " bytes) already, the most it takes at once (rehab.security.limits.large-requests.max-concurrent);"
+                + " this one (" + size + ") was not processed and nothing of it was stored: send it again after "
+                + retryAfter + " seconds (Retry-After)";
+    }
 }

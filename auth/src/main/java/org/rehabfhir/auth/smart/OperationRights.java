@@ -53,100 +53,116 @@ import java.util.Set;
  */
 public final class OperationRights {
 
-	private static final Map<String, Map<String, Set<Permission>>> NEEDS = new LinkedHashMap<>();
+    private static final Map<String, Map<String, Set<Permission>>> NEEDS = new LinkedHashMap<>();
 
-	static {
-		NEEDS.put("$recommend-regimens", needs(
-				"Patient", "r",
-				"Condition", "r",
-				"Observation", "r"));
-		NEEDS.put("$apply", needs(
-				"Patient", "r",
-				"Condition", "r",
-				"Observation", "r",
-				"PlanDefinition", "r"));
-		NEEDS.put("$evaluate-progress", needs(
-				"CarePlan", "r",
-				"Goal", "r",
-				"Observation", "r"));
-		NEEDS.put("$screen", needs(
-				"Patient", "r",
-				"Condition", "r",
-				"Observation", "r"));
-		NEEDS.put("$accept", needs(
-				"ServiceRequest", "r",
-				"CareTeam", "r"));
-		NEEDS.put("$activate", needs(
-				"CarePlan", "ru",
-				"Goal", "c",
-				"Patient", "r",
-				"Condition", "r",
-				"Observation", "r"));
-		NEEDS.put("$record-session", needs(
-				"CarePlan", "r",
-				"Observation", "c"));
-		NEEDS.put("$apply-progress", needs(
-				"CarePlan", "ru",
-				"Goal", "ru",
-				"Observation", "r"));
-		NEEDS.put("$handout", needs(
-				"CarePlan", "r",
-				"Goal", "r",
-				"Patient", "r"));
-		NEEDS.put("$verify-chain", needs(
-				"AuditEvent", "r"));
-		NEEDS.put("$access-log", needs(
-				"AuditEvent", "rs"));
-		NEEDS.put("$rehab-outcomes", needs(
-				"CarePlan", "r",
-				"Observation", "r"));
-		// Bulk Data: what is exported is limited to the types the caller may read (ExportScopeInterceptor); the
-		// files are Binary resources the caller must be able to read (its own only)
-		NEEDS.put("$export", needs(
-				"Binary", "r"));
-		NEEDS.put("$export-poll-status", needs(
-				"Binary", "r"));
-		// the patient's compartment, limited to the types the caller may read (ExportScopeInterceptor)
-		NEEDS.put("$everything", needs(
-				"Patient", "r"));
-	}
+    static {
+        NEEDS.put(
+                "$recommend-regimens",
+                needs(
+                        "Patient", "r",
+                        "Condition", "r",
+                        "Observation", "r"));
+        NEEDS.put(
+                "$apply",
+                needs(
+                        "Patient", "r",
+                        "Condition", "r",
+                        "Observation", "r",
+                        "PlanDefinition", "r"));
+        NEEDS.put(
+                "$evaluate-progress",
+                needs(
+                        "CarePlan", "r",
+                        "Goal", "r",
+                        "Observation", "r"));
+        NEEDS.put(
+                "$screen",
+                needs(
+                        "Patient", "r",
+                        "Condition", "r",
+                        "Observation", "r"));
+        NEEDS.put(
+                "$accept",
+                needs(
+                        "ServiceRequest", "r",
+                        "CareTeam", "r"));
+        NEEDS.put(
+                "$activate",
+                needs(
+                        "CarePlan", "ru",
+                        "Goal", "c",
+                        "Patient", "r",
+                        "Condition", "r",
+                        "Observation", "r"));
+        NEEDS.put(
+                "$record-session",
+                needs(
+                        "CarePlan", "r",
+                        "Observation", "c"));
+        NEEDS.put(
+                "$apply-progress",
+                needs(
+                        "CarePlan", "ru",
+                        "Goal", "ru",
+                        "Observation", "r"));
+        NEEDS.put(
+                "$handout",
+                needs(
+                        "CarePlan", "r",
+                        "Goal", "r",
+                        "Patient", "r"));
+        NEEDS.put("$verify-chain", needs("AuditEvent", "r"));
+        NEEDS.put("$access-log", needs("AuditEvent", "rs"));
+        NEEDS.put(
+                "$rehab-outcomes",
+                needs(
+                        "CarePlan", "r",
+                        "Observation", "r"));
+        // Bulk Data: what is exported is limited to the types the caller may read (ExportScopeInterceptor); the
+        // files are Binary resources the caller must be able to read (its own only)
+        NEEDS.put("$export", needs("Binary", "r"));
+        NEEDS.put("$export-poll-status", needs("Binary", "r"));
+        // the patient's compartment, limited to the types the caller may read (ExportScopeInterceptor)
+        NEEDS.put("$everything", needs("Patient", "r"));
+    }
 
-	private OperationRights() {}
+    private OperationRights() {}
 
-	/** The permissions per resource type the operation (with {@code $}) needs; empty if it is not in the table. */
-	public static Optional<Map<String, Set<Permission>>> needs(String operation) {
-		return Optional.ofNullable(NEEDS.get(operation));
-	}
+    /** The permissions per resource type the operation (with {@code $}) needs; empty if it is not in the table. */
+    public static Optional<Map<String, Set<Permission>>> needs(String operation) {
+        return Optional.ofNullable(NEEDS.get(operation));
+    }
 
-	/** The operations of the table, in its order. */
-	public static Set<String> operations() {
-		return Collections.unmodifiableSet(NEEDS.keySet());
-	}
+    /** The operations of the table, in its order. */
+    public static Set<String> operations() {
+        return Collections.unmodifiableSet(NEEDS.keySet());
+    }
 
-	/**
-	 * Whether {@code rights} (per type, user/system context) cover everything {@code operation} reads; false for an
-	 * operation not in the table.
-	 */
-	public static boolean coveredBy(String operation, Map<String, ? extends Set<Permission>> rights) {
-		Map<String, Set<Permission>> needed = NEEDS.get(operation);
-		if (needed == null) {
-			return false;
-		}
-		for (Map.Entry<String, Set<Permission>> need : needed.entrySet()) {
-			Set<Permission> have = rights.get(need.getKey());
-			if (have == null || !have.containsAll(need.getValue())) {
-				return false;
-			}
-		}
-		return true;
-	}
+    /**
+     * Whether {@code rights} (per type, user/system context) cover everything {@code operation} reads; false for an
+     * operation not in the table.
+     */
+    public static boolean coveredBy(String operation, Map<String, ? extends Set<Permission>> rights) {
+        Map<String, Set<Permission>> needed = NEEDS.get(operation);
+        if (needed == null) {
+            return false;
+        }
+        for (Map.Entry<String, Set<Permission>> need : needed.entrySet()) {
+            Set<Permission> have = rights.get(need.getKey());
+            if (have == null || !have.containsAll(need.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
 
-	private static Map<String, Set<Permission>> needs(String... typeAndLetters) {
-		Map<String, Set<Permission>> map = new LinkedHashMap<>();
-		for (int i = 0; i < typeAndLetters.length; i += 2) {
-			map.put(typeAndLetters[i],
-					Collections.unmodifiableSet(EnumSet.copyOf(Permission.ofLetters(typeAndLetters[i + 1]))));
-		}
-		return Collections.unmodifiableMap(map);
-	}
+    private static Map<String, Set<Permission>> needs(String... typeAndLetters) {
+        Map<String, Set<Permission>> map = new LinkedHashMap<>();
+        for (int i = 0; i < typeAndLetters.length; i += 2) {
+            map.put(
+                    typeAndLetters[i],
+                    Collections.unmodifiableSet(EnumSet.copyOf(Permission.ofLetters(typeAndLetters[i + 1]))));
+        }
+        return Collections.unmodifiableMap(map);
+    }
 }

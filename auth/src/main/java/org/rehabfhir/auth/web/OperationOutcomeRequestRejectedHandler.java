@@ -13,17 +13,20 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  */
 public class OperationOutcomeRequestRejectedHandler implements RequestRejectedHandler {
 
-	private final SecurityRejections rejections;
+    private final SecurityRejections rejections;
 
-	public OperationOutcomeRequestRejectedHandler(SecurityRejections rejections) {
-		this.rejections = rejections;
-	}
+    public OperationOutcomeRequestRejectedHandler(SecurityRejections rejections) {
+        this.rejections = rejections;
+    }
 
-	@Override
-	public void handle(HttpServletRequest request, HttpServletResponse response, RequestRejectedException rejected)
-			throws IOException {
-		rejections.notify(request, 400, "request_rejected_by_firewall");
-		OperationOutcomeJson.write(response, 400, "invalid",
-				"The request URL is not allowed (path parameters, encoded dots or slashes, or other unsafe characters)");
-	}
+    @Override
+    public void handle(HttpServletRequest request, HttpServletResponse response, RequestRejectedException rejected)
+            throws IOException {
+        rejections.notify(request, 400, "request_rejected_by_firewall");
+        OperationOutcomeJson.write(
+                response,
+                400,
+                "invalid",
+                "The request URL is not allowed (path parameters, encoded dots or slashes, or other unsafe characters)");
+    }
 }

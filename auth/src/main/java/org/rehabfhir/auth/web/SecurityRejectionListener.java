@@ -9,10 +9,10 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 public interface SecurityRejectionListener {
 
-	/**
-	 * @param request the rejected request (its body has not been read)
-	 * @param status the HTTP status sent
-	 * @param reason a short reason, safe to store (no token content)
-	 */
-	void rejected(HttpServletRequest request, int status, String reason);
+    /**
+     * @param request the rejected request (its body has not been read)
+     * @param status the HTTP status sent
+     * @param reason a short reason, safe to store (no token content)
+     */
+    void rejected(HttpServletRequest request, int status, String reason);
 }

@@ -21,100 +21,109 @@ import org.junit.jupiter.api.Test;
 /** With CareTeam narrowing, an operation may only be about the caller's CareTeam patients. */
 class CareTeamOperationGuardInterceptorTest {
 
-	final Callers.Current current = new Callers.Current();
-	final CareTeamScope scope = new CareTeamScope(true, practitioner ->
-			"Practitioner/alice".equals(practitioner) ? Set.of("p1") : Set.of());
-	final Map<String, IBaseResource> stored = Map.of(
-			"CarePlan/mine", new CarePlan().setSubject(new Reference("Patient/p1")).setId("CarePlan/mine"),
-			"CarePlan/theirs", new CarePlan().setSubject(new Reference("Patient/p3")).setId("CarePlan/theirs"),
-			"CarePlan/authored", authoredPlan(),
-			"ServiceRequest/to-dept", new org.hl7.fhir.r4.model.ServiceRequest()
-					.setSubject(new Reference("Patient/p1"))
-					.addPerformer(new Reference("Organization/dept")).setId("ServiceRequest/to-dept"));
+    final Callers.Current current = new Callers.Current();
+    final CareTeamScope scope = new CareTeamScope(
+            true, practitioner -> "Practitioner/alice".equals(practitioner) ? Set.of("p1") : Set.of());
+    final Map<String, IBaseResource> stored = Map.of(
+            "CarePlan/mine",
+                    new CarePlan().setSubject(new Reference("Patient/p1")).setId("CarePlan/mine"),
+            "CarePlan/theirs",
+                    new CarePlan().setSubject(new Reference("Patient/p3")).setId("CarePlan/theirs"),
+            "CarePlan/authored", authoredPlan(),
+            "ServiceRequest/to-dept",
+                    new org.hl7.fhir.r4.model.ServiceRequest()
+                            .setSubject(new Reference("Patient/p1"))
+                            .addPerformer(new Reference("Organization/dept"))
+                            .setId("ServiceRequest/to-dept"));
 
-	private static CarePlan authoredPlan() {
-		CarePlan plan = new CarePlan().setSubject(new Reference("Patient/p1")).setAuthor(new Reference("Practitioner/alice"));
-		plan.addActivity().getDetail().addPerformer(new Reference("Practitioner/alice"));
-		plan.setId("CarePlan/authored");
-		return plan;
-	}
-	final CareTeamOperationGuardInterceptor guard = new CareTeamOperationGuardInterceptor(
-			scope, id -> Optional.ofNullable(stored.get(id.toUnqualifiedVersionless().getValue())), current);
+    private static CarePlan authoredPlan() {
+        CarePlan plan =
+                new CarePlan().setSubject(new Reference("Patient/p1")).setAuthor(new Reference("Practitioner/alice"));
+        plan.addActivity().getDetail().addPerformer(new Reference("Practitioner/alice"));
+        plan.setId("CarePlan/authored");
+        return plan;
+    }
 
-	@Test
-	void patientInstanceOperationsOnlyForTheTeamsPatients() {
-		current.set(Callers.alice());
-		assertThat(allowed(instance("Patient/p1", "$recommend-regimens"))).isTrue();
-		assertThat(allowed(instance("Patient/p3", "$recommend-regimens"))).isFalse();
-	}
+    final CareTeamOperationGuardInterceptor guard = new CareTeamOperationGuardInterceptor(
+            scope,
+            id -> Optional.ofNullable(stored.get(id.toUnqualifiedVersionless().getValue())),
+            current);
 
-	@Test
-	void compartmentInstancesAreLookedUp() {
-		current.set(Callers.alice());
-		assertThat(allowed(instance("CarePlan/mine", "$evaluate-progress"))).isTrue();
-		assertThat(allowed(instance("CarePlan/theirs", "$evaluate-progress"))).isFalse();
-		assertThat(allowed(instance("CarePlan/missing", "$evaluate-progress"))).isFalse();
-		CareTeamOperationGuardInterceptor blind = new CareTeamOperationGuardInterceptor(scope, null, current);
-		assertThat(allowed(blind, instance("CarePlan/mine", "$evaluate-progress"))).isFalse();
-	}
+    @Test
+    void patientInstanceOperationsOnlyForTheTeamsPatients() {
+        current.set(Callers.alice());
+        assertThat(allowed(instance("Patient/p1", "$recommend-regimens"))).isTrue();
+        assertThat(allowed(instance("Patient/p3", "$recommend-regimens"))).isFalse();
+    }
 
-	@Test
-	void practitionerAndOrganizationReferencesAreNotPatients() {
-		// HAPI's terser lists a plan's performer and a referral's performer as compartment owners too
-		current.set(Callers.alice());
-		assertThat(allowed(instance("CarePlan/authored", "$activate"))).isTrue();
-		assertThat(allowed(instance("ServiceRequest/to-dept", "$accept"))).isTrue();
-	}
+    @Test
+    void compartmentInstancesAreLookedUp() {
+        current.set(Callers.alice());
+        assertThat(allowed(instance("CarePlan/mine", "$evaluate-progress"))).isTrue();
+        assertThat(allowed(instance("CarePlan/theirs", "$evaluate-progress"))).isFalse();
+        assertThat(allowed(instance("CarePlan/missing", "$evaluate-progress"))).isFalse();
+        CareTeamOperationGuardInterceptor blind = new CareTeamOperationGuardInterceptor(scope, null, current);
+        assertThat(allowed(blind, instance("CarePlan/mine", "$evaluate-progress")))
+                .isFalse();
+    }
 
-	@Test
-	void patientParametersMustBeTheTeamsPatients() {
-		current.set(Callers.alice());
-		ServletRequestDetails query = instance("PlanDefinition/bw", "$apply");
-		query.setParameters(Map.of("subject", new String[] {"Patient/p3"}));
-		assertThat(allowed(query)).isFalse();
-		query.setParameters(Map.of("subject", new String[] {"p3"}));
-		assertThat(allowed(query)).isFalse();
-		query.setParameters(Map.of("subject", new String[] {"Patient/p1"}));
-		assertThat(allowed(query)).isTrue();
+    @Test
+    void practitionerAndOrganizationReferencesAreNotPatients() {
+        // HAPI's terser lists a plan's performer and a referral's performer as compartment owners too
+        current.set(Callers.alice());
+        assertThat(allowed(instance("CarePlan/authored", "$activate"))).isTrue();
+        assertThat(allowed(instance("ServiceRequest/to-dept", "$accept"))).isTrue();
+    }
 
-		ServletRequestDetails body = instance("PlanDefinition/bw", "$apply");
-		body.setResource(new Parameters().addParameter("subject", new StringType("http://x/fhir/Patient/p3")));
-		assertThat(allowed(body)).isFalse();
-		body.setResource(new Parameters().addParameter("subject", new StringType("p3")));
-		assertThat(allowed(body)).isFalse();
-		body.setResource(new Parameters().addParameter("subject", new Reference("Patient/p1")));
-		assertThat(allowed(body)).isTrue();
-	}
+    @Test
+    void patientParametersMustBeTheTeamsPatients() {
+        current.set(Callers.alice());
+        ServletRequestDetails query = instance("PlanDefinition/bw", "$apply");
+        query.setParameters(Map.of("subject", new String[] {"Patient/p3"}));
+        assertThat(allowed(query)).isFalse();
+        query.setParameters(Map.of("subject", new String[] {"p3"}));
+        assertThat(allowed(query)).isFalse();
+        query.setParameters(Map.of("subject", new String[] {"Patient/p1"}));
+        assertThat(allowed(query)).isTrue();
 
-	@Test
-	void callersWhoAreNotNarrowedAreNotChecked() {
-		current.set(Callers.audrey());
-		assertThat(allowed(instance("Patient/p3", "$access-log"))).isTrue();
-		current.set(Callers.hospital());
-		assertThat(allowed(instance("CarePlan/theirs", "$evaluate-progress"))).isTrue();
-	}
+        ServletRequestDetails body = instance("PlanDefinition/bw", "$apply");
+        body.setResource(new Parameters().addParameter("subject", new StringType("http://x/fhir/Patient/p3")));
+        assertThat(allowed(body)).isFalse();
+        body.setResource(new Parameters().addParameter("subject", new StringType("p3")));
+        assertThat(allowed(body)).isFalse();
+        body.setResource(new Parameters().addParameter("subject", new Reference("Patient/p1")));
+        assertThat(allowed(body)).isTrue();
+    }
 
-	private boolean allowed(ServletRequestDetails request) {
-		return allowed(guard, request);
-	}
+    @Test
+    void callersWhoAreNotNarrowedAreNotChecked() {
+        current.set(Callers.audrey());
+        assertThat(allowed(instance("Patient/p3", "$access-log"))).isTrue();
+        current.set(Callers.hospital());
+        assertThat(allowed(instance("CarePlan/theirs", "$evaluate-progress"))).isTrue();
+    }
 
-	private static boolean allowed(CareTeamOperationGuardInterceptor interceptor, ServletRequestDetails request) {
-		try {
-			interceptor.check(request, request.getRestOperationType());
-			return true;
-		} catch (ForbiddenOperationException e) {
-			return false;
-		}
-	}
+    private boolean allowed(ServletRequestDetails request) {
+        return allowed(guard, request);
+    }
 
-	private static ServletRequestDetails instance(String id, String operation) {
-		IdType idType = new IdType(id);
-		ServletRequestDetails request = SmartAuthorizationInterceptorTest.request(
-				RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, idType.getResourceType());
-		request.setId(idType);
-		request.setOperation(operation);
-		request.setRequestType(RequestTypeEnum.POST);
-		request.setParameters(new HashMap<>());
-		return request;
-	}
+    private static boolean allowed(CareTeamOperationGuardInterceptor interceptor, ServletRequestDetails request) {
+        try {
+            interceptor.check(request, request.getRestOperationType());
+            return true;
+        } catch (ForbiddenOperationException e) {
+            return false;
+        }
+    }
+
+    private static ServletRequestDetails instance(String id, String operation) {
+        IdType idType = new IdType(id);
+        ServletRequestDetails request = SmartAuthorizationInterceptorTest.request(
+                RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, idType.getResourceType());
+        request.setId(idType);
+        request.setOperation(operation);
+        request.setRequestType(RequestTypeEnum.POST);
+        request.setParameters(new HashMap<>());
+        return request;
+    }
 }

@@ -24,54 +24,59 @@ import org.springframework.test.web.servlet.MockMvc;
  * OperationOutcome (fail closed), never let through; reads, which are not introspected, are served.
  */
 @SpringBootTest(
-		classes = SecurityFilterChainTest.App.class,
-		properties = {"spring.main.banner-mode=off", "rehab.security.care-team-narrowing=false",
-			"rehab.security.introspection.enabled=true",
-			"rehab.security.introspection.client-secret=test-DEV-ONLY-secret",
-			"rehab.security.introspection.timeout=2s"})
+        classes = SecurityFilterChainTest.App.class,
+        properties = {
+            "spring.main.banner-mode=off",
+            "rehab.security.care-team-narrowing=false",
+            "rehab.security.introspection.enabled=true",
+            "rehab.security.introspection.client-secret=test-DEV-ONLY-secret",
+            "rehab.security.introspection.timeout=2s"
+        })
 @AutoConfigureMockMvc
 class IntrospectionUnavailableTest {
 
-	static final TestTokens TOKENS = SecurityFilterChainTest.newTokens();
+    static final TestTokens TOKENS = SecurityFilterChainTest.newTokens();
 
-	@DynamicPropertySource
-	static void properties(DynamicPropertyRegistry registry) {
-		// TestTokens.ISSUER is on port 1: nothing listens there, so the introspection call fails
-		registry.add("rehab.security.issuer-uri", () -> TestTokens.ISSUER);
-		registry.add("rehab.security.jwks-uri", TOKENS::jwksUri);
-	}
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        // TestTokens.ISSUER is on port 1: nothing listens there, so the introspection call fails
+        registry.add("rehab.security.issuer-uri", () -> TestTokens.ISSUER);
+        registry.add("rehab.security.jwks-uri", TOKENS::jwksUri);
+    }
 
-	@AfterAll
-	static void stop() {
-		TOKENS.close();
-	}
+    @AfterAll
+    static void stop() {
+        TOKENS.close();
+    }
 
-	@Autowired
-	MockMvc mvc;
+    @Autowired
+    MockMvc mvc;
 
-	@Test
-	void aWriteIsRefusedWith503AndAnOperationOutcomeWhenKeycloakCannotBeAsked() throws Exception {
-		SecurityFilterChainTest.REJECTIONS.clear();
-		mvc.perform(post("/fhir/Observation").header("Authorization", "Bearer " + TOKENS.valid())
-						.contentType(MediaType.APPLICATION_JSON).content("{\"resourceType\":\"Observation\"}"))
-				.andExpect(status().isServiceUnavailable())
-				.andExpect(header().string("Retry-After", "5"))
-				.andExpect(jsonPath("$.resourceType").value("OperationOutcome"))
-				.andExpect(jsonPath("$.issue[0].code").value("transient"))
-				.andExpect(jsonPath("$.issue[0].diagnostics")
-						.value("The access token could not be checked with the identity provider; try again later"));
-		assertThat(SecurityFilterChainTest.REJECTIONS).contains("503 token_introspection_unavailable");
-	}
+    @Test
+    void aWriteIsRefusedWith503AndAnOperationOutcomeWhenKeycloakCannotBeAsked() throws Exception {
+        SecurityFilterChainTest.REJECTIONS.clear();
+        mvc.perform(post("/fhir/Observation")
+                        .header("Authorization", "Bearer " + TOKENS.valid())
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"resourceType\":\"Observation\"}"))
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(header().string("Retry-After", "5"))
+                .andExpect(jsonPath("$.resourceType").value("OperationOutcome"))
+                .andExpect(jsonPath("$.issue[0].code").value("transient"))
+                .andExpect(jsonPath("$.issue[0].diagnostics")
+                        .value("The access token could not be checked with the identity provider; try again later"));
+        assertThat(SecurityFilterChainTest.REJECTIONS).contains("503 token_introspection_unavailable");
+    }
 
-	@Test
-	void anAuditReadIsRefusedToo() throws Exception {
-		mvc.perform(get("/fhir/AuditEvent").header("Authorization", "Bearer " + TOKENS.valid()))
-				.andExpect(status().isServiceUnavailable());
-	}
+    @Test
+    void anAuditReadIsRefusedToo() throws Exception {
+        mvc.perform(get("/fhir/AuditEvent").header("Authorization", "Bearer " + TOKENS.valid()))
+                .andExpect(status().isServiceUnavailable());
+    }
 
-	@Test
-	void aReadIsNotIntrospected() throws Exception {
-		mvc.perform(get("/fhir/Patient").header("Authorization", "Bearer " + TOKENS.valid()))
-				.andExpect(status().isOk());
-	}
+    @Test
+    void aReadIsNotIntrospected() throws Exception {
+        mvc.perform(get("/fhir/Patient").header("Authorization", "Bearer " + TOKENS.valid()))
+                .andExpect(status().isOk());
+    }
 }

@@ -8,12 +8,12 @@ import java.time.LocalDate;
  */
 public record AccessLogFilter(String patient, LocalDate from, LocalDate to, String agent, boolean refused, int offset) {
 
-	public boolean hasPatient() {
-		return patient != null && !patient.isBlank();
-	}
+    public boolean hasPatient() {
+        return patient != null && !patient.isBlank();
+    }
 
-	/** The same filter on another page. */
-	public AccessLogFilter at(int newOffset) {
-		return new AccessLogFilter(patient, from, to, agent, refused, Math.max(0, newOffset));
-	}
+    /** The same filter on another page. */
+    public AccessLogFilter at(int newOffset) {
+        return new AccessLogFilter(patient, from, to, agent, refused, Math.max(0, newOffset));
+    }
 }

@@ -11,18 +11,18 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 public class CaseloadController {
 
-	private final FhirApi api;
-	private final CaseloadService caseload;
+    private final FhirApi api;
+    private final CaseloadService caseload;
 
-	public CaseloadController(FhirApi api, CaseloadService caseload) {
-		this.api = api;
-		this.caseload = caseload;
-	}
+    public CaseloadController(FhirApi api, CaseloadService caseload) {
+        this.api = api;
+        this.caseload = caseload;
+    }
 
-	@GetMapping("/caseload")
-	public String caseload(Authentication authentication, Model model) {
-		CurrentUser user = CurrentUser.of(authentication);
-		model.addAttribute("caseload", caseload.load(api.client(), user.fhirUser()));
-		return "caseload";
-	}
+    @GetMapping("/caseload")
+    public String caseload(Authentication authentication, Model model) {
+        CurrentUser user = CurrentUser.of(authentication);
+        model.addAttribute("caseload", caseload.load(api.client(), user.fhirUser()));
+        return "caseload";
+    }
 }

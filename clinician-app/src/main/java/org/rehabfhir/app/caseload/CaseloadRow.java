@@ -15,19 +15,19 @@ import java.util.List;
  * @param flags what needs attention ("Screen incomplete", "On hold after a fall", "Progress due")
  */
 public record CaseloadRow(
-		String patientId,
-		String name,
-		String details,
-		String source,
-		String referralId,
-		String planStatus,
-		String lastSession,
-		List<Flag> flags) {
+        String patientId,
+        String name,
+        String details,
+        String source,
+        String referralId,
+        String planStatus,
+        String lastSession,
+        List<Flag> flags) {
 
-	/** A flag with a CSS class ({@code warn}, {@code alert}, {@code info}). */
-	public record Flag(String label, String kind) {}
+    /** A flag with a CSS class ({@code warn}, {@code alert}, {@code info}). */
+    public record Flag(String label, String kind) {}
 
-	public boolean referralOnly() {
-		return referralId != null && "Referral".equals(source);
-	}
+    public boolean referralOnly() {
+        return referralId != null && "Referral".equals(source);
+    }
 }

@@ -29,65 +29,66 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 @Component
 public class FhirApi {
 
-	public static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
+    public static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
 
-	private final FhirContext fhirContext;
-	private final AppProperties properties;
-	private final OAuth2AuthorizedClientManager clients;
+    private final FhirContext fhirContext;
+    private final AppProperties properties;
+    private final OAuth2AuthorizedClientManager clients;
 
-	public FhirApi(AppProperties properties, OAuth2AuthorizedClientManager clients) {
-		this.properties = properties;
-		this.clients = clients;
-		this.fhirContext = FhirContext.forR4Cached();
-		fhirContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-		int timeout = (int) properties.fhirTimeout().toMillis();
-		fhirContext.getRestfulClientFactory().setConnectTimeout(timeout);
-		fhirContext.getRestfulClientFactory().setSocketTimeout(timeout);
-		fhirContext.getRestfulClientFactory().setPoolMaxPerRoute(20);
-		fhirContext.getRestfulClientFactory().setPoolMaxTotal(50);
-	}
+    public FhirApi(AppProperties properties, OAuth2AuthorizedClientManager clients) {
+        this.properties = properties;
+        this.clients = clients;
+        this.fhirContext = FhirContext.forR4Cached();
+        fhirContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        int timeout = (int) properties.fhirTimeout().toMillis();
+        fhirContext.getRestfulClientFactory().setConnectTimeout(timeout);
+        fhirContext.getRestfulClientFactory().setSocketTimeout(timeout);
+        fhirContext.getRestfulClientFactory().setPoolMaxPerRoute(20);
+        fhirContext.getRestfulClientFactory().setPoolMaxTotal(50);
+    }
 
-	public FhirContext context() {
-		return fhirContext;
-	}
+    public FhirContext context() {
+        return fhirContext;
+    }
 
-	public String baseUrl() {
-		return properties.fhirBaseUrl();
-	}
+    public String baseUrl() {
+        return properties.fhirBaseUrl();
+    }
 
-	/** A client acting as the signed-in user. */
-	public IGenericClient client() {
-		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		IGenericClient client = fhirContext.newRestfulGenericClient(properties.fhirBaseUrl());
-		client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken(authentication)));
-		CurrentUser user = CurrentUser.of(authentication);
-		String purpose = user != null && user.physiotherapist() ? "TREAT" : "HOPERAT";
-		client.registerInterceptor(new SimpleRequestHeaderInterceptor(PURPOSE_HEADER, purpose));
-		return client;
-	}
+    /** A client acting as the signed-in user. */
+    public IGenericClient client() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        IGenericClient client = fhirContext.newRestfulGenericClient(properties.fhirBaseUrl());
+        client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken(authentication)));
+        CurrentUser user = CurrentUser.of(authentication);
+        String purpose = user != null && user.physiotherapist() ? "TREAT" : "HOPERAT";
+        client.registerInterceptor(new SimpleRequestHeaderInterceptor(PURPOSE_HEADER, purpose));
+        return client;
+    }
 
-	/** The user's current access token; {@link SignInAgainException} when there is none or it cannot be refreshed. */
-	public String accessToken(Authentication authentication) {
-		if (authentication == null) {
-			throw new SignInAgainException("not signed in");
-		}
-		OAuth2AuthorizeRequest.Builder request = OAuth2AuthorizeRequest
-				.withClientRegistrationId(properties.registrationId())
-				.principal(authentication);
-		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes servlet) {
-			request.attribute(HttpServletRequest.class.getName(), servlet.getRequest());
-			if (servlet.getResponse() != null) {
-				request.attribute(HttpServletResponse.class.getName(), servlet.getResponse());
-			}
-		}
-		try {
-			OAuth2AuthorizedClient client = clients.authorize(request.build());
-			if (client == null || client.getAccessToken() == null) {
-				throw new SignInAgainException("no access token in the session");
-			}
-			return client.getAccessToken().getTokenValue();
-		} catch (ClientAuthorizationException refreshFailed) {
-			throw new SignInAgainException("the token could not be refreshed: " + refreshFailed.getError().getErrorCode());
-		}
-	}
+    /** The user's current access token; {@link SignInAgainException} when there is none or it cannot be refreshed. */
+    public String accessToken(Authentication authentication) {
+        if (authentication == null) {
+            throw new SignInAgainException("not signed in");
+        }
+        OAuth2AuthorizeRequest.Builder request = OAuth2AuthorizeRequest.withClientRegistrationId(
+                        properties.registrationId())
+                .principal(authentication);
+        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes servlet) {
+            request.attribute(HttpServletRequest.class.getName(), servlet.getRequest());
+            if (servlet.getResponse() != null) {
+                request.attribute(HttpServletResponse.class.getName(), servlet.getResponse());
+            }
+        }
+        try {
+            OAuth2AuthorizedClient client = clients.authorize(request.build());
+            if (client == null || client.getAccessToken() == null) {
+                throw new SignInAgainException("no access token in the session");
+            }
+            return client.getAccessToken().getTokenValue();
+        } catch (ClientAuthorizationException refreshFailed) {
+            throw new SignInAgainException("the token could not be refreshed: "
+                    + refreshFailed.getError().getErrorCode());
+        }
+    }
 }

@@ -17,25 +17,30 @@ import org.springframework.web.bind.annotation.PostMapping;
 @Controller
 public class PatientController {
 
-	private final FhirApi api;
-	private final PatientService patients;
+    private final FhirApi api;
+    private final PatientService patients;
 
-	public PatientController(FhirApi api, PatientService patients) {
-		this.api = api;
-		this.patients = patients;
-	}
+    public PatientController(FhirApi api, PatientService patients) {
+        this.api = api;
+        this.patients = patients;
+    }
 
-	/** Accepts an open referral: {@code ServiceRequest/{id}/$accept} makes the CareTeam naming the physiotherapist. */
-	@PostMapping("/patients/{id}/referrals/{referral}/accept")
-	public String accept(@PathVariable String id, @PathVariable String referral) {
-		api.client().operation().onInstance("ServiceRequest/" + Ids.require(referral)).named("$accept")
-				.withNoParameters(Parameters.class).returnResourceType(CareTeam.class).execute();
-		return "redirect:/patients/" + Ids.require(id) + "?accepted=" + referral;
-	}
+    /** Accepts an open referral: {@code ServiceRequest/{id}/$accept} makes the CareTeam naming the physiotherapist. */
+    @PostMapping("/patients/{id}/referrals/{referral}/accept")
+    public String accept(@PathVariable String id, @PathVariable String referral) {
+        api.client()
+                .operation()
+                .onInstance("ServiceRequest/" + Ids.require(referral))
+                .named("$accept")
+                .withNoParameters(Parameters.class)
+                .returnResourceType(CareTeam.class)
+                .execute();
+        return "redirect:/patients/" + Ids.require(id) + "?accepted=" + referral;
+    }
 
-	@GetMapping("/patients/{id}")
-	public String patient(@PathVariable String id, Model model) {
-		model.addAttribute("patient", patients.load(api.client(), Ids.require(id)));
-		return "patient";
-	}
+    @GetMapping("/patients/{id}")
+    public String patient(@PathVariable String id, Model model) {
+        model.addAttribute("patient", patients.load(api.client(), Ids.require(id)));
+        return "patient";
+    }
 }

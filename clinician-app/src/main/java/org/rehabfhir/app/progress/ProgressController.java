@@ -26,54 +26,62 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 public class ProgressController {
 
-	private final FhirApi api;
-	private final ProgressService progress;
+    private final FhirApi api;
+    private final ProgressService progress;
 
-	public ProgressController(FhirApi api, ProgressService progress) {
-		this.api = api;
-		this.progress = progress;
-	}
+    public ProgressController(FhirApi api, ProgressService progress) {
+        this.api = api;
+        this.progress = progress;
+    }
 
-	@GetMapping("/careplans/{id}/progress")
-	public String show(@PathVariable String id, Model model) {
-		model.addAttribute("progress", progress.load(api.client(), Ids.require(id)));
-		model.addAttribute("issues", Issues.none());
-		return "progress";
-	}
+    @GetMapping("/careplans/{id}/progress")
+    public String show(@PathVariable String id, Model model) {
+        model.addAttribute("progress", progress.load(api.client(), Ids.require(id)));
+        model.addAttribute("issues", Issues.none());
+        return "progress";
+    }
 
-	@PostMapping("/careplans/{id}/progress/apply")
-	public String apply(@PathVariable String id, @RequestParam(required = false) String decision, Model model) {
-		IGenericClient fhir = api.client();
-		Parameters in = new Parameters();
-		if ("regress".equals(decision)) {
-			in.addParameter().setName("decision").setValue(new CodeType("regress"));
-		}
-		try {
-			fhir.operation().onInstance("CarePlan/" + Ids.require(id)).named("$apply-progress").withParameters(in)
-					.returnResourceType(CarePlan.class).execute();
-		} catch (UnprocessableEntityException | InvalidRequestException refused) {
-			model.addAttribute("progress", progress.load(fhir, id));
-			model.addAttribute("issues", Issues.from(refused, List.of("decision")));
-			return "progress";
-		}
-		return "redirect:/careplans/" + id + "/progress?applied=true";
-	}
+    @PostMapping("/careplans/{id}/progress/apply")
+    public String apply(@PathVariable String id, @RequestParam(required = false) String decision, Model model) {
+        IGenericClient fhir = api.client();
+        Parameters in = new Parameters();
+        if ("regress".equals(decision)) {
+            in.addParameter().setName("decision").setValue(new CodeType("regress"));
+        }
+        try {
+            fhir.operation()
+                    .onInstance("CarePlan/" + Ids.require(id))
+                    .named("$apply-progress")
+                    .withParameters(in)
+                    .returnResourceType(CarePlan.class)
+                    .execute();
+        } catch (UnprocessableEntityException | InvalidRequestException refused) {
+            model.addAttribute("progress", progress.load(fhir, id));
+            model.addAttribute("issues", Issues.from(refused, List.of("decision")));
+            return "progress";
+        }
+        return "redirect:/careplans/" + id + "/progress?applied=true";
+    }
 
-	@PostMapping("/careplans/{id}/review")
-	public String review(@PathVariable String id, @RequestParam(defaultValue = "") String reason, Model model) {
-		IGenericClient fhir = api.client();
-		Parameters in = new Parameters();
-		if (!reason.isBlank()) {
-			in.addParameter().setName("reason").setValue(new StringType(reason.trim()));
-		}
-		try {
-			fhir.operation().onInstance("CarePlan/" + Ids.require(id)).named("$activate").withParameters(in)
-					.returnResourceType(CarePlan.class).execute();
-		} catch (UnprocessableEntityException | InvalidRequestException refused) {
-			model.addAttribute("progress", progress.load(fhir, id));
-			model.addAttribute("issues", Issues.from(refused, List.of("reason")));
-			return "progress";
-		}
-		return "redirect:/careplans/" + id + "/progress?reviewed=true";
-	}
+    @PostMapping("/careplans/{id}/review")
+    public String review(@PathVariable String id, @RequestParam(defaultValue = "") String reason, Model model) {
+        IGenericClient fhir = api.client();
+        Parameters in = new Parameters();
+        if (!reason.isBlank()) {
+            in.addParameter().setName("reason").setValue(new StringType(reason.trim()));
+        }
+        try {
+            fhir.operation()
+                    .onInstance("CarePlan/" + Ids.require(id))
+                    .named("$activate")
+                    .withParameters(in)
+                    .returnResourceType(CarePlan.class)
+                    .execute();
+        } catch (UnprocessableEntityException | InvalidRequestException refused) {
+            model.addAttribute("progress", progress.load(fhir, id));
+            model.addAttribute("issues", Issues.from(refused, List.of("reason")));
+            return "progress";
+        }
+        return "redirect:/careplans/" + id + "/progress?reviewed=true";
+    }
 }

@@ -23,36 +23,37 @@ import org.springframework.security.oauth2.core.oidc.user.OidcUser;
  */
 public class RealmRoleOidcUserService implements OAuth2UserService<OidcUserRequest, OidcUser> {
 
-	private static final ObjectMapper JSON = new ObjectMapper();
-	private static final Set<String> KNOWN = Set.of(CurrentUser.PHYSIOTHERAPIST, CurrentUser.AUDITOR);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> KNOWN = Set.of(CurrentUser.PHYSIOTHERAPIST, CurrentUser.AUDITOR);
 
-	private final OidcUserService delegate = new OidcUserService();
+    private final OidcUserService delegate = new OidcUserService();
 
-	@Override
-	public OidcUser loadUser(OidcUserRequest request) throws OAuth2AuthenticationException {
-		OidcUser user = delegate.loadUser(request);
-		Set<GrantedAuthority> authorities = new HashSet<>(user.getAuthorities());
-		for (String role : realmRoles(request.getAccessToken().getTokenValue())) {
-			if (KNOWN.contains(role)) {
-				authorities.add(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase()));
-			}
-		}
-		return new DefaultOidcUser(authorities, user.getIdToken(), user.getUserInfo(), "preferred_username");
-	}
+    @Override
+    public OidcUser loadUser(OidcUserRequest request) throws OAuth2AuthenticationException {
+        OidcUser user = delegate.loadUser(request);
+        Set<GrantedAuthority> authorities = new HashSet<>(user.getAuthorities());
+        for (String role : realmRoles(request.getAccessToken().getTokenValue())) {
+            if (KNOWN.contains(role)) {
+                authorities.add(new SimpleGrantedAuthority("ROLE_" + role.toUpperCase()));
+            }
+        }
+        return new DefaultOidcUser(authorities, user.getIdToken(), user.getUserInfo(), "preferred_username");
+    }
 
-	/** The {@code realm_access.roles} of a JWT access token (empty when absent or not a JWT). */
-	static Set<String> realmRoles(String jwt) {
-		String[] parts = jwt.split("\\.");
-		if (parts.length < 2) {
-			return Set.of();
-		}
-		try {
-			JsonNode claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-			Set<String> roles = new HashSet<>();
-			claims.path("realm_access").path("roles").forEach(r -> roles.add(r.asText()));
-			return roles;
-		} catch (Exception notJson) {
-			return Set.of();
-		}
-	}
+    /** The {@code realm_access.roles} of a JWT access token (empty when absent or not a JWT). */
+    static Set<String> realmRoles(String jwt) {
+        String[] parts = jwt.split("\\.");
+        if (parts.length < 2) {
+            return Set.of();
+        }
+        try {
+            JsonNode claims =
+                    JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+            Set<String> roles = new HashSet<>();
+            claims.path("realm_access").path("roles").forEach(r -> roles.add(r.asText()));
+            return roles;
+        } catch (Exception notJson) {
+            return Set.of();
+        }
+    }
 }

@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 @ControllerAdvice
 public class CurrentUserAdvice {
 
-	@ModelAttribute("user")
-	public CurrentUser user(Authentication authentication) {
-		return CurrentUser.of(authentication);
-	}
+    @ModelAttribute("user")
+    public CurrentUser user(Authentication authentication) {
+        return CurrentUser.of(authentication);
+    }
 }

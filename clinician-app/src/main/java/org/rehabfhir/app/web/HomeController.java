@@ -10,25 +10,25 @@ import org.springframework.web.bind.annotation.RequestMapping;
 @Controller
 public class HomeController {
 
-	@GetMapping("/")
-	public String home(Authentication authentication) {
-		CurrentUser user = CurrentUser.of(authentication);
-		if (user != null && user.physiotherapist()) {
-			return "redirect:/caseload";
-		}
-		if (user != null && user.auditor()) {
-			return "redirect:/audit";
-		}
-		return "no-access";
-	}
+    @GetMapping("/")
+    public String home(Authentication authentication) {
+        CurrentUser user = CurrentUser.of(authentication);
+        if (user != null && user.physiotherapist()) {
+            return "redirect:/caseload";
+        }
+        if (user != null && user.auditor()) {
+            return "redirect:/audit";
+        }
+        return "no-access";
+    }
 
-	@RequestMapping("/no-access")
-	public String noAccess() {
-		return "no-access";
-	}
+    @RequestMapping("/no-access")
+    public String noAccess() {
+        return "no-access";
+    }
 
-	@GetMapping("/signed-out")
-	public String signedOut() {
-		return "signed-out";
-	}
+    @GetMapping("/signed-out")
+    public String signedOut() {
+        return "signed-out";
+    }
 }

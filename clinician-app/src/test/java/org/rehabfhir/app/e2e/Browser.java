@@ -28,63 +28,79 @@ import org.slf4j.LoggerFactory;
  */
 public final class Browser implements AutoCloseable {
 
-	private static final Logger log = LoggerFactory.getLogger(Browser.class);
-	private static final Set<String> BLOCKING = Set.of("serious", "critical");
+    private static final Logger log = LoggerFactory.getLogger(Browser.class);
+    private static final Set<String> BLOCKING = Set.of("serious", "critical");
 
-	private final Playwright playwright;
-	private final com.microsoft.playwright.Browser browser;
-	private final Path screenshots;
+    private final Playwright playwright;
+    private final com.microsoft.playwright.Browser browser;
+    private final Path screenshots;
 
-	public Browser() {
-		Path chromium = Path.of(System.getProperty("e2e.chromium", "/usr/bin/chromium"));
-		if (!Files.isExecutable(chromium)) {
-			throw new IllegalStateException("No Chromium at " + chromium + ": install it (apt-get install -y chromium) "
-					+ "or pass -De2e.chromium=/path/to/chromium");
-		}
-		playwright = Playwright.create(new Playwright.CreateOptions()
-				.setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-		browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-				.setExecutablePath(chromium)
-				.setHeadless(true)
-				.setArgs(List.of("--no-sandbox", "--disable-dev-shm-usage")));
-		screenshots = Path.of(System.getProperty("e2e.screenshots", "target/screenshots"));
-		try {
-			Files.createDirectories(screenshots);
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		log.info("Chromium {} from {}", browser.version(), chromium);
-	}
+    public Browser() {
+        Path chromium = Path.of(System.getProperty("e2e.chromium", "/usr/bin/chromium"));
+        if (!Files.isExecutable(chromium)) {
+            throw new IllegalStateException("No Chromium at " + chromium + ": install it (apt-get install -y chromium) "
+                    + "or pass -De2e.chromium=/path/to/chromium");
+        }
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(chromium)
+                        .setHeadless(true)
+                        .setArgs(List.of("--no-sandbox", "--disable-dev-shm-usage")));
+        screenshots = Path.of(System.getProperty("e2e.screenshots", "target/screenshots"));
+        try {
+            Files.createDirectories(screenshots);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        log.info("Chromium {} from {}", browser.version(), chromium);
+    }
 
-	/** A fresh browser profile (no cookies): a tablet in landscape. */
-	public BrowserContext newContext() {
-		BrowserContext context = browser.newContext(new NewContextOptions().setViewportSize(1280, 860).setLocale("en-GB"));
-		context.setDefaultTimeout(30_000);
-		return context;
-	}
+    /** A fresh browser profile (no cookies): a tablet in landscape. */
+    public BrowserContext newContext() {
+        BrowserContext context = browser.newContext(
+                new NewContextOptions().setViewportSize(1280, 860).setLocale("en-GB"));
+        context.setDefaultTimeout(30_000);
+        return context;
+    }
 
-	/** Runs axe-core on the page (fails on serious/critical violations) and saves a full-page screenshot. */
-	public void check(Page page, String name) {
-		screenshot(page, name);
-		AxeResults results = new AxeBuilder(page).withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")).analyze();
-		List<Rule> blocking = results.getViolations().stream().filter(r -> BLOCKING.contains(r.getImpact())).toList();
-		String report = blocking.stream()
-				.map(r -> r.getImpact() + " " + r.getId() + ": " + r.getHelp() + " at "
-						+ r.getNodes().stream().map(n -> String.valueOf(n.getTarget())).collect(Collectors.joining(", ")))
-				.collect(Collectors.joining("\n"));
-		log.info("axe {}: {} violations ({} serious/critical), {} passes", name, results.getViolations().size(),
-				blocking.size(), results.getPasses().size());
-		assertThat(blocking).as("axe-core serious/critical violations on " + name + " (" + page.url() + "):\n" + report)
-				.isEmpty();
-	}
+    /** Runs axe-core on the page (fails on serious/critical violations) and saves a full-page screenshot. */
+    public void check(Page page, String name) {
+        screenshot(page, name);
+        AxeResults results = new AxeBuilder(page)
+                .withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa"))
+                .analyze();
+        List<Rule> blocking = results.getViolations().stream()
+                .filter(r -> BLOCKING.contains(r.getImpact()))
+                .toList();
+        String report = blocking.stream()
+                .map(r -> r.getImpact() + " " + r.getId() + ": " + r.getHelp() + " at "
+                        + r.getNodes().stream()
+                                .map(n -> String.valueOf(n.getTarget()))
+                                .collect(Collectors.joining(", ")))
+                .collect(Collectors.joining("\n"));
+        log.info(
+                "axe {}: {} violations ({} serious/critical), {} passes",
+                name,
+                results.getViolations().size(),
+                blocking.size(),
+                results.getPasses().size());
+        assertThat(blocking)
+                .as("axe-core serious/critical violations on " + name + " (" + page.url() + "):\n" + report)
+                .isEmpty();
+    }
 
-	public void screenshot(Page page, String name) {
-		page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(name + ".png")).setFullPage(true));
-	}
+    public void screenshot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(screenshots.resolve(name + ".png"))
+                .setFullPage(true));
+    }
 
-	@Override
-	public void close() {
-		browser.close();
-		playwright.close();
-	}
+    @Override
+    public void close() {
+        browser.close();
+        playwright.close();
+    }
 }

@@ -1,8 +1,8 @@
 package org.rehabfhir.demo;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,27 +28,31 @@ import org.springframework.core.io.ClassPathResource;
 @ConditionalOnProperty(prefix = "rehab.demo-data", name = "enabled", havingValue = "true")
 public class DemoDataLoader {
 
-	private static final Logger log = LoggerFactory.getLogger(DemoDataLoader.class);
-	static final String DEMO_BUNDLE = "demo/demo-data.json";
+    private static final Logger log = LoggerFactory.getLogger(DemoDataLoader.class);
+    static final String DEMO_BUNDLE = "demo/demo-data.json";
 
-	private final FhirContext fhirContext;
-	private final DaoRegistry daoRegistry;
+    private final FhirContext fhirContext;
+    private final DaoRegistry daoRegistry;
 
-	public DemoDataLoader(FhirContext fhirContext, DaoRegistry daoRegistry) {
-		this.fhirContext = fhirContext;
-		this.daoRegistry = daoRegistry;
-	}
+    public DemoDataLoader(FhirContext fhirContext, DaoRegistry daoRegistry) {
+        this.fhirContext = fhirContext;
+        this.daoRegistry = daoRegistry;
+    }
 
-	@EventListener(ApplicationReadyEvent.class)
-	public void load() throws IOException {
-		Bundle bundle;
-		try (InputStream in = new ClassPathResource(DEMO_BUNDLE).getInputStream()) {
-			bundle = fhirContext.newJsonParser().parseResource(Bundle.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-		}
-		@SuppressWarnings("unchecked")
-		IFhirSystemDao<Bundle, ?> systemDao = daoRegistry.getSystemDao();
-		DemoScreening.addTo(bundle, DemoScreening.now());
-		Bundle response = systemDao.transaction(new SystemRequestDetails(), bundle);
-		log.info("Demo data loaded: {} resources (practitioners alice and bob, patients demo-knee-oa, demo-stroke, demo-parkinsons, their CareTeams, a recent safety screen for demo-knee-oa)", response.getEntry().size());
-	}
+    @EventListener(ApplicationReadyEvent.class)
+    public void load() throws IOException {
+        Bundle bundle;
+        try (InputStream in = new ClassPathResource(DEMO_BUNDLE).getInputStream()) {
+            bundle = fhirContext
+                    .newJsonParser()
+                    .parseResource(Bundle.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        @SuppressWarnings("unchecked")
+        IFhirSystemDao<Bundle, ?> systemDao = daoRegistry.getSystemDao();
+        DemoScreening.addTo(bundle, DemoScreening.now());
+        Bundle response = systemDao.transaction(new SystemRequestDetails(), bundle);
+        log.info(
+                "Demo data loaded: {} resources (practitioners alice and bob, patients demo-knee-oa, demo-stroke, demo-parkinsons, their CareTeams, a recent safety screen for demo-knee-oa)",
+                response.getEntry().size());
+    }
 }

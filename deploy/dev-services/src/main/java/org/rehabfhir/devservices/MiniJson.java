@@ -11,24 +11,24 @@ import java.util.Map;
  */
 public final class MiniJson {
 
-	private static final ObjectMapper MAPPER = new ObjectMapper();
-	private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
 
-	private MiniJson() {}
+    private MiniJson() {}
 
-	public static Object parse(String json) {
-		try {
-			return MAPPER.readValue(json, Object.class);
-		} catch (JsonProcessingException e) {
-			throw new IllegalArgumentException("Not JSON: " + e.getOriginalMessage(), e);
-		}
-	}
+    public static Object parse(String json) {
+        try {
+            return MAPPER.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
 
-	public static Map<String, Object> parseObject(String json) {
-		try {
-			return MAPPER.readValue(json, OBJECT);
-		} catch (JsonProcessingException e) {
-			throw new IllegalArgumentException("Not a JSON object: " + e.getOriginalMessage(), e);
-		}
-	}
+    public static Map<String, Object> parseObject(String json) {
+        try {
+            return MAPPER.readValue(json, OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Not a JSON object: " + e.getOriginalMessage(), e);
+        }
+    }
 }

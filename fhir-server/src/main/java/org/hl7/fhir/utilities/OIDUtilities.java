@@ -20,109 +20,109 @@ import org.hl7.fhir.exceptions.FHIRException;
  */
 public class OIDUtilities {
 
-	private static final String OID_REGEX = "[0-2](\\.(0|[1-9][0-9]*))+";
-	private static final String REGISTRY = "oidregistry.csv";
-	private static volatile Set<String> knownOids;
+    private static final String OID_REGEX = "[0-2](\\.(0|[1-9][0-9]*))+";
+    private static final String REGISTRY = "oidregistry.csv";
+    private static volatile Set<String> knownOids;
 
-	/** As the library's: fails with a {@link FHIRException} when the registry cannot be read. */
-	public OIDUtilities() {
-		knownOids();
-	}
+    /** As the library's: fails with a {@link FHIRException} when the registry cannot be read. */
+    public OIDUtilities() {
+        knownOids();
+    }
 
-	private static Set<String> knownOids() {
-		Set<String> known = knownOids;
-		if (known == null) {
-			synchronized (OIDUtilities.class) {
-				known = knownOids;
-				if (known == null) {
-					known = Set.copyOf(load());
-					knownOids = known;
-				}
-			}
-		}
-		return known;
-	}
+    private static Set<String> knownOids() {
+        Set<String> known = knownOids;
+        if (known == null) {
+            synchronized (OIDUtilities.class) {
+                known = knownOids;
+                if (known == null) {
+                    known = Set.copyOf(load());
+                    knownOids = known;
+                }
+            }
+        }
+        return known;
+    }
 
-	/** The first column of every row but the header that has at least four columns (the library's rule). */
-	private static Set<String> load() {
-		Set<String> oids = new HashSet<>();
-		try (InputStream in = OIDUtilities.class.getClassLoader().getResourceAsStream(REGISTRY);
-				BufferedReader reader = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
-			String line;
-			boolean header = true;
-			while ((line = reader.readLine()) != null) {
-				if (header) {
-					header = false;
-					continue;
-				}
-				String[] columns = line.split(",");
-				if (columns.length >= 4) {
-					Integer.parseInt(columns[1].trim()); // the library parses the type column; a bad row fails alike
-					oids.add(columns[0].trim());
-				}
-			}
-			return oids;
-		} catch (Exception e) {
-			throw new FHIRException(e);
-		}
-	}
+    /** The first column of every row but the header that has at least four columns (the library's rule). */
+    private static Set<String> load() {
+        Set<String> oids = new HashSet<>();
+        try (InputStream in = OIDUtilities.class.getClassLoader().getResourceAsStream(REGISTRY);
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
+            String line;
+            boolean header = true;
+            while ((line = reader.readLine()) != null) {
+                if (header) {
+                    header = false;
+                    continue;
+                }
+                String[] columns = line.split(",");
+                if (columns.length >= 4) {
+                    Integer.parseInt(columns[1].trim()); // the library parses the type column; a bad row fails alike
+                    oids.add(columns[0].trim());
+                }
+            }
+            return oids;
+        } catch (Exception e) {
+            throw new FHIRException(e);
+        }
+    }
 
-	public static String getUriForOid(String r) {
-		if (r == null) {
-			return null;
-		}
-		switch (r) {
-			case "2.16.840.1.113883.6.96":
-				return "http://snomed.info/sct";
-			case "2.16.840.1.113883.6.1":
-				return "http://loinc.org";
-			case "2.16.840.1.113883.6.8":
-				return "http://unitsofmeasure.org";
-			case "2.16.840.1.113883.6.3":
-				return "http://hl7.org/fhir/sid/icd-10";
-			case "2.16.840.1.113883.6.42":
-			case "2.16.840.1.113883.6.104":
-			case "2.16.840.1.113883.6.103":
-				return "http://hl7.org/fhir/sid/icd-9";
-			case "2.16.840.1.113883.6.73":
-				return "http://www.whocc.no/atc";
-			case "2.16.840.1.113883.3.26.1.1":
-			case "2.16.840.1.113883.3.26.1.1.1":
-				return "http://ncimeta.nci.nih.gov";
-			case "2.16.840.1.113883.6.88":
-				return "http://www.nlm.nih.gov/research/umls/rxnorm";
-			case "2.16.840.1.113883.6.59":
-			case "2.16.840.1.113883.12.292":
-				return "http://hl7.org/fhir/sid/cvx";
-			case "2.16.840.1.113883.6.12":
-				return "http://www.ama-assn.org/go/cpt";
-			default:
-				return null;
-		}
-	}
+    public static String getUriForOid(String r) {
+        if (r == null) {
+            return null;
+        }
+        switch (r) {
+            case "2.16.840.1.113883.6.96":
+                return "http://snomed.info/sct";
+            case "2.16.840.1.113883.6.1":
+                return "http://loinc.org";
+            case "2.16.840.1.113883.6.8":
+                return "http://unitsofmeasure.org";
+            case "2.16.840.1.113883.6.3":
+                return "http://hl7.org/fhir/sid/icd-10";
+            case "2.16.840.1.113883.6.42":
+            case "2.16.840.1.113883.6.104":
+            case "2.16.840.1.113883.6.103":
+                return "http://hl7.org/fhir/sid/icd-9";
+            case "2.16.840.1.113883.6.73":
+                return "http://www.whocc.no/atc";
+            case "2.16.840.1.113883.3.26.1.1":
+            case "2.16.840.1.113883.3.26.1.1.1":
+                return "http://ncimeta.nci.nih.gov";
+            case "2.16.840.1.113883.6.88":
+                return "http://www.nlm.nih.gov/research/umls/rxnorm";
+            case "2.16.840.1.113883.6.59":
+            case "2.16.840.1.113883.12.292":
+                return "http://hl7.org/fhir/sid/cvx";
+            case "2.16.840.1.113883.6.12":
+                return "http://www.ama-assn.org/go/cpt";
+            default:
+                return null;
+        }
+    }
 
-	public static String oidTail(String id) {
-		if (id == null || !id.contains(".")) {
-			return id;
-		}
-		return id.substring(id.lastIndexOf(".") + 1);
-	}
+    public static String oidTail(String id) {
+        if (id == null || !id.contains(".")) {
+            return id;
+        }
+        return id.substring(id.lastIndexOf(".") + 1);
+    }
 
-	public static String oidRoot(String id) {
-		if (id == null || !id.contains(".")) {
-			return id;
-		}
-		return id.substring(0, id.indexOf("."));
-	}
+    public static String oidRoot(String id) {
+        if (id == null || !id.contains(".")) {
+            return id;
+        }
+        return id.substring(0, id.indexOf("."));
+    }
 
-	public static boolean isValidOID(String oid) {
-		return oid.matches(OID_REGEX);
-	}
+    public static boolean isValidOID(String oid) {
+        return oid.matches(OID_REGEX);
+    }
 
-	public boolean isKnownOID(String oid) {
-		if (oid == null || !oid.startsWith("urn:oid:")) {
-			return false;
-		}
-		return knownOids().contains(oid.substring(8));
-	}
+    public boolean isKnownOID(String oid) {
+        if (oid == null || !oid.startsWith("urn:oid:")) {
+            return false;
+        }
+        return knownOids().contains(oid.substring(8));
+    }
 }

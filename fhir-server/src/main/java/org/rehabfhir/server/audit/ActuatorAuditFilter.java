@@ -14,33 +14,34 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class ActuatorAuditFilter extends OncePerRequestFilter {
 
-	private final AuditTrail trail;
-	private final AuditEntryFactory factory;
+    private final AuditTrail trail;
+    private final AuditEntryFactory factory;
 
-	public ActuatorAuditFilter(AuditTrail trail, AuditEntryFactory factory) {
-		this.trail = trail;
-		this.factory = factory;
-	}
+    public ActuatorAuditFilter(AuditTrail trail, AuditEntryFactory factory) {
+        this.trail = trail;
+        this.factory = factory;
+    }
 
-	@Override
-	protected boolean shouldNotFilter(HttpServletRequest request) {
-		String path = request.getRequestURI().substring(request.getContextPath().length());
-		return !path.startsWith("/actuator");
-	}
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return !path.startsWith("/actuator");
+    }
 
-	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-			throws ServletException, IOException {
-		try {
-			chain.doFilter(request, response);
-		} finally {
-			String path = request.getRequestURI().substring(request.getContextPath().length());
-			boolean healthProbe = path.startsWith("/actuator/health") && response.getStatus() < 400;
-			if (!healthProbe && !AuditedRequests.isAudited(request) && trail.enabled()) {
-				AuditedRequests.mark(request);
-				trail.writeQuietly(factory.fromRejected(request, response.getStatus(),
-						response.getStatus() < 400 ? null : "actuator", "/fhir"));
-			}
-		}
-	}
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            String path =
+                    request.getRequestURI().substring(request.getContextPath().length());
+            boolean healthProbe = path.startsWith("/actuator/health") && response.getStatus() < 400;
+            if (!healthProbe && !AuditedRequests.isAudited(request) && trail.enabled()) {
+                AuditedRequests.mark(request);
+                trail.writeQuietly(factory.fromRejected(
+                        request, response.getStatus(), response.getStatus() < 400 ? null : "actuator", "/fhir"));
+            }
+        }
+    }
 }

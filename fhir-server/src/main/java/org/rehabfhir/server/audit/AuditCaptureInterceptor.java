@@ -25,139 +25,143 @@ import org.springframework.stereotype.Component;
 @Interceptor
 public class AuditCaptureInterceptor {
 
-	static final String AUDITED = AuditCaptureInterceptor.class.getName() + ".audited";
-	/** Run after every other outgoing-response hook (authorization checks of the response among them). */
-	private static final int LAST = 1_000_000;
+    static final String AUDITED = AuditCaptureInterceptor.class.getName() + ".audited";
+    /** Run after every other outgoing-response hook (authorization checks of the response among them). */
+    private static final int LAST = 1_000_000;
 
-	private final AuditTrail trail;
-	private final AuditEntryFactory factory;
-	private final AuditProperties properties;
+    private final AuditTrail trail;
+    private final AuditEntryFactory factory;
+    private final AuditProperties properties;
 
-	public AuditCaptureInterceptor(AuditTrail trail, AuditEntryFactory factory, AuditProperties properties) {
-		this.trail = trail;
-		this.factory = factory;
-		this.properties = properties;
-	}
+    public AuditCaptureInterceptor(AuditTrail trail, AuditEntryFactory factory, AuditProperties properties) {
+        this.trail = trail;
+        this.factory = factory;
+        this.properties = properties;
+    }
 
-	/** The caller's request, for the writes an operation makes with a system request ({@link WriteAuditInTransaction}). */
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
-	public void bindCaller(ServletRequestDetails request) {
-		CallerRequests.bind(request);
-	}
+    /** The caller's request, for the writes an operation makes with a system request ({@link WriteAuditInTransaction}). */
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void bindCaller(ServletRequestDetails request) {
+        CallerRequests.bind(request);
+    }
 
-	@Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
-	public void unbindCaller() {
-		CallerRequests.unbind();
-	}
+    @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+    public void unbindCaller() {
+        CallerRequests.unbind();
+    }
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLER_SELECTED)
-	public void refuseAuditEventWrites(RequestDetails request) {
-		if (!"AuditEvent".equals(request.getResourceName()) || request.getRequestType() == null) {
-			return;
-		}
-		RequestTypeEnum method = request.getRequestType();
-		boolean operation = request.getOperation() != null && request.getOperation().startsWith("$");
-		if (method == RequestTypeEnum.PUT || method == RequestTypeEnum.PATCH || method == RequestTypeEnum.DELETE
-				|| (method == RequestTypeEnum.POST && !operation)) {
-			throw new MethodNotAllowedException(
-					"AuditEvents are append-only: they are written by the server and cannot be created, updated or"
-							+ " deleted through the API",
-					RequestTypeEnum.GET);
-		}
-	}
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLER_SELECTED)
+    public void refuseAuditEventWrites(RequestDetails request) {
+        if (!"AuditEvent".equals(request.getResourceName()) || request.getRequestType() == null) {
+            return;
+        }
+        RequestTypeEnum method = request.getRequestType();
+        boolean operation =
+                request.getOperation() != null && request.getOperation().startsWith("$");
+        if (method == RequestTypeEnum.PUT
+                || method == RequestTypeEnum.PATCH
+                || method == RequestTypeEnum.DELETE
+                || (method == RequestTypeEnum.POST && !operation)) {
+            throw new MethodNotAllowedException(
+                    "AuditEvents are append-only: they are written by the server and cannot be created, updated or"
+                            + " deleted through the API",
+                    RequestTypeEnum.GET);
+        }
+    }
 
-	/** AuditEvents in transaction bundles (or any other JPA path of a request) are refused as well. */
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-	public void refuseJpaAuditEventCreate(IBaseResource resource) {
-		refuseJpaAuditEvent(resource);
-	}
+    /** AuditEvents in transaction bundles (or any other JPA path of a request) are refused as well. */
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void refuseJpaAuditEventCreate(IBaseResource resource) {
+        refuseJpaAuditEvent(resource);
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-	public void refuseJpaAuditEventUpdate(IBaseResource oldResource, IBaseResource newResource) {
-		refuseJpaAuditEvent(newResource);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void refuseJpaAuditEventUpdate(IBaseResource oldResource, IBaseResource newResource) {
+        refuseJpaAuditEvent(newResource);
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)
-	public void refuseJpaAuditEventDelete(IBaseResource resource) {
-		refuseJpaAuditEvent(resource);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)
+    public void refuseJpaAuditEventDelete(IBaseResource resource) {
+        refuseJpaAuditEvent(resource);
+    }
 
-	private static void refuseJpaAuditEvent(IBaseResource resource) {
-		if (resource instanceof org.hl7.fhir.r4.model.AuditEvent) {
-			throw new MethodNotAllowedException(
-					"AuditEvents are append-only and written by the server only", RequestTypeEnum.GET);
-		}
-	}
+    private static void refuseJpaAuditEvent(IBaseResource resource) {
+        if (resource instanceof org.hl7.fhir.r4.model.AuditEvent) {
+            throw new MethodNotAllowedException(
+                    "AuditEvents are append-only and written by the server only", RequestTypeEnum.GET);
+        }
+    }
 
-	/** A write whose audit failed in its commit: answered with that failure, not with the commit's wrappers. */
-	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
-	public BaseServerResponseException auditNotWritten(Throwable exception) {
-		AuditNotWrittenException notWritten = AuditNotWrittenException.in(exception);
-		return notWritten == exception ? null : notWritten;
-	}
+    /** A write whose audit failed in its commit: answered with that failure, not with the commit's wrappers. */
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException auditNotWritten(Throwable exception) {
+        AuditNotWrittenException notWritten = AuditNotWrittenException.in(exception);
+        return notWritten == exception ? null : notWritten;
+    }
 
-	@Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = LAST)
-	public void success(RequestDetails request, ResponseDetails response, IBaseResource resource) {
-		if (skip(request)) {
-			return;
-		}
-		int status = response != null && response.getResponseCode() > 0 ? response.getResponseCode() : 200;
-		IBaseResource body = response != null && response.getResponseResource() != null ? response.getResponseResource() : resource;
-		AuditEntry entry = factory.fromHapi(request, body, status, null);
-		markAudited(request);
-		try {
-			trail.write(entry);
-		} catch (RuntimeException e) {
-			request.getUserData().remove(AUDITED); // let the failure be audited (if the store comes back)
-			throw e;
-		}
-	}
+    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = LAST)
+    public void success(RequestDetails request, ResponseDetails response, IBaseResource resource) {
+        if (skip(request)) {
+            return;
+        }
+        int status = response != null && response.getResponseCode() > 0 ? response.getResponseCode() : 200;
+        IBaseResource body =
+                response != null && response.getResponseResource() != null ? response.getResponseResource() : resource;
+        AuditEntry entry = factory.fromHapi(request, body, status, null);
+        markAudited(request);
+        try {
+            trail.write(entry);
+        } catch (RuntimeException e) {
+            request.getUserData().remove(AUDITED); // let the failure be audited (if the store comes back)
+            throw e;
+        }
+    }
 
-	@Hook(value = Pointcut.SERVER_PROCESSING_COMPLETED_NORMALLY, order = LAST)
-	public void completed(RequestDetails request) {
-		if (skip(request)) {
-			return;
-		}
-		int status = request instanceof ServletRequestDetails s && s.getServletResponse() != null
-				? s.getServletResponse().getStatus()
-				: 200;
-		markAudited(request);
-		trail.writeQuietly(factory.fromHapi(request, null, status, null));
-	}
+    @Hook(value = Pointcut.SERVER_PROCESSING_COMPLETED_NORMALLY, order = LAST)
+    public void completed(RequestDetails request) {
+        if (skip(request)) {
+            return;
+        }
+        int status = request instanceof ServletRequestDetails s && s.getServletResponse() != null
+                ? s.getServletResponse().getStatus()
+                : 200;
+        markAudited(request);
+        trail.writeQuietly(factory.fromHapi(request, null, status, null));
+    }
 
-	@Hook(value = Pointcut.SERVER_HANDLE_EXCEPTION, order = LAST)
-	public boolean failure(RequestDetails request, BaseServerResponseException exception) {
-		if (!skip(request)) {
-			markAudited(request);
-			String reason = exception.getClass().getSimpleName() + ": " + safeMessage(exception.getMessage());
-			trail.writeQuietly(factory.fromHapi(request, null, exception.getStatusCode(), reason));
-		}
-		return true;
-	}
+    @Hook(value = Pointcut.SERVER_HANDLE_EXCEPTION, order = LAST)
+    public boolean failure(RequestDetails request, BaseServerResponseException exception) {
+        if (!skip(request)) {
+            markAudited(request);
+            String reason = exception.getClass().getSimpleName() + ": " + safeMessage(exception.getMessage());
+            trail.writeQuietly(factory.fromHapi(request, null, exception.getStatusCode(), reason));
+        }
+        return true;
+    }
 
-	private boolean skip(RequestDetails request) {
-		if (!trail.enabled() || request.getUserData().containsKey(AUDITED)) {
-			return true;
-		}
-		return request.getRestOperationType() == RestOperationTypeEnum.METADATA && !properties.isAuditMetadata();
-	}
+    private boolean skip(RequestDetails request) {
+        if (!trail.enabled() || request.getUserData().containsKey(AUDITED)) {
+            return true;
+        }
+        return request.getRestOperationType() == RestOperationTypeEnum.METADATA && !properties.isAuditMetadata();
+    }
 
-	static boolean isAudited(RequestDetails request) {
-		return request.getUserData().containsKey(AUDITED);
-	}
+    static boolean isAudited(RequestDetails request) {
+        return request.getUserData().containsKey(AUDITED);
+    }
 
-	static void markAudited(RequestDetails request) {
-		request.getUserData().put(AUDITED, Boolean.TRUE);
-		if (request instanceof ServletRequestDetails servlet) {
-			AuditedRequests.mark(servlet.getServletRequest());
-		}
-	}
+    static void markAudited(RequestDetails request) {
+        request.getUserData().put(AUDITED, Boolean.TRUE);
+        if (request instanceof ServletRequestDetails servlet) {
+            AuditedRequests.mark(servlet.getServletRequest());
+        }
+    }
 
-	private static String safeMessage(String message) {
-		if (message == null) {
-			return "";
-		}
-		String oneLine = message.replaceAll("[\\r\\n\\t]+", " ");
-		return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
-	}
+    private static String safeMessage(String message) {
+        if (message == null) {
+            return "";
+        }
+        String oneLine = message.replaceAll("[\\r\\n\\t]+", " ");
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
+    }
 }

@@ -23,70 +23,83 @@ import java.util.List;
  * @param operation the operation name with {@code $}, if any
  */
 public record AuditEntry(
-		Instant recorded,
-		String interaction,
-		int httpStatus,
-		String outcomeDescription,
-		AuditAgent agent,
-		String sourceIp,
-		List<String> purposeOfUse,
-		List<String> patientRefs,
-		List<String> resourceRefs,
-		String requestMethod,
-		String requestPath,
-		String query,
-		String operation) {
+        Instant recorded,
+        String interaction,
+        int httpStatus,
+        String outcomeDescription,
+        AuditAgent agent,
+        String sourceIp,
+        List<String> purposeOfUse,
+        List<String> patientRefs,
+        List<String> resourceRefs,
+        String requestMethod,
+        String requestPath,
+        String query,
+        String operation) {
 
-	/** Longest stored request path, query, description (attacker-chosen text: truncated, marked with "..."). */
-	static final int MAX_PATH = 512;
-	static final int MAX_QUERY = 1024;
-	static final int MAX_DESCRIPTION = 500;
-	static final int MAX_REF = 128;
+    /** Longest stored request path, query, description (attacker-chosen text: truncated, marked with "..."). */
+    static final int MAX_PATH = 512;
 
-	public AuditEntry {
-		purposeOfUse = purposeOfUse == null ? List.of() : List.copyOf(purposeOfUse);
-		patientRefs = patientRefs == null ? List.of() : patientRefs.stream().filter(AuditEntry::isReference).toList();
-		resourceRefs = resourceRefs == null ? List.of() : resourceRefs.stream().filter(AuditEntry::isReference).toList();
-		agent = agent == null ? AuditAgent.ANONYMOUS : agent;
-		requestPath = truncate(requestPath, MAX_PATH);
-		query = truncate(query, MAX_QUERY);
-		outcomeDescription = truncate(outcomeDescription, MAX_DESCRIPTION);
-		operation = truncate(operation, 64);
-		requestMethod = truncate(requestMethod, 16);
-		sourceIp = truncate(sourceIp, 64);
-	}
+    static final int MAX_QUERY = 1024;
+    static final int MAX_DESCRIPTION = 500;
+    static final int MAX_REF = 128;
 
-	/**
-	 * Only {@code Type/id} with a valid FHIR id are kept: a request path names what the caller sent ({@code Patient/#},
-	 * found by the fuzz test), and a reference such as {@code Patient/#} cannot be encoded in the AuditEvent.
-	 */
-	private static boolean isReference(String ref) {
-		return ref != null && ref.length() <= MAX_REF && VALID_REF.matcher(ref).matches();
-	}
+    public AuditEntry {
+        purposeOfUse = purposeOfUse == null ? List.of() : List.copyOf(purposeOfUse);
+        patientRefs = patientRefs == null
+                ? List.of()
+                : patientRefs.stream().filter(AuditEntry::isReference).toList();
+        resourceRefs = resourceRefs == null
+                ? List.of()
+                : resourceRefs.stream().filter(AuditEntry::isReference).toList();
+        agent = agent == null ? AuditAgent.ANONYMOUS : agent;
+        requestPath = truncate(requestPath, MAX_PATH);
+        query = truncate(query, MAX_QUERY);
+        outcomeDescription = truncate(outcomeDescription, MAX_DESCRIPTION);
+        operation = truncate(operation, 64);
+        requestMethod = truncate(requestMethod, 16);
+        sourceIp = truncate(sourceIp, 64);
+    }
 
-	private static final java.util.regex.Pattern VALID_REF = java.util.regex.Pattern.compile("[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\\-.]{1,64}");
+    /**
+     * Only {@code Type/id} with a valid FHIR id are kept: a request path names what the caller sent ({@code Patient/#},
+     * found by the fuzz test), and a reference such as {@code Patient/#} cannot be encoded in the AuditEvent.
+     */
+    private static boolean isReference(String ref) {
+        return ref != null && ref.length() <= MAX_REF && VALID_REF.matcher(ref).matches();
+    }
 
-	static String truncate(String value, int max) {
-		return value == null || value.length() <= max ? value : value.substring(0, max - 3) + "...";
-	}
+    private static final java.util.regex.Pattern VALID_REF =
+            java.util.regex.Pattern.compile("[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\\-.]{1,64}");
 
-	/** C, R, U, D or E (AuditEvent.action) for the interaction. */
-	public String action() {
-		return switch (interaction) {
-			case "create" -> "C";
-			case "read", "vread", "search-type", "search-system", "search", "history-instance", "history-type",
-					"history-system", "capabilities" -> "R";
-			case "update", "patch" -> "U";
-			case "delete" -> "D";
-			default -> "E";
-		};
-	}
+    static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max - 3) + "...";
+    }
 
-	/** AuditEvent.outcome: 0 success, 4 minor failure (4xx), 8 serious failure (5xx). */
-	public String outcome() {
-		if (httpStatus < 400) {
-			return "0";
-		}
-		return httpStatus < 500 ? "4" : "8";
-	}
+    /** C, R, U, D or E (AuditEvent.action) for the interaction. */
+    public String action() {
+        return switch (interaction) {
+            case "create" -> "C";
+            case "read",
+                    "vread",
+                    "search-type",
+                    "search-system",
+                    "search",
+                    "history-instance",
+                    "history-type",
+                    "history-system",
+                    "capabilities" -> "R";
+            case "update", "patch" -> "U";
+            case "delete" -> "D";
+            default -> "E";
+        };
+    }
+
+    /** AuditEvent.outcome: 0 success, 4 minor failure (4xx), 8 serious failure (5xx). */
+    public String outcome() {
+        if (httpStatus < 400) {
+            return "0";
+        }
+        return httpStatus < 500 ? "4" : "8";
+    }
 }

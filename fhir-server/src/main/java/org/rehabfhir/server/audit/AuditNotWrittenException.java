@@ -9,17 +9,17 @@ import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
  */
 public class AuditNotWrittenException extends InternalErrorException {
 
-	public AuditNotWrittenException(Throwable cause) {
-		super("The audit trail is unavailable; the write was not stored (nothing was changed)", cause);
-	}
+    public AuditNotWrittenException(Throwable cause) {
+        super("The audit trail is unavailable; the write was not stored (nothing was changed)", cause);
+    }
 
-	/** This exception in the causes of {@code exception}, or null. */
-	static AuditNotWrittenException in(Throwable exception) {
-		for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof AuditNotWrittenException notWritten) {
-				return notWritten;
-			}
-		}
-		return null;
-	}
+    /** This exception in the causes of {@code exception}, or null. */
+    static AuditNotWrittenException in(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuditNotWrittenException notWritten) {
+                return notWritten;
+            }
+        }
+        return null;
+    }
 }

@@ -12,31 +12,34 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditRejectionListener implements SecurityRejectionListener {
 
-	private final AuditTrail trail;
-	private final AuditEntryFactory factory;
-	private final AnonymousFailureThrottle anonymous;
+    private final AuditTrail trail;
+    private final AuditEntryFactory factory;
+    private final AnonymousFailureThrottle anonymous;
 
-	private final String fhirBasePath;
+    private final String fhirBasePath;
 
-	public AuditRejectionListener(AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous,
-			RehabSecurityProperties security) {
-		this.fhirBasePath = security.getFhirBasePath();
-		this.trail = trail;
-		this.factory = factory;
-		this.anonymous = anonymous;
-	}
+    public AuditRejectionListener(
+            AuditTrail trail,
+            AuditEntryFactory factory,
+            AnonymousFailureThrottle anonymous,
+            RehabSecurityProperties security) {
+        this.fhirBasePath = security.getFhirBasePath();
+        this.trail = trail;
+        this.factory = factory;
+        this.anonymous = anonymous;
+    }
 
-	@Override
-	public void rejected(HttpServletRequest request, int status, String reason) {
-		AuditedRequests.mark(request);
-		if (!trail.enabled()) {
-			return;
-		}
-		AuditEntry entry = factory.fromRejected(request, status, reason, fhirBasePath);
-		if (entry.agent().isAnonymous()) {
-			anonymous.record(entry);
-		} else {
-			trail.writeQuietly(entry);
-		}
-	}
+    @Override
+    public void rejected(HttpServletRequest request, int status, String reason) {
+        AuditedRequests.mark(request);
+        if (!trail.enabled()) {
+            return;
+        }
+        AuditEntry entry = factory.fromRejected(request, status, reason, fhirBasePath);
+        if (entry.agent().isAnonymous()) {
+            anonymous.record(entry);
+        } else {
+            trail.writeQuietly(entry);
+        }
+    }
 }

@@ -28,277 +28,284 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Component
 public class AuditStore {
 
-	/** Key of the advisory lock that serializes appends ("audit" in ASCII). */
-	static final long APPEND_LOCK_KEY = 0x6175646974L;
+    /** Key of the advisory lock that serializes appends ("audit" in ASCII). */
+    static final long APPEND_LOCK_KEY = 0x6175646974L;
 
-	static final String COLUMNS = "seq, recorded, interaction, action, outcome, http_status, agent_sub, agent_username,"
-			+ " client_id, token_id, fhir_user, source_ip, purpose_of_use, patient_refs, resource_refs, request_method,"
-			+ " request_path, operation, event_json, prev_hash, hash";
+    static final String COLUMNS = "seq, recorded, interaction, action, outcome, http_status, agent_sub, agent_username,"
+            + " client_id, token_id, fhir_user, source_ip, purpose_of_use, patient_refs, resource_refs, request_method,"
+            + " request_path, operation, event_json, prev_hash, hash";
 
-	private final DataSource dataSource;
-	private final JdbcTemplate jdbc;
-	private final FhirContext fhirContext;
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final FhirContext fhirContext;
 
-	public AuditStore(DataSource dataSource, FhirContext fhirContext) {
-		this.dataSource = dataSource;
-		this.jdbc = new JdbcTemplate(dataSource);
-		this.fhirContext = fhirContext;
-	}
+    public AuditStore(DataSource dataSource, FhirContext fhirContext) {
+        this.dataSource = dataSource;
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.fhirContext = fhirContext;
+    }
 
-	/** Appends one event in a short transaction of its own (reads, refusals, failures) and returns the stored row. */
-	public AuditRow append(AuditEntry entry) {
-		try (Connection connection = dataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			connection.setAutoCommit(false);
-			try {
-				AuditRow row = appendOn(connection, entry);
-				connection.commit();
-				return row;
-			} catch (SQLException | RuntimeException e) {
-				connection.rollback();
-				throw e;
-			} finally {
-				connection.setAutoCommit(autoCommit);
-			}
-		} catch (SQLException e) {
-			throw new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
-		}
-	}
+    /** Appends one event in a short transaction of its own (reads, refusals, failures) and returns the stored row. */
+    public AuditRow append(AuditEntry entry) {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                AuditRow row = appendOn(connection, entry);
+                connection.commit();
+                return row;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
+        }
+    }
 
-	/**
-	 * Appends one event on the connection of the Spring transaction running on this thread (a write's JPA
-	 * transaction), so that it commits or rolls back with the write. The chain's lock is then held until that
-	 * transaction ends. With {@code savepoint} a failed append is rolled back to a savepoint, so that the
-	 * surrounding transaction can still commit (the fail-open mode); without it the transaction is left to fail.
-	 */
-	public AuditRow appendInCurrentTransaction(AuditEntry entry, boolean savepoint) {
-		if (!TransactionSynchronizationManager.hasResource(dataSource)) {
-			throw new IllegalStateException("No database transaction on the server's data source is open here");
-		}
-		Connection connection = DataSourceUtils.getConnection(dataSource);
-		Savepoint before = null;
-		try {
-			before = savepoint ? connection.setSavepoint() : null;
-			AuditRow row = appendOn(connection, entry);
-			if (before != null) {
-				connection.releaseSavepoint(before);
-			}
-			return row;
-		} catch (SQLException | RuntimeException e) {
-			if (before != null) {
-				try {
-					connection.rollback(before);
-				} catch (SQLException rollback) {
-					e.addSuppressed(rollback);
-				}
-			}
-			throw e instanceof RuntimeException r ? r
-					: new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
-		} finally {
-			DataSourceUtils.releaseConnection(connection, dataSource);
-		}
-	}
+    /**
+     * Appends one event on the connection of the Spring transaction running on this thread (a write's JPA
+     * transaction), so that it commits or rolls back with the write. The chain's lock is then held until that
+     * transaction ends. With {@code savepoint} a failed append is rolled back to a savepoint, so that the
+     * surrounding transaction can still commit (the fail-open mode); without it the transaction is left to fail.
+     */
+    public AuditRow appendInCurrentTransaction(AuditEntry entry, boolean savepoint) {
+        if (!TransactionSynchronizationManager.hasResource(dataSource)) {
+            throw new IllegalStateException("No database transaction on the server's data source is open here");
+        }
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        Savepoint before = null;
+        try {
+            before = savepoint ? connection.setSavepoint() : null;
+            AuditRow row = appendOn(connection, entry);
+            if (before != null) {
+                connection.releaseSavepoint(before);
+            }
+            return row;
+        } catch (SQLException | RuntimeException e) {
+            if (before != null) {
+                try {
+                    connection.rollback(before);
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+            }
+            throw e instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+    }
 
-	/**
-	 * Lock, head, insert on a connection inside a transaction (the caller commits). The head is read after the lock
-	 * was granted, which is only right under READ COMMITTED (each statement sees what committed before it): another
-	 * isolation level is refused rather than forking the chain.
-	 */
-	private AuditRow appendOn(Connection connection, AuditEntry entry) throws SQLException {
-		try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-			lock.setLong(1, APPEND_LOCK_KEY);
-			lock.execute();
-		}
-		String prevHash;
-		long seq;
-		try (Statement head = connection.createStatement();
-				ResultSet rs = head.executeQuery("SELECT (SELECT hash FROM rehab_audit_event ORDER BY seq DESC LIMIT 1),"
-						+ " nextval('rehab_audit_event_seq'), current_setting('transaction_isolation')")) {
-			rs.next();
-			if (!"read committed".equals(rs.getString(3))) {
-				throw new IllegalStateException("The audit chain is appended under READ COMMITTED only, not "
-						+ rs.getString(3));
-			}
-			prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
-			seq = rs.getLong(2);
-		}
-		AuditEvent event = BalpAuditEventBuilder.build(entry, seq);
-		AuditRow row = new AuditRow(
-				seq,
-				entry.recorded(),
-				entry.interaction(),
-				entry.action(),
-				entry.outcome(),
-				entry.httpStatus(),
-				entry.agent().subject(),
-				entry.agent().username(),
-				entry.agent().clientId(),
-				entry.agent().tokenId(),
-				entry.agent().fhirUser(),
-				entry.sourceIp(),
-				entry.purposeOfUse().isEmpty() ? null : String.join(",", entry.purposeOfUse()),
-				entry.patientRefs(),
-				entry.resourceRefs(),
-				entry.requestMethod(),
-				entry.requestPath(),
-				entry.operation(),
-				fhirContext.newJsonParser().setPrettyPrint(false).encodeResourceToString(event),
-				prevHash,
-				null);
-		row = row.withHash(AuditHash.hash(row));
-		insert(connection, row);
-		return row;
-	}
+    /**
+     * Lock, head, insert on a connection inside a transaction (the caller commits). The head is read after the lock
+     * was granted, which is only right under READ COMMITTED (each statement sees what committed before it): another
+     * isolation level is refused rather than forking the chain.
+     */
+    private AuditRow appendOn(Connection connection, AuditEntry entry) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, APPEND_LOCK_KEY);
+            lock.execute();
+        }
+        String prevHash;
+        long seq;
+        try (Statement head = connection.createStatement();
+                ResultSet rs =
+                        head.executeQuery("SELECT (SELECT hash FROM rehab_audit_event ORDER BY seq DESC LIMIT 1),"
+                                + " nextval('rehab_audit_event_seq'), current_setting('transaction_isolation')")) {
+            rs.next();
+            if (!"read committed".equals(rs.getString(3))) {
+                throw new IllegalStateException(
+                        "The audit chain is appended under READ COMMITTED only, not " + rs.getString(3));
+            }
+            prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
+            seq = rs.getLong(2);
+        }
+        AuditEvent event = BalpAuditEventBuilder.build(entry, seq);
+        AuditRow row = new AuditRow(
+                seq,
+                entry.recorded(),
+                entry.interaction(),
+                entry.action(),
+                entry.outcome(),
+                entry.httpStatus(),
+                entry.agent().subject(),
+                entry.agent().username(),
+                entry.agent().clientId(),
+                entry.agent().tokenId(),
+                entry.agent().fhirUser(),
+                entry.sourceIp(),
+                entry.purposeOfUse().isEmpty() ? null : String.join(",", entry.purposeOfUse()),
+                entry.patientRefs(),
+                entry.resourceRefs(),
+                entry.requestMethod(),
+                entry.requestPath(),
+                entry.operation(),
+                fhirContext.newJsonParser().setPrettyPrint(false).encodeResourceToString(event),
+                prevHash,
+                null);
+        row = row.withHash(AuditHash.hash(row));
+        insert(connection, row);
+        return row;
+    }
 
-	private static void insert(Connection connection, AuditRow row) throws SQLException {
-		try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rehab_audit_event (" + COLUMNS
-				+ ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-			int i = 1;
-			insert.setLong(i++, row.seq());
-			insert.setTimestamp(i++, Timestamp.from(row.recorded()));
-			insert.setString(i++, row.interaction());
-			insert.setString(i++, row.action());
-			insert.setString(i++, row.outcome());
-			insert.setInt(i++, row.httpStatus());
-			insert.setString(i++, row.agentSub());
-			insert.setString(i++, row.agentUsername());
-			insert.setString(i++, row.clientId());
-			insert.setString(i++, row.tokenId());
-			insert.setString(i++, row.fhirUser());
-			insert.setString(i++, row.sourceIp());
-			insert.setString(i++, row.purposeOfUse());
-			insert.setArray(i++, connection.createArrayOf("text", row.patientRefs().toArray()));
-			insert.setArray(i++, connection.createArrayOf("text", row.resourceRefs().toArray()));
-			insert.setString(i++, row.requestMethod());
-			insert.setString(i++, row.requestPath());
-			insert.setString(i++, row.operation());
-			insert.setString(i++, row.eventJson());
-			insert.setString(i++, row.prevHash());
-			insert.setString(i, row.hash());
-			insert.executeUpdate();
-		}
-	}
+    private static void insert(Connection connection, AuditRow row) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rehab_audit_event (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int i = 1;
+            insert.setLong(i++, row.seq());
+            insert.setTimestamp(i++, Timestamp.from(row.recorded()));
+            insert.setString(i++, row.interaction());
+            insert.setString(i++, row.action());
+            insert.setString(i++, row.outcome());
+            insert.setInt(i++, row.httpStatus());
+            insert.setString(i++, row.agentSub());
+            insert.setString(i++, row.agentUsername());
+            insert.setString(i++, row.clientId());
+            insert.setString(i++, row.tokenId());
+            insert.setString(i++, row.fhirUser());
+            insert.setString(i++, row.sourceIp());
+            insert.setString(i++, row.purposeOfUse());
+            insert.setArray(
+                    i++, connection.createArrayOf("text", row.patientRefs().toArray()));
+            insert.setArray(
+                    i++, connection.createArrayOf("text", row.resourceRefs().toArray()));
+            insert.setString(i++, row.requestMethod());
+            insert.setString(i++, row.requestPath());
+            insert.setString(i++, row.operation());
+            insert.setString(i++, row.eventJson());
+            insert.setString(i++, row.prevHash());
+            insert.setString(i, row.hash());
+            insert.executeUpdate();
+        }
+    }
 
-	public Optional<AuditRow> find(long seq) {
-		List<AuditRow> rows = jdbc.query("SELECT " + COLUMNS + " FROM rehab_audit_event WHERE seq = ?",
-				(rs, n) -> map(rs), seq);
-		return rows.stream().findFirst();
-	}
+    public Optional<AuditRow> find(long seq) {
+        List<AuditRow> rows =
+                jdbc.query("SELECT " + COLUMNS + " FROM rehab_audit_event WHERE seq = ?", (rs, n) -> map(rs), seq);
+        return rows.stream().findFirst();
+    }
 
-	/** Rows matching a prepared WHERE clause, in seq order (ascending or descending), one page. */
-	public List<AuditRow> query(String where, List<Object> args, boolean descending, int offset, int limit) {
-		List<Object> all = new ArrayList<>(args);
-		all.add(limit);
-		all.add(offset);
-		return jdbc.query(
-				"SELECT " + COLUMNS + " FROM rehab_audit_event" + (where.isEmpty() ? "" : " WHERE " + where)
-						+ " ORDER BY seq " + (descending ? "DESC" : "ASC") + " LIMIT ? OFFSET ?",
-				(rs, n) -> map(rs),
-				all.toArray());
-	}
+    /** Rows matching a prepared WHERE clause, in seq order (ascending or descending), one page. */
+    public List<AuditRow> query(String where, List<Object> args, boolean descending, int offset, int limit) {
+        List<Object> all = new ArrayList<>(args);
+        all.add(limit);
+        all.add(offset);
+        return jdbc.query(
+                "SELECT " + COLUMNS + " FROM rehab_audit_event" + (where.isEmpty() ? "" : " WHERE " + where)
+                        + " ORDER BY seq " + (descending ? "DESC" : "ASC") + " LIMIT ? OFFSET ?",
+                (rs, n) -> map(rs),
+                all.toArray());
+    }
 
-	public int count(String where, List<Object> args) {
-		Integer count = jdbc.queryForObject(
-				"SELECT count(*) FROM rehab_audit_event" + (where.isEmpty() ? "" : " WHERE " + where),
-				Integer.class,
-				args.toArray());
-		return count == null ? 0 : count;
-	}
+    public int count(String where, List<Object> args) {
+        Integer count = jdbc.queryForObject(
+                "SELECT count(*) FROM rehab_audit_event" + (where.isEmpty() ? "" : " WHERE " + where),
+                Integer.class,
+                args.toArray());
+        return count == null ? 0 : count;
+    }
 
-	/** Walks the whole chain in seq order (streamed, constant memory). */
-	public ChainReport verify() {
-		try (Connection connection = dataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
-			try (PreparedStatement select = connection.prepareStatement(
-					"SELECT " + COLUMNS + " FROM rehab_audit_event ORDER BY seq ASC")) {
-				select.setFetchSize(500);
-				String expectedPrev = AuditHash.GENESIS;
-				long checked = 0;
-				Long lastSeq = null;
-				try (ResultSet rs = select.executeQuery()) {
-					while (rs.next()) {
-						AuditRow row = map(rs);
-						checked++;
-						if (!expectedPrev.equals(row.prevHash())) {
-							return ChainReport.broken(checked, row.seq(),
-									"prev_hash does not match the hash of the preceding record"
-											+ (lastSeq == null ? "" : " (seq " + lastSeq + ")"));
-						}
-						String recomputed = AuditHash.hash(row);
-						if (!recomputed.equals(row.hash())) {
-							return ChainReport.broken(checked, row.seq(), "the record's content does not match its hash");
-						}
-						expectedPrev = row.hash();
-						lastSeq = row.seq();
-					}
-				}
-				return ChainReport.intact(checked, lastSeq, checked == 0 ? null : expectedPrev);
-			} finally {
-				connection.commit();
-				connection.setAutoCommit(autoCommit);
-			}
-		} catch (SQLException e) {
-			throw new IllegalStateException("Could not read the audit chain: " + e.getMessage(), e);
-		}
-	}
+    /** Walks the whole chain in seq order (streamed, constant memory). */
+    public ChainReport verify() {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT " + COLUMNS + " FROM rehab_audit_event ORDER BY seq ASC")) {
+                select.setFetchSize(500);
+                String expectedPrev = AuditHash.GENESIS;
+                long checked = 0;
+                Long lastSeq = null;
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        AuditRow row = map(rs);
+                        checked++;
+                        if (!expectedPrev.equals(row.prevHash())) {
+                            return ChainReport.broken(
+                                    checked,
+                                    row.seq(),
+                                    "prev_hash does not match the hash of the preceding record"
+                                            + (lastSeq == null ? "" : " (seq " + lastSeq + ")"));
+                        }
+                        String recomputed = AuditHash.hash(row);
+                        if (!recomputed.equals(row.hash())) {
+                            return ChainReport.broken(
+                                    checked, row.seq(), "the record's content does not match its hash");
+                        }
+                        expectedPrev = row.hash();
+                        lastSeq = row.seq();
+                    }
+                }
+                return ChainReport.intact(checked, lastSeq, checked == 0 ? null : expectedPrev);
+            } finally {
+                connection.commit();
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the audit chain: " + e.getMessage(), e);
+        }
+    }
 
-	static AuditRow map(ResultSet rs) throws SQLException {
-		return new AuditRow(
-				rs.getLong("seq"),
-				rs.getTimestamp("recorded").toInstant(),
-				rs.getString("interaction"),
-				rs.getString("action"),
-				rs.getString("outcome"),
-				rs.getInt("http_status"),
-				rs.getString("agent_sub"),
-				rs.getString("agent_username"),
-				rs.getString("client_id"),
-				rs.getString("token_id"),
-				rs.getString("fhir_user"),
-				rs.getString("source_ip"),
-				rs.getString("purpose_of_use"),
-				strings(rs.getArray("patient_refs")),
-				strings(rs.getArray("resource_refs")),
-				rs.getString("request_method"),
-				rs.getString("request_path"),
-				rs.getString("operation"),
-				rs.getString("event_json"),
-				rs.getString("prev_hash"),
-				rs.getString("hash"));
-	}
+    static AuditRow map(ResultSet rs) throws SQLException {
+        return new AuditRow(
+                rs.getLong("seq"),
+                rs.getTimestamp("recorded").toInstant(),
+                rs.getString("interaction"),
+                rs.getString("action"),
+                rs.getString("outcome"),
+                rs.getInt("http_status"),
+                rs.getString("agent_sub"),
+                rs.getString("agent_username"),
+                rs.getString("client_id"),
+                rs.getString("token_id"),
+                rs.getString("fhir_user"),
+                rs.getString("source_ip"),
+                rs.getString("purpose_of_use"),
+                strings(rs.getArray("patient_refs")),
+                strings(rs.getArray("resource_refs")),
+                rs.getString("request_method"),
+                rs.getString("request_path"),
+                rs.getString("operation"),
+                rs.getString("event_json"),
+                rs.getString("prev_hash"),
+                rs.getString("hash"));
+    }
 
-	private static List<String> strings(Array array) throws SQLException {
-		if (array == null) {
-			return List.of();
-		}
-		Object[] values = (Object[]) array.getArray();
-		return Arrays.stream(values).map(String::valueOf).toList();
-	}
+    private static List<String> strings(Array array) throws SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        Object[] values = (Object[]) array.getArray();
+        return Arrays.stream(values).map(String::valueOf).toList();
+    }
 
-	public AuditEvent toResource(AuditRow row) {
-		return fhirContext.newJsonParser().parseResource(AuditEvent.class, row.eventJson());
-	}
+    public AuditEvent toResource(AuditRow row) {
+        return fhirContext.newJsonParser().parseResource(AuditEvent.class, row.eventJson());
+    }
 
-	/**
-	 * Result of {@link #verify()}.
-	 *
-	 * @param intact whether every record matched
-	 * @param checked how many records were read (up to and including the first broken one)
-	 * @param firstBrokenSeq the seq (= AuditEvent id) of the first broken record, or null
-	 * @param reason why it is broken, or null
-	 * @param lastSeq the last record when intact
-	 * @param headHash the hash of the last record when intact (anchor it outside the database)
-	 */
-	public record ChainReport(
-			boolean intact, long checked, Long firstBrokenSeq, String reason, Long lastSeq, String headHash) {
+    /**
+     * Result of {@link #verify()}.
+     *
+     * @param intact whether every record matched
+     * @param checked how many records were read (up to and including the first broken one)
+     * @param firstBrokenSeq the seq (= AuditEvent id) of the first broken record, or null
+     * @param reason why it is broken, or null
+     * @param lastSeq the last record when intact
+     * @param headHash the hash of the last record when intact (anchor it outside the database)
+     */
+    public record ChainReport(
+            boolean intact, long checked, Long firstBrokenSeq, String reason, Long lastSeq, String headHash) {
 
-		static ChainReport intact(long checked, Long lastSeq, String headHash) {
-			return new ChainReport(true, checked, null, null, lastSeq, headHash);
-		}
+        static ChainReport intact(long checked, Long lastSeq, String headHash) {
+            return new ChainReport(true, checked, null, null, lastSeq, headHash);
+        }
 
-		static ChainReport broken(long checked, long seq, String reason) {
-			return new ChainReport(false, checked, seq, reason, null, null);
-		}
-	}
+        static ChainReport broken(long checked, long seq, String reason) {
+            return new ChainReport(false, checked, seq, reason, null, null);
+        }
+    }
 }

@@ -5,17 +5,17 @@ import jakarta.servlet.ServletRequest;
 /** Marks a servlet request as audited, so that the last line of defence ({@link RejectedRequestAuditValve}) skips it. */
 public final class AuditedRequests {
 
-	static final String ATTRIBUTE = AuditedRequests.class.getName() + ".audited";
+    static final String ATTRIBUTE = AuditedRequests.class.getName() + ".audited";
 
-	private AuditedRequests() {}
+    private AuditedRequests() {}
 
-	public static void mark(ServletRequest request) {
-		if (request != null) {
-			request.setAttribute(ATTRIBUTE, Boolean.TRUE);
-		}
-	}
+    public static void mark(ServletRequest request) {
+        if (request != null) {
+            request.setAttribute(ATTRIBUTE, Boolean.TRUE);
+        }
+    }
 
-	public static boolean isAudited(ServletRequest request) {
-		return request != null && request.getAttribute(ATTRIBUTE) != null;
-	}
+    public static boolean isAudited(ServletRequest request) {
+        return request != null && request.getAttribute(ATTRIBUTE) != null;
+    }
 }

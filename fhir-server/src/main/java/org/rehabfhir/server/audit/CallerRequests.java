@@ -9,20 +9,20 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
  */
 final class CallerRequests {
 
-	private static final ThreadLocal<ServletRequestDetails> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<ServletRequestDetails> CURRENT = new ThreadLocal<>();
 
-	private CallerRequests() {}
+    private CallerRequests() {}
 
-	static void bind(ServletRequestDetails request) {
-		CURRENT.set(request);
-	}
+    static void bind(ServletRequestDetails request) {
+        CURRENT.set(request);
+    }
 
-	static void unbind() {
-		CURRENT.remove();
-	}
+    static void unbind() {
+        CURRENT.remove();
+    }
 
-	/** The request being served on this thread, or null (start-up loads, background jobs). */
-	static ServletRequestDetails current() {
-		return CURRENT.get();
-	}
+    /** The request being served on this thread, or null (start-up loads, background jobs). */
+    static ServletRequestDetails current() {
+        return CURRENT.get();
+    }
 }

@@ -18,51 +18,55 @@ import org.slf4j.LoggerFactory;
  */
 public class RejectedRequestAuditValve extends ValveBase implements AccessLog {
 
-	private static final Logger log = LoggerFactory.getLogger(RejectedRequestAuditValve.class);
+    private static final Logger log = LoggerFactory.getLogger(RejectedRequestAuditValve.class);
 
-	private final AuditTrail trail;
-	private final AuditEntryFactory factory;
-	private final AnonymousFailureThrottle anonymous;
+    private final AuditTrail trail;
+    private final AuditEntryFactory factory;
+    private final AnonymousFailureThrottle anonymous;
 
-	private final String fhirBasePath;
+    private final String fhirBasePath;
 
-	public RejectedRequestAuditValve(
-			AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous, String fhirBasePath) {
-		super(true);
-		this.fhirBasePath = fhirBasePath;
-		this.trail = trail;
-		this.factory = factory;
-		this.anonymous = anonymous;
-	}
+    public RejectedRequestAuditValve(
+            AuditTrail trail, AuditEntryFactory factory, AnonymousFailureThrottle anonymous, String fhirBasePath) {
+        super(true);
+        this.fhirBasePath = fhirBasePath;
+        this.trail = trail;
+        this.factory = factory;
+        this.anonymous = anonymous;
+    }
 
-	@Override
-	public void invoke(Request request, Response response) throws IOException, ServletException {
-		getNext().invoke(request, response);
-	}
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        getNext().invoke(request, response);
+    }
 
-	@Override
-	public void log(Request request, Response response, long time) {
-		try {
-			if (response == null || response.getStatus() < 400 || !trail.enabled()
-					|| (request != null && AuditedRequests.isAudited(request))) {
-				return;
-			}
-			AuditEntry entry = factory.fromRejected(request, response.getStatus(), "rejected_by_server",
-					fhirBasePath);
-			anonymous.record(entry);
-		} catch (RuntimeException e) {
-			log.error("AUDIT RECORD LOST for a request refused with {}: {}",
-					response == null ? "?" : response.getStatus(), e.getMessage(), e);
-		}
-	}
+    @Override
+    public void log(Request request, Response response, long time) {
+        try {
+            if (response == null
+                    || response.getStatus() < 400
+                    || !trail.enabled()
+                    || (request != null && AuditedRequests.isAudited(request))) {
+                return;
+            }
+            AuditEntry entry = factory.fromRejected(request, response.getStatus(), "rejected_by_server", fhirBasePath);
+            anonymous.record(entry);
+        } catch (RuntimeException e) {
+            log.error(
+                    "AUDIT RECORD LOST for a request refused with {}: {}",
+                    response == null ? "?" : response.getStatus(),
+                    e.getMessage(),
+                    e);
+        }
+    }
 
-	@Override
-	public void setRequestAttributesEnabled(boolean requestAttributesEnabled) {
-		// not used
-	}
+    @Override
+    public void setRequestAttributesEnabled(boolean requestAttributesEnabled) {
+        // not used
+    }
 
-	@Override
-	public boolean getRequestAttributesEnabled() {
-		return false;
-	}
+    @Override
+    public boolean getRequestAttributesEnabled() {
+        return false;
+    }
 }

@@ -52,135 +52,145 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Component
 public class WriteAuditInTransaction {
 
-	private final IInterceptorService jpaInterceptors;
-	private final AuditTrail trail;
-	private final AuditEntryFactory factory;
-	private final JpaTransactionManager transactionManager;
+    private final IInterceptorService jpaInterceptors;
+    private final AuditTrail trail;
+    private final AuditEntryFactory factory;
+    private final JpaTransactionManager transactionManager;
 
-	public WriteAuditInTransaction(IInterceptorService jpaInterceptors, AuditTrail trail, AuditEntryFactory factory,
-			JpaTransactionManager transactionManager) {
-		this.jpaInterceptors = jpaInterceptors;
-		this.trail = trail;
-		this.factory = factory;
-		this.transactionManager = transactionManager;
-	}
+    public WriteAuditInTransaction(
+            IInterceptorService jpaInterceptors,
+            AuditTrail trail,
+            AuditEntryFactory factory,
+            JpaTransactionManager transactionManager) {
+        this.jpaInterceptors = jpaInterceptors;
+        this.trail = trail;
+        this.factory = factory;
+        this.transactionManager = transactionManager;
+    }
 
-	@PostConstruct
-	void register() {
-		jpaInterceptors.registerInterceptor(this);
-	}
+    @PostConstruct
+    void register() {
+        jpaInterceptors.registerInterceptor(this);
+    }
 
-	@PreDestroy
-	void unregister() {
-		jpaInterceptors.unregisterInterceptor(this);
-	}
+    @PreDestroy
+    void unregister() {
+        jpaInterceptors.unregisterInterceptor(this);
+    }
 
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-	public void created(IBaseResource resource, RequestDetails request) {
-		written(resource, request);
-	}
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+    public void created(IBaseResource resource, RequestDetails request) {
+        written(resource, request);
+    }
 
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-	public void updated(IBaseResource previous, IBaseResource current, RequestDetails request) {
-		written(current, request);
-	}
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+    public void updated(IBaseResource previous, IBaseResource current, RequestDetails request) {
+        written(current, request);
+    }
 
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
-	public void deleted(IBaseResource resource, RequestDetails request) {
-		written(resource, request);
-	}
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+    public void deleted(IBaseResource resource, RequestDetails request) {
+        written(resource, request);
+    }
 
-	private void written(IBaseResource resource, RequestDetails request) {
-		ServletRequestDetails caller = request instanceof ServletRequestDetails own ? own : CallerRequests.current();
-		if (caller == null || !trail.enabled() || AuditCaptureInterceptor.isAudited(caller) || isBatch(caller)
-				|| !TransactionSynchronizationManager.isSynchronizationActive()) {
-			return; // no caller (start-up loads), audit off, already committed with an earlier write, or no transaction
-		}
-		boolean byServer = request != caller;
-		if (byServer && resource instanceof Provenance) {
-			return; // the Provenance of the write, not a resource the caller asked for
-		}
-		PendingAudit pending = pendingFor(caller);
-		if (pending != null) {
-			pending.add(resource, byServer);
-		}
-	}
+    private void written(IBaseResource resource, RequestDetails request) {
+        ServletRequestDetails caller = request instanceof ServletRequestDetails own ? own : CallerRequests.current();
+        if (caller == null
+                || !trail.enabled()
+                || AuditCaptureInterceptor.isAudited(caller)
+                || isBatch(caller)
+                || !TransactionSynchronizationManager.isSynchronizationActive()) {
+            return; // no caller (start-up loads), audit off, already committed with an earlier write, or no transaction
+        }
+        boolean byServer = request != caller;
+        if (byServer && resource instanceof Provenance) {
+            return; // the Provenance of the write, not a resource the caller asked for
+        }
+        PendingAudit pending = pendingFor(caller);
+        if (pending != null) {
+            pending.add(resource, byServer);
+        }
+    }
 
-	private PendingAudit pendingFor(ServletRequestDetails caller) {
-		for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
-			if (sync instanceof PendingAudit pending && pending.caller == caller) {
-				return pending;
-			}
-		}
-		EntityManager entityManager = EntityManagerFactoryUtils.getTransactionalEntityManager(
-				transactionManager.getEntityManagerFactory());
-		if (entityManager == null) {
-			return null; // not a JPA transaction (nothing HAPI writes)
-		}
-		PendingAudit pending = new PendingAudit(caller);
-		entityManager.unwrap(SessionImplementor.class).getActionQueue().registerProcess(pending);
-		TransactionSynchronizationManager.registerSynchronization(pending);
-		return pending;
-	}
+    private PendingAudit pendingFor(ServletRequestDetails caller) {
+        for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
+            if (sync instanceof PendingAudit pending && pending.caller == caller) {
+                return pending;
+            }
+        }
+        EntityManager entityManager =
+                EntityManagerFactoryUtils.getTransactionalEntityManager(transactionManager.getEntityManagerFactory());
+        if (entityManager == null) {
+            return null; // not a JPA transaction (nothing HAPI writes)
+        }
+        PendingAudit pending = new PendingAudit(caller);
+        entityManager.unwrap(SessionImplementor.class).getActionQueue().registerProcess(pending);
+        TransactionSynchronizationManager.registerSynchronization(pending);
+        return pending;
+    }
 
-	private static boolean isBatch(RequestDetails caller) {
-		return caller.getRestOperationType() == RestOperationTypeEnum.TRANSACTION
-				&& caller.getResource() instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.BATCH;
-	}
+    private static boolean isBatch(RequestDetails caller) {
+        return caller.getRestOperationType() == RestOperationTypeEnum.TRANSACTION
+                && caller.getResource() instanceof Bundle bundle
+                && bundle.getType() == Bundle.BundleType.BATCH;
+    }
 
-	/**
-	 * The AuditEvent of one request, appended by Hibernate when its transaction is about to commit (after Hibernate's
-	 * final flush, before the JDBC commit); marks the request audited once that commit succeeded.
-	 */
-	private final class PendingAudit implements BeforeTransactionCompletionProcess, TransactionSynchronization {
+    /**
+     * The AuditEvent of one request, appended by Hibernate when its transaction is about to commit (after Hibernate's
+     * final flush, before the JDBC commit); marks the request audited once that commit succeeded.
+     */
+    private final class PendingAudit implements BeforeTransactionCompletionProcess, TransactionSynchronization {
 
-		private final ServletRequestDetails caller;
-		private final List<IBaseResource> written = new ArrayList<>();
-		private IBaseResource firstOfCaller;
-		private boolean appended;
+        private final ServletRequestDetails caller;
+        private final List<IBaseResource> written = new ArrayList<>();
+        private IBaseResource firstOfCaller;
+        private boolean appended;
 
-		PendingAudit(ServletRequestDetails caller) {
-			this.caller = caller;
-		}
+        PendingAudit(ServletRequestDetails caller) {
+            this.caller = caller;
+        }
 
-		void add(IBaseResource resource, boolean byServer) {
-			written.add(resource);
-			if (!byServer && firstOfCaller == null) {
-				firstOfCaller = resource;
-			}
-		}
+        void add(IBaseResource resource, boolean byServer) {
+            written.add(resource);
+            if (!byServer && firstOfCaller == null) {
+                firstOfCaller = resource;
+            }
+        }
 
-		@Override
-		public void doBeforeTransactionCompletion(SessionImplementor session) {
-			appended = trail.writeInTransaction(factory.fromHapi(caller, asBundle(), status(), null));
-		}
+        @Override
+        public void doBeforeTransactionCompletion(SessionImplementor session) {
+            appended = trail.writeInTransaction(factory.fromHapi(caller, asBundle(), status(), null));
+        }
 
-		@Override
-		public void afterCompletion(int status) {
-			if (status == STATUS_COMMITTED && appended) {
-				AuditCaptureInterceptor.markAudited(caller);
-			}
-		}
+        @Override
+        public void afterCompletion(int status) {
+            if (status == STATUS_COMMITTED && appended) {
+                AuditCaptureInterceptor.markAudited(caller);
+            }
+        }
 
-		/** The written resources, as the response-time capture would read them from the response. */
-		private Bundle asBundle() {
-			Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
-			written.stream().filter(Resource.class::isInstance).map(Resource.class::cast)
-					.forEach(r -> bundle.addEntry().setResource(r));
-			return bundle;
-		}
+        /** The written resources, as the response-time capture would read them from the response. */
+        private Bundle asBundle() {
+            Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+            written.stream()
+                    .filter(Resource.class::isInstance)
+                    .map(Resource.class::cast)
+                    .forEach(r -> bundle.addEntry().setResource(r));
+            return bundle;
+        }
 
-		/** What a success of this interaction answers. */
-		private int status() {
-			RestOperationTypeEnum operation = caller.getRestOperationType();
-			if (operation == RestOperationTypeEnum.CREATE) {
-				return 201;
-			}
-			if (operation == RestOperationTypeEnum.UPDATE && firstOfCaller != null
-					&& "1".equals(firstOfCaller.getIdElement().getVersionIdPart())) {
-				return 201; // create by update
-			}
-			return 200;
-		}
-	}
+        /** What a success of this interaction answers. */
+        private int status() {
+            RestOperationTypeEnum operation = caller.getRestOperationType();
+            if (operation == RestOperationTypeEnum.CREATE) {
+                return 201;
+            }
+            if (operation == RestOperationTypeEnum.UPDATE
+                    && firstOfCaller != null
+                    && "1".equals(firstOfCaller.getIdElement().getVersionIdPart())) {
+                return 201; // create by update
+            }
+            return 200;
+        }
+    }
 }

@@ -18,26 +18,26 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class BulkExportConfig {
 
-	/** HAPI's batch2 maintenance pass (job step transitions) at {@code rehab.bulk-export.job-step-interval}. */
-	@Bean
-	public Batch2Pace batch2Pace(IJobMaintenanceService maintenance, BulkExportProperties properties) {
-		if (maintenance instanceof JobMaintenanceServiceImpl impl) {
-			// before HAPI's scheduler starts (on context refresh), which reads the frequency
-			impl.setScheduledJobFrequencyMillis(properties.jobStepInterval().toMillis());
-		}
-		return new Batch2Pace(properties.jobStepInterval());
-	}
+    /** HAPI's batch2 maintenance pass (job step transitions) at {@code rehab.bulk-export.job-step-interval}. */
+    @Bean
+    public Batch2Pace batch2Pace(IJobMaintenanceService maintenance, BulkExportProperties properties) {
+        if (maintenance instanceof JobMaintenanceServiceImpl impl) {
+            // before HAPI's scheduler starts (on context refresh), which reads the frequency
+            impl.setScheduledJobFrequencyMillis(properties.jobStepInterval().toMillis());
+        }
+        return new Batch2Pace(properties.jobStepInterval());
+    }
 
-	/** The interval HAPI's batch2 maintenance pass was given. */
-	public record Batch2Pace(java.time.Duration interval) {}
+    /** The interval HAPI's batch2 maintenance pass was given. */
+    public record Batch2Pace(java.time.Duration interval) {}
 
-	@Bean
-	public ExportFileAccess exportFileAccess(FhirContext fhirContext) {
-		return new ExportFileAccess(fhirContext);
-	}
+    @Bean
+    public ExportFileAccess exportFileAccess(FhirContext fhirContext) {
+        return new ExportFileAccess(fhirContext);
+    }
 
-	@Bean
-	public ExportJobOwnership exportJobOwnership(IJobCoordinator jobs) {
-		return new ExportJobOwnership(jobs);
-	}
+    @Bean
+    public ExportJobOwnership exportJobOwnership(IJobCoordinator jobs) {
+        return new ExportJobOwnership(jobs);
+    }
 }

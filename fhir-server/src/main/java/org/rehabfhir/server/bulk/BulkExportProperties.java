@@ -14,16 +14,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "rehab.bulk-export")
 public record BulkExportProperties(Duration fileRetention, Duration jobStepInterval) {
 
-	public BulkExportProperties {
-		fileRetention = fileRetention == null ? Duration.ofHours(2) : fileRetention;
-		jobStepInterval = jobStepInterval == null ? Duration.ofSeconds(10) : jobStepInterval;
-		if (fileRetention.toHours() < 1) {
-			throw new IllegalArgumentException("rehab.bulk-export.file-retention must be at least 1h, not " + fileRetention);
-		}
-	}
+    public BulkExportProperties {
+        fileRetention = fileRetention == null ? Duration.ofHours(2) : fileRetention;
+        jobStepInterval = jobStepInterval == null ? Duration.ofSeconds(10) : jobStepInterval;
+        if (fileRetention.toHours() < 1) {
+            throw new IllegalArgumentException(
+                    "rehab.bulk-export.file-retention must be at least 1h, not " + fileRetention);
+        }
+    }
 
-	/** For HAPI's {@code JpaStorageSettings.setBulkExportFileRetentionPeriodHours}. */
-	public int fileRetentionHours() {
-		return Math.toIntExact(fileRetention.toHours());
-	}
+    /** For HAPI's {@code JpaStorageSettings.setBulkExportFileRetentionPeriodHours}. */
+    public int fileRetentionHours() {
+        return Math.toIntExact(fileRetention.toHours());
+    }
 }

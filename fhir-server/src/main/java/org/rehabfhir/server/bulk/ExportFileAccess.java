@@ -15,14 +15,14 @@ import org.rehabfhir.auth.jwt.RehabSecurityContext;
 @Interceptor
 public class ExportFileAccess extends BinarySecurityContextInterceptor {
 
-	public ExportFileAccess(FhirContext fhirContext) {
-		super(fhirContext);
-	}
+    public ExportFileAccess(FhirContext fhirContext) {
+        super(fhirContext);
+    }
 
-	@Override
-	protected boolean securityContextIdentifierAllowed(String system, String value, RequestDetails request) {
-		return RehabSecurityContext.current()
-				.map(caller -> Objects.equals(caller.issuer(), system) && Objects.equals(caller.subject(), value))
-				.orElse(false);
-	}
+    @Override
+    protected boolean securityContextIdentifierAllowed(String system, String value, RequestDetails request) {
+        return RehabSecurityContext.current()
+                .map(caller -> Objects.equals(caller.issuer(), system) && Objects.equals(caller.subject(), value))
+                .orElse(false);
+    }
 }

@@ -20,32 +20,32 @@ import org.rehabfhir.auth.jwt.RehabSecurityContext;
 @Interceptor
 public class ExportJobOwnership {
 
-	private final IJobCoordinator jobs;
+    private final IJobCoordinator jobs;
 
-	public ExportJobOwnership(IJobCoordinator jobs) {
-		this.jobs = jobs;
-	}
+    public ExportJobOwnership(IJobCoordinator jobs) {
+        this.jobs = jobs;
+    }
 
-	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
-	public void onlyTheOwnerPolls(RequestDetails request) {
-		if (!"$export-poll-status".equals(request.getOperation())) {
-			return;
-		}
-		String[] ids = request.getParameters().get(JpaConstants.PARAM_EXPORT_POLL_STATUS_JOB_ID);
-		CallerContext caller = RehabSecurityContext.current().orElse(null);
-		if (ids == null || ids.length != 1 || caller == null) {
-			return; // HAPI answers the missing job id; no caller: refused by the authorization rules
-		}
-		JobInstance job;
-		try {
-			job = jobs.getInstance(ids[0]);
-		} catch (ResourceNotFoundException unknown) {
-			throw new ResourceNotFoundException("No export job " + ids[0]);
-		}
-		BulkExportJobParameters parameters = job.getParameters(BulkExportJobParameters.class);
-		if (!Objects.equals(parameters.getBinarySecurityContextIdentifierSystem(), caller.issuer())
-				|| !Objects.equals(parameters.getBinarySecurityContextIdentifierValue(), caller.subject())) {
-			throw new ResourceNotFoundException("No export job " + ids[0]);
-		}
-	}
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void onlyTheOwnerPolls(RequestDetails request) {
+        if (!"$export-poll-status".equals(request.getOperation())) {
+            return;
+        }
+        String[] ids = request.getParameters().get(JpaConstants.PARAM_EXPORT_POLL_STATUS_JOB_ID);
+        CallerContext caller = RehabSecurityContext.current().orElse(null);
+        if (ids == null || ids.length != 1 || caller == null) {
+            return; // HAPI answers the missing job id; no caller: refused by the authorization rules
+        }
+        JobInstance job;
+        try {
+            job = jobs.getInstance(ids[0]);
+        } catch (ResourceNotFoundException unknown) {
+            throw new ResourceNotFoundException("No export job " + ids[0]);
+        }
+        BulkExportJobParameters parameters = job.getParameters(BulkExportJobParameters.class);
+        if (!Objects.equals(parameters.getBinarySecurityContextIdentifierSystem(), caller.issuer())
+                || !Objects.equals(parameters.getBinarySecurityContextIdentifierValue(), caller.subject())) {
+            throw new ResourceNotFoundException("No export job " + ids[0]);
+        }
+    }
 }

@@ -28,45 +28,50 @@ import org.springframework.stereotype.Component;
 @Component
 public class CareTeamPatients implements CareTeamPatientLookup {
 
-	private final DaoRegistry daoRegistry;
-	private final Departments departments;
+    private final DaoRegistry daoRegistry;
+    private final Departments departments;
 
-	public CareTeamPatients(DaoRegistry daoRegistry, Departments departments) {
-		this.daoRegistry = daoRegistry;
-		this.departments = departments;
-	}
+    public CareTeamPatients(DaoRegistry daoRegistry, Departments departments) {
+        this.daoRegistry = daoRegistry;
+        this.departments = departments;
+    }
 
-	@Override
-	public Set<String> patientIdsFor(String practitionerRef) {
-		if (practitionerRef == null || practitionerRef.isBlank()) {
-			return Set.of();
-		}
-		Set<String> patients = new LinkedHashSet<>();
-		SearchParameterMap teams = SearchParameterMap.newSynchronous()
-				.add(CareTeam.SP_PARTICIPANT, new ReferenceParam(practitionerRef))
-				.add(CareTeam.SP_STATUS, new TokenParam("active"));
-		daoRegistry.getResourceDao(CareTeam.class).searchForResources(teams, new SystemRequestDetails())
-				.forEach(resource -> addPatient(patients, ((CareTeam) resource).getSubject()));
-		activeReferralsTo(practitionerRef).forEach(referral -> addPatient(patients, referral.getSubject()));
-		return patients;
-	}
+    @Override
+    public Set<String> patientIdsFor(String practitionerRef) {
+        if (practitionerRef == null || practitionerRef.isBlank()) {
+            return Set.of();
+        }
+        Set<String> patients = new LinkedHashSet<>();
+        SearchParameterMap teams = SearchParameterMap.newSynchronous()
+                .add(CareTeam.SP_PARTICIPANT, new ReferenceParam(practitionerRef))
+                .add(CareTeam.SP_STATUS, new TokenParam("active"));
+        daoRegistry
+                .getResourceDao(CareTeam.class)
+                .searchForResources(teams, new SystemRequestDetails())
+                .forEach(resource -> addPatient(patients, ((CareTeam) resource).getSubject()));
+        activeReferralsTo(practitionerRef).forEach(referral -> addPatient(patients, referral.getSubject()));
+        return patients;
+    }
 
-	/** Active referrals whose performer is the practitioner or one of her departments. */
-	public List<ServiceRequest> activeReferralsTo(String practitionerRef) {
-		ReferenceOrListParam performers = new ReferenceOrListParam().addOr(new ReferenceParam(practitionerRef));
-		departments.of(practitionerRef).forEach(org -> performers.addOr(new ReferenceParam(org)));
-		SearchParameterMap referrals = SearchParameterMap.newSynchronous()
-				.add(ServiceRequest.SP_PERFORMER, performers)
-				.add(ServiceRequest.SP_STATUS, new TokenParam("active"));
-		return daoRegistry.getResourceDao(ServiceRequest.class)
-				.searchForResources(referrals, new SystemRequestDetails()).stream()
-				.map(ServiceRequest.class::cast)
-				.toList();
-	}
+    /** Active referrals whose performer is the practitioner or one of her departments. */
+    public List<ServiceRequest> activeReferralsTo(String practitionerRef) {
+        ReferenceOrListParam performers = new ReferenceOrListParam().addOr(new ReferenceParam(practitionerRef));
+        departments.of(practitionerRef).forEach(org -> performers.addOr(new ReferenceParam(org)));
+        SearchParameterMap referrals = SearchParameterMap.newSynchronous()
+                .add(ServiceRequest.SP_PERFORMER, performers)
+                .add(ServiceRequest.SP_STATUS, new TokenParam("active"));
+        return daoRegistry
+                .getResourceDao(ServiceRequest.class)
+                .searchForResources(referrals, new SystemRequestDetails())
+                .stream()
+                .map(ServiceRequest.class::cast)
+                .toList();
+    }
 
-	private static void addPatient(Set<String> patients, Reference subject) {
-		if ("Patient".equals(subject.getReferenceElement().getResourceType())) {
-			patients.add(subject.getReferenceElement().toUnqualifiedVersionless().getValue());
-		}
-	}
+    private static void addPatient(Set<String> patients, Reference subject) {
+        if ("Patient".equals(subject.getReferenceElement().getResourceType())) {
+            patients.add(
+                    subject.getReferenceElement().toUnqualifiedVersionless().getValue());
+        }
+    }
 }

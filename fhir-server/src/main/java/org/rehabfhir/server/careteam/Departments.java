@@ -17,25 +17,27 @@ import org.springframework.stereotype.Component;
 @Component
 public class Departments {
 
-	private final DaoRegistry daoRegistry;
+    private final DaoRegistry daoRegistry;
 
-	public Departments(DaoRegistry daoRegistry) {
-		this.daoRegistry = daoRegistry;
-	}
+    public Departments(DaoRegistry daoRegistry) {
+        this.daoRegistry = daoRegistry;
+    }
 
-	public Set<String> of(String practitionerRef) {
-		SearchParameterMap roles = SearchParameterMap.newSynchronous()
-				.add(PractitionerRole.SP_PRACTITIONER, new ReferenceParam(practitionerRef))
-				.add(PractitionerRole.SP_ACTIVE, new TokenParam("true"));
-		Set<String> organizations = new LinkedHashSet<>();
-		daoRegistry.getResourceDao(PractitionerRole.class).searchForResources(roles, new SystemRequestDetails())
-				.forEach(resource -> {
-					PractitionerRole role = (PractitionerRole) resource;
-					if (role.getOrganization().getReferenceElement().hasIdPart()) {
-						organizations.add(
-								"Organization/" + role.getOrganization().getReferenceElement().getIdPart());
-					}
-				});
-		return organizations;
-	}
+    public Set<String> of(String practitionerRef) {
+        SearchParameterMap roles = SearchParameterMap.newSynchronous()
+                .add(PractitionerRole.SP_PRACTITIONER, new ReferenceParam(practitionerRef))
+                .add(PractitionerRole.SP_ACTIVE, new TokenParam("true"));
+        Set<String> organizations = new LinkedHashSet<>();
+        daoRegistry
+                .getResourceDao(PractitionerRole.class)
+                .searchForResources(roles, new SystemRequestDetails())
+                .forEach(resource -> {
+                    PractitionerRole role = (PractitionerRole) resource;
+                    if (role.getOrganization().getReferenceElement().hasIdPart()) {
+                        organizations.add("Organization/"
+                                + role.getOrganization().getReferenceElement().getIdPart());
+                    }
+                });
+        return organizations;
+    }
 }

@@ -18,24 +18,25 @@ import org.rehabfhir.auth.smart.Permission;
  */
 public class CallerReadCheck implements ICdsHooksDaoAuthorizationSvc {
 
-	private final FhirContext fhirContext;
+    private final FhirContext fhirContext;
 
-	public CallerReadCheck(FhirContext fhirContext) {
-		this.fhirContext = fhirContext;
-	}
+    public CallerReadCheck(FhirContext fhirContext) {
+        this.fhirContext = fhirContext;
+    }
 
-	@Override
-	public void authorizePreShow(IBaseResource resource) {
-		EffectiveRights rights = RehabSecurityContext.current().map(c -> c.rights()).orElse(EffectiveRights.none());
-		List<IBaseResource> resources = resource instanceof IBaseBundle bundle
-				? BundleUtil.toListOfResources(fhirContext, bundle)
-				: List.of(resource);
-		for (IBaseResource r : resources) {
-			String type = fhirContext.getResourceType(r);
-			if (!rights.allows(type, Permission.READ)) {
-				throw new ForbiddenOperationException("The prefetch holds " + type + " resources, which the token may"
-						+ " not read");
-			}
-		}
-	}
+    @Override
+    public void authorizePreShow(IBaseResource resource) {
+        EffectiveRights rights =
+                RehabSecurityContext.current().map(c -> c.rights()).orElse(EffectiveRights.none());
+        List<IBaseResource> resources = resource instanceof IBaseBundle bundle
+                ? BundleUtil.toListOfResources(fhirContext, bundle)
+                : List.of(resource);
+        for (IBaseResource r : resources) {
+            String type = fhirContext.getResourceType(r);
+            if (!rights.allows(type, Permission.READ)) {
+                throw new ForbiddenOperationException(
+                        "The prefetch holds " + type + " resources, which the token may" + " not read");
+            }
+        }
+    }
 }

@@ -19,34 +19,45 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public class CdsAuditFilter extends OncePerRequestFilter {
 
-	/** Request attribute: the {@code Patient/<id>} a CDS call was about. */
-	static final String PATIENT_ATTRIBUTE = CdsAuditFilter.class.getName() + ".patient";
+    /** Request attribute: the {@code Patient/<id>} a CDS call was about. */
+    static final String PATIENT_ATTRIBUTE = CdsAuditFilter.class.getName() + ".patient";
 
-	private final AuditTrail trail;
-	private final AuditEntryFactory factory;
+    private final AuditTrail trail;
+    private final AuditEntryFactory factory;
 
-	public CdsAuditFilter(AuditTrail trail, AuditEntryFactory factory) {
-		this.trail = trail;
-		this.factory = factory;
-	}
+    public CdsAuditFilter(AuditTrail trail, AuditEntryFactory factory) {
+        this.trail = trail;
+        this.factory = factory;
+    }
 
-	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-			throws ServletException, IOException {
-		try {
-			chain.doFilter(request, response);
-		} finally {
-			if (!AuditedRequests.isAudited(request) && trail.enabled()) {
-				AuditedRequests.mark(request);
-				AuditEntry base = factory.fromRejected(request, response.getStatus(),
-						response.getStatus() < 400 ? null : "cds-hooks", "/fhir");
-				Object patient = request.getAttribute(PATIENT_ATTRIBUTE);
-				List<String> patients = patient == null ? List.of() : List.of(patient.toString());
-				String path = base.requestPath();
-				trail.writeQuietly(new AuditEntry(base.recorded(), "operation", base.httpStatus(),
-						base.outcomeDescription(), base.agent(), base.sourceIp(), base.purposeOfUse(), patients, patients,
-						base.requestMethod(), path, base.query(), "cds-hooks"));
-			}
-		}
-	}
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            if (!AuditedRequests.isAudited(request) && trail.enabled()) {
+                AuditedRequests.mark(request);
+                AuditEntry base = factory.fromRejected(
+                        request, response.getStatus(), response.getStatus() < 400 ? null : "cds-hooks", "/fhir");
+                Object patient = request.getAttribute(PATIENT_ATTRIBUTE);
+                List<String> patients = patient == null ? List.of() : List.of(patient.toString());
+                String path = base.requestPath();
+                trail.writeQuietly(new AuditEntry(
+                        base.recorded(),
+                        "operation",
+                        base.httpStatus(),
+                        base.outcomeDescription(),
+                        base.agent(),
+                        base.sourceIp(),
+                        base.purposeOfUse(),
+                        patients,
+                        patients,
+                        base.requestMethod(),
+                        path,
+                        base.query(),
+                        "cds-hooks"));
+            }
+        }
+    }
 }

@@ -18,19 +18,22 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice(assignableTypes = CdsHooksController.class)
 public class CdsErrorHandler {
 
-	private static final Logger log = LoggerFactory.getLogger(CdsErrorHandler.class);
-	private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static final Logger log = LoggerFactory.getLogger(CdsErrorHandler.class);
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
 
-	@ExceptionHandler(BaseServerResponseException.class)
-	public ResponseEntity<String> hapiError(BaseServerResponseException e) {
-		log.info("CDS Hooks request refused: {} {}", e.getStatusCode(), e.getMessage());
-		OperationOutcome outcome = new OperationOutcome();
-		outcome.addIssue()
-				.setSeverity(OperationOutcome.IssueSeverity.ERROR)
-				.setCode(e.getStatusCode() == 403 ? OperationOutcome.IssueType.FORBIDDEN : OperationOutcome.IssueType.PROCESSING)
-				.setDiagnostics(e.getMessage());
-		return ResponseEntity.status(e.getStatusCode())
-				.contentType(MediaType.valueOf("application/fhir+json"))
-				.body(FHIR.newJsonParser().encodeResourceToString(outcome));
-	}
+    @ExceptionHandler(BaseServerResponseException.class)
+    public ResponseEntity<String> hapiError(BaseServerResponseException e) {
+        log.info("CDS Hooks request refused: {} {}", e.getStatusCode(), e.getMessage());
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue()
+                .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                .setCode(
+                        e.getStatusCode() == 403
+                                ? OperationOutcome.IssueType.FORBIDDEN
+                                : OperationOutcome.IssueType.PROCESSING)
+                .setDiagnostics(e.getMessage());
+        return ResponseEntity.status(e.getStatusCode())
+                .contentType(MediaType.valueOf("application/fhir+json"))
+                .body(FHIR.newJsonParser().encodeResourceToString(outcome));
+    }
 }

@@ -28,49 +28,49 @@ import org.springframework.context.annotation.Import;
 @Import(CdsHooksConfig.class)
 public class CdsHooksWiring {
 
-	@Bean
-	public CDSHooksVersion cdsHooksVersion() {
-		return CDSHooksVersion.V_2_0;
-	}
+    @Bean
+    public CDSHooksVersion cdsHooksVersion() {
+        return CDSHooksVersion.V_2_0;
+    }
 
-	@Bean
-	public RegimenCardService regimenCardService(
-			RegimenRecommender recommender, PatientScreening screening, CdsProperties properties) {
-		return new RegimenCardService(recommender, screening, properties);
-	}
+    @Bean
+    public RegimenCardService regimenCardService(
+            RegimenRecommender recommender, PatientScreening screening, CdsProperties properties) {
+        return new RegimenCardService(recommender, screening, properties);
+    }
 
-	/** Hands HAPI the project's service bean instead of booting a separate Spring context for it. */
-	@Bean
-	public CdsHooksContextBooter cdsHooksContextBooter(RegimenCardService service) {
-		return new CdsHooksContextBooter() {
-			{
-				myCdsServiceBeans = List.of(service);
-			}
-		};
-	}
+    /** Hands HAPI the project's service bean instead of booting a separate Spring context for it. */
+    @Bean
+    public CdsHooksContextBooter cdsHooksContextBooter(RegimenCardService service) {
+        return new CdsHooksContextBooter() {
+            {
+                myCdsServiceBeans = List.of(service);
+            }
+        };
+    }
 
-	@Bean
-	public ICdsHooksDaoAuthorizationSvc cdsHooksDaoAuthorizationSvc(FhirContext fhirContext) {
-		return new CallerReadCheck(fhirContext);
-	}
+    @Bean
+    public ICdsHooksDaoAuthorizationSvc cdsHooksDaoAuthorizationSvc(FhirContext fhirContext) {
+        return new CallerReadCheck(fhirContext);
+    }
 
-	@Bean
-	public CdsHooksController cdsHooksController(ICdsServiceRegistry registry) {
-		return new CdsHooksController(registry);
-	}
+    @Bean
+    public CdsHooksController cdsHooksController(ICdsServiceRegistry registry) {
+        return new CdsHooksController(registry);
+    }
 
-	@Bean
-	public CdsErrorHandler cdsErrorHandler() {
-		return new CdsErrorHandler();
-	}
+    @Bean
+    public CdsErrorHandler cdsErrorHandler() {
+        return new CdsErrorHandler();
+    }
 
-	@Bean
-	public FilterRegistrationBean<CdsAuditFilter> cdsAuditFilter(AuditTrail trail, AuditEntryFactory factory) {
-		FilterRegistrationBean<CdsAuditFilter> registration =
-				new FilterRegistrationBean<>(new CdsAuditFilter(trail, factory));
-		registration.addUrlPatterns("/cds-services", "/cds-services/*");
-		registration.setName("rehabCdsAuditFilter");
-		registration.setOrder(0);
-		return registration;
-	}
+    @Bean
+    public FilterRegistrationBean<CdsAuditFilter> cdsAuditFilter(AuditTrail trail, AuditEntryFactory factory) {
+        FilterRegistrationBean<CdsAuditFilter> registration =
+                new FilterRegistrationBean<>(new CdsAuditFilter(trail, factory));
+        registration.addUrlPatterns("/cds-services", "/cds-services/*");
+        registration.setName("rehabCdsAuditFilter");
+        registration.setOrder(0);
+        return registration;
+    }
 }

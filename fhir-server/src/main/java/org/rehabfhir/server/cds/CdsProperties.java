@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "rehab.cds")
 public record CdsProperties(String clinicianAppUrl) {
 
-	public CdsProperties {
-		clinicianAppUrl = clinicianAppUrl == null ? "" : clinicianAppUrl.replaceAll("/+$", "");
-	}
+    public CdsProperties {
+        clinicianAppUrl = clinicianAppUrl == null ? "" : clinicianAppUrl.replaceAll("/+$", "");
+    }
 }

@@ -18,25 +18,27 @@ import org.slf4j.LoggerFactory;
  */
 public class HapiSchemaMigration {
 
-	private static final Logger log = LoggerFactory.getLogger(HapiSchemaMigration.class);
+    private static final Logger log = LoggerFactory.getLogger(HapiSchemaMigration.class);
 
-	private final MigrationResult result;
+    private final MigrationResult result;
 
-	public HapiSchemaMigration(DataSource dataSource) {
-		long started = System.nanoTime();
-		HapiMigrator migrator =
-				new HapiMigrator(SchemaMigrator.HAPI_FHIR_MIGRATION_TABLENAME, dataSource, DriverTypeEnum.POSTGRES_9_4);
-		migrator.addTasks(new HapiFhirJpaMigrationTasks(Set.of()).getAllTasks(VersionEnum.values()));
-		migrator.createMigrationTableIfRequired();
-		result = migrator.migrate();
-		if (!result.failedTasks.isEmpty()) {
-			throw new IllegalStateException("HAPI FHIR schema migration failed: " + result.summary());
-		}
-		log.info("HAPI FHIR schema up to date: {} migration tasks applied in {} ms",
-				result.succeededTasks.size(), (System.nanoTime() - started) / 1_000_000);
-	}
+    public HapiSchemaMigration(DataSource dataSource) {
+        long started = System.nanoTime();
+        HapiMigrator migrator =
+                new HapiMigrator(SchemaMigrator.HAPI_FHIR_MIGRATION_TABLENAME, dataSource, DriverTypeEnum.POSTGRES_9_4);
+        migrator.addTasks(new HapiFhirJpaMigrationTasks(Set.of()).getAllTasks(VersionEnum.values()));
+        migrator.createMigrationTableIfRequired();
+        result = migrator.migrate();
+        if (!result.failedTasks.isEmpty()) {
+            throw new IllegalStateException("HAPI FHIR schema migration failed: " + result.summary());
+        }
+        log.info(
+                "HAPI FHIR schema up to date: {} migration tasks applied in {} ms",
+                result.succeededTasks.size(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
 
-	public int appliedTasks() {
-		return result.succeededTasks.size();
-	}
+    public int appliedTasks() {
+        return result.succeededTasks.size();
+    }
 }

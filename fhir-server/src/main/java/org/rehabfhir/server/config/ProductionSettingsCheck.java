@@ -15,32 +15,32 @@ import org.springframework.util.StringUtils;
  */
 public class ProductionSettingsCheck implements BeanFactoryPostProcessor {
 
-	private final Environment environment;
+    private final Environment environment;
 
-	public ProductionSettingsCheck(Environment environment) {
-		this.environment = environment;
-	}
+    public ProductionSettingsCheck(Environment environment) {
+        this.environment = environment;
+    }
 
-	/** The settings that are missing, as "property (ENVIRONMENT_VARIABLE)". */
-	static List<String> missing(Environment environment) {
-		List<String> missing = new ArrayList<>();
-		if (!StringUtils.hasText(environment.getProperty("spring.datasource.url"))) {
-			missing.add("spring.datasource.url (SPRING_DATASOURCE_URL), with spring.datasource.username and password");
-		}
-		if (environment.getProperty("rehab.security.enabled", Boolean.class, Boolean.TRUE)
-				&& !StringUtils.hasText(environment.getProperty("rehab.security.issuer-uri"))) {
-			missing.add("rehab.security.issuer-uri (REHAB_SECURITY_ISSUER_URI), the Keycloak realm URL");
-		}
-		return missing;
-	}
+    /** The settings that are missing, as "property (ENVIRONMENT_VARIABLE)". */
+    static List<String> missing(Environment environment) {
+        List<String> missing = new ArrayList<>();
+        if (!StringUtils.hasText(environment.getProperty("spring.datasource.url"))) {
+            missing.add("spring.datasource.url (SPRING_DATASOURCE_URL), with spring.datasource.username and password");
+        }
+        if (environment.getProperty("rehab.security.enabled", Boolean.class, Boolean.TRUE)
+                && !StringUtils.hasText(environment.getProperty("rehab.security.issuer-uri"))) {
+            missing.add("rehab.security.issuer-uri (REHAB_SECURITY_ISSUER_URI), the Keycloak realm URL");
+        }
+        return missing;
+    }
 
-	@Override
-	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
-		List<String> missing = missing(environment);
-		if (!missing.isEmpty()) {
-			throw new IllegalStateException("Rehab-FHIR will not start: no default for " + String.join("; ", missing)
-					+ ". Set them for this installation (docs/operations.md); for local development start"
-					+ " ./deploy/local/run.sh (profile local).");
-		}
-	}
+    @Override
+    public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+        List<String> missing = missing(environment);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("Rehab-FHIR will not start: no default for " + String.join("; ", missing)
+                    + ". Set them for this installation (docs/operations.md); for local development start"
+                    + " ./deploy/local/run.sh (profile local).");
+        }
+    }
 }

@@ -12,14 +12,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties(prefix = "rehab.fhir")
 public record RehabFhirProperties(
-		String serverAddress, int defaultPageSize, int maxPageSize, boolean validateRequests) {
+        String serverAddress, int defaultPageSize, int maxPageSize, boolean validateRequests) {
 
-	public RehabFhirProperties {
-		if (defaultPageSize <= 0) {
-			defaultPageSize = 20;
-		}
-		if (maxPageSize <= 0) {
-			maxPageSize = 200;
-		}
-	}
+    public RehabFhirProperties {
+        if (defaultPageSize <= 0) {
+            defaultPageSize = 20;
+        }
+        if (maxPageSize <= 0) {
+            maxPageSize = 200;
+        }
+    }
 }

@@ -10,13 +10,13 @@ import ca.uhn.fhir.rest.server.RestfulServer;
  */
 public class RehabRestfulServer extends RestfulServer {
 
-	public RehabRestfulServer(FhirContext fhirContext) {
-		super(fhirContext);
-		setUncompressIncomingContents(false);
-	}
+    public RehabRestfulServer(FhirContext fhirContext) {
+        super(fhirContext);
+        setUncompressIncomingContents(false);
+    }
 
-	@Override
-	protected String createPoweredByHeader() {
-		return null;
-	}
+    @Override
+    protected String createPoweredByHeader() {
+        return null;
+    }
 }

@@ -5,7 +5,6 @@ import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
-import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
@@ -14,6 +13,7 @@ import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.Arrays;
 import java.util.List;
@@ -36,80 +36,82 @@ import org.springframework.util.StringUtils;
 @Configuration
 public class RestfulServerConfig {
 
-	private static final Logger log = LoggerFactory.getLogger(RestfulServerConfig.class);
+    private static final Logger log = LoggerFactory.getLogger(RestfulServerConfig.class);
 
-	@Bean
-	public RestfulServer restfulServer(
-			IFhirSystemDao<?, ?> systemDao,
-			ResourceProviderFactory resourceProviderFactory,
-			IJpaSystemProvider jpaSystemProvider,
-			JpaStorageSettings storageSettings,
-			ISearchParamRegistry searchParamRegistry,
-			IValidationSupport validationSupport,
-			DatabaseBackedPagingProvider pagingProvider,
-			RehabFhirProperties properties,
-			List<FhirOperationProvider> operationProviders,
-			BulkDataExportProvider bulkDataExportProvider,
-			ApplicationContext applicationContext) {
-		RestfulServer server = new RehabRestfulServer(systemDao.getContext());
-		// A resource type served by one of the project's providers (AuditEvent: the audit chain) replaces HAPI's JPA one
-		Set<String> ownTypes = operationProviders.stream()
-				.filter(IResourceProvider.class::isInstance)
-				.map(p -> ((IResourceProvider) p).getResourceType().getSimpleName())
-				.collect(Collectors.toSet());
-		server.registerProviders(resourceProviderFactory.createProviders().stream()
-				.filter(p -> !(p instanceof IResourceProvider rp && ownTypes.contains(rp.getResourceType().getSimpleName())))
-				.toList());
-		server.registerProvider(jpaSystemProvider);
-		// HAPI's Bulk Data $export / $export-poll-status (bulk.BulkExportConfig)
-		server.registerProvider(bulkDataExportProvider);
-		operationProviders.forEach(server::registerProvider);
+    @Bean
+    public RestfulServer restfulServer(
+            IFhirSystemDao<?, ?> systemDao,
+            ResourceProviderFactory resourceProviderFactory,
+            IJpaSystemProvider jpaSystemProvider,
+            JpaStorageSettings storageSettings,
+            ISearchParamRegistry searchParamRegistry,
+            IValidationSupport validationSupport,
+            DatabaseBackedPagingProvider pagingProvider,
+            RehabFhirProperties properties,
+            List<FhirOperationProvider> operationProviders,
+            BulkDataExportProvider bulkDataExportProvider,
+            ApplicationContext applicationContext) {
+        RestfulServer server = new RehabRestfulServer(systemDao.getContext());
+        // A resource type served by one of the project's providers (AuditEvent: the audit chain) replaces HAPI's JPA
+        // one
+        Set<String> ownTypes = operationProviders.stream()
+                .filter(IResourceProvider.class::isInstance)
+                .map(p -> ((IResourceProvider) p).getResourceType().getSimpleName())
+                .collect(Collectors.toSet());
+        server.registerProviders(resourceProviderFactory.createProviders().stream()
+                .filter(p -> !(p instanceof IResourceProvider rp
+                        && ownTypes.contains(rp.getResourceType().getSimpleName())))
+                .toList());
+        server.registerProvider(jpaSystemProvider);
+        // HAPI's Bulk Data $export / $export-poll-status (bulk.BulkExportConfig)
+        server.registerProvider(bulkDataExportProvider);
+        operationProviders.forEach(server::registerProvider);
 
-		JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(
-				server, systemDao, storageSettings, searchParamRegistry, validationSupport);
-		capabilityStatement.setImplementationDescription("Rehab-FHIR: supervised backward-walking rehabilitation");
-		server.setServerConformanceProvider(capabilityStatement);
-		server.setServerName("Rehab-FHIR");
+        JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(
+                server, systemDao, storageSettings, searchParamRegistry, validationSupport);
+        capabilityStatement.setImplementationDescription("Rehab-FHIR: supervised backward-walking rehabilitation");
+        server.setServerConformanceProvider(capabilityStatement);
+        server.setServerName("Rehab-FHIR");
 
-		pagingProvider.setDefaultPageSize(properties.defaultPageSize());
-		pagingProvider.setMaximumPageSize(properties.maxPageSize());
-		server.setPagingProvider(pagingProvider);
-		server.setDefaultResponseEncoding(EncodingEnum.JSON);
-		server.setDefaultPrettyPrint(true);
+        pagingProvider.setDefaultPageSize(properties.defaultPageSize());
+        pagingProvider.setMaximumPageSize(properties.maxPageSize());
+        server.setPagingProvider(pagingProvider);
+        server.setDefaultResponseEncoding(EncodingEnum.JSON);
+        server.setDefaultPrettyPrint(true);
 
-		if (StringUtils.hasText(properties.serverAddress())) {
-			server.setServerAddressStrategy(new HardcodedServerAddressStrategy(properties.serverAddress()));
-		} else {
-			server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
-		}
+        if (StringUtils.hasText(properties.serverAddress())) {
+            server.setServerAddressStrategy(new HardcodedServerAddressStrategy(properties.serverAddress()));
+        } else {
+            server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
+        }
 
-		projectInterceptors(applicationContext).forEach(interceptor -> {
-			log.info("Registering interceptor {}", interceptor.getClass().getSimpleName());
-			server.registerInterceptor(interceptor);
-		});
-		return server;
-	}
+        projectInterceptors(applicationContext).forEach(interceptor -> {
+            log.info("Registering interceptor {}", interceptor.getClass().getSimpleName());
+            server.registerInterceptor(interceptor);
+        });
+        return server;
+    }
 
-	@Bean
-	public ServletRegistrationBean<RestfulServer> fhirServlet(
-			RestfulServer restfulServer, RehabSecurityProperties security) {
-		// the one setting of the FHIR path (rehab.security.fhir-base-path): the security rules assume the same
-		ServletRegistrationBean<RestfulServer> registration =
-				new ServletRegistrationBean<>(restfulServer, security.getFhirBasePath() + "/*");
-		registration.setName("fhirServlet");
-		registration.setLoadOnStartup(1);
-		return registration;
-	}
+    @Bean
+    public ServletRegistrationBean<RestfulServer> fhirServlet(
+            RestfulServer restfulServer, RehabSecurityProperties security) {
+        // the one setting of the FHIR path (rehab.security.fhir-base-path): the security rules assume the same
+        ServletRegistrationBean<RestfulServer> registration =
+                new ServletRegistrationBean<>(restfulServer, security.getFhirBasePath() + "/*");
+        registration.setName("fhirServlet");
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
 
-	private static List<Object> projectInterceptors(ApplicationContext context) {
-		// Look at bean types first: HAPI declares lazy interceptor beans of its own that must not be created here.
-		return Arrays.stream(context.getBeanNamesForAnnotation(Interceptor.class))
-				.filter(name -> {
-					Class<?> type = context.getType(name);
-					return type != null && type.getName().startsWith("org.rehabfhir.");
-				})
-				.sorted()
-				.map(context::getBean)
-				.toList();
-	}
+    private static List<Object> projectInterceptors(ApplicationContext context) {
+        // Look at bean types first: HAPI declares lazy interceptor beans of its own that must not be created here.
+        return Arrays.stream(context.getBeanNamesForAnnotation(Interceptor.class))
+                .filter(name -> {
+                    Class<?> type = context.getType(name);
+                    return type != null && type.getName().startsWith("org.rehabfhir.");
+                })
+                .sorted()
+                .map(context::getBean)
+                .toList();
+    }
 }

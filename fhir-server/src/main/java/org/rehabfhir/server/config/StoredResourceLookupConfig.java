@@ -17,15 +17,16 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class StoredResourceLookupConfig {
 
-	@Bean
-	public StoredResourceLookup rehabStoredResourceLookup(DaoRegistry daoRegistry) {
-		return id -> {
-			try {
-				return Optional.of(daoRegistry.getResourceDao(id.getResourceType())
-						.read(id.toUnqualifiedVersionless(), new SystemRequestDetails()));
-			} catch (ResourceNotFoundException | ResourceGoneException e) {
-				return Optional.empty();
-			}
-		};
-	}
+    @Bean
+    public StoredResourceLookup rehabStoredResourceLookup(DaoRegistry daoRegistry) {
+        return id -> {
+            try {
+                return Optional.of(daoRegistry
+                        .getResourceDao(id.getResourceType())
+                        .read(id.toUnqualifiedVersionless(), new SystemRequestDetails()));
+            } catch (ResourceNotFoundException | ResourceGoneException e) {
+                return Optional.empty();
+            }
+        };
+    }
 }

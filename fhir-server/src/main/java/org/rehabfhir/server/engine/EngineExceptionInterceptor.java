@@ -20,17 +20,20 @@ import org.springframework.stereotype.Component;
 @Interceptor
 public class EngineExceptionInterceptor {
 
-	private static final Logger log = LoggerFactory.getLogger(EngineExceptionInterceptor.class);
+    private static final Logger log = LoggerFactory.getLogger(EngineExceptionInterceptor.class);
 
-	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
-	public BaseServerResponseException toClientError(RequestDetails request, Throwable exception) {
-		for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof RegimenException engine) {
-				log.info("Engine refused {} {}: {}", request == null ? "" : request.getRequestType(),
-						request == null ? "" : request.getRequestPath(), engine.getMessage());
-				return new UnprocessableEntityException(engine.getMessage());
-			}
-		}
-		return null;
-	}
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException toClientError(RequestDetails request, Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RegimenException engine) {
+                log.info(
+                        "Engine refused {} {}: {}",
+                        request == null ? "" : request.getRequestType(),
+                        request == null ? "" : request.getRequestPath(),
+                        engine.getMessage());
+                return new UnprocessableEntityException(engine.getMessage());
+            }
+        }
+        return null;
+    }
 }

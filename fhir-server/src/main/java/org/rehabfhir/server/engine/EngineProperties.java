@@ -18,15 +18,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "rehab.engine")
 public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, ZoneId zone, Boolean pathwayHooks) {
 
-	public EngineProperties {
-		if (loadCatalogue == null) {
-			loadCatalogue = Boolean.TRUE;
-		}
-		if (zone == null) {
-			zone = ZoneOffset.UTC;
-		}
-		if (pathwayHooks == null) {
-			pathwayHooks = Boolean.TRUE;
-		}
-	}
+    public EngineProperties {
+        if (loadCatalogue == null) {
+            loadCatalogue = Boolean.TRUE;
+        }
+        if (zone == null) {
+            zone = ZoneOffset.UTC;
+        }
+        if (pathwayHooks == null) {
+            pathwayHooks = Boolean.TRUE;
+        }
+    }
 }

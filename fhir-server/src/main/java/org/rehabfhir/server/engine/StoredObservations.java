@@ -24,58 +24,59 @@ import org.rehabfhir.protocols.record.ObservationSource;
  */
 final class StoredObservations implements ObservationSource {
 
-	private final DaoRegistry daoRegistry;
-	private final String patientReference;
+    private final DaoRegistry daoRegistry;
+    private final String patientReference;
 
-	StoredObservations(DaoRegistry daoRegistry, String patientReference) {
-		this.daoRegistry = daoRegistry;
-		this.patientReference = patientReference;
-	}
+    StoredObservations(DaoRegistry daoRegistry, String patientReference) {
+        this.daoRegistry = daoRegistry;
+        this.patientReference = patientReference;
+    }
 
-	@Override
-	public List<Observation> newest(List<Code> codes, int limit) {
-		return codes.isEmpty() ? List.of() : search(newestFirst(limit).add(Observation.SP_CODE, anyOf(codes)));
-	}
+    @Override
+    public List<Observation> newest(List<Code> codes, int limit) {
+        return codes.isEmpty() ? List.of() : search(newestFirst(limit).add(Observation.SP_CODE, anyOf(codes)));
+    }
 
-	@Override
-	public List<Observation> newestSince(List<Code> codes, LocalDate since, int limit) {
-		return codes.isEmpty() ? List.of() : search(newestFirst(limit)
-				.add(Observation.SP_CODE, anyOf(codes))
-				.add(Observation.SP_DATE, onOrAfter(since)));
-	}
+    @Override
+    public List<Observation> newestSince(List<Code> codes, LocalDate since, int limit) {
+        return codes.isEmpty()
+                ? List.of()
+                : search(newestFirst(limit)
+                        .add(Observation.SP_CODE, anyOf(codes))
+                        .add(Observation.SP_DATE, onOrAfter(since)));
+    }
 
-	@Override
-	public List<Observation> newestSinceExcept(LocalDate since, List<Code> excluded, int limit) {
-		SearchParameterMap map = newestFirst(limit)
-				.add(Observation.SP_DATE, onOrAfter(since));
-		excluded.forEach(c -> map.add(Observation.SP_CODE,
-				new TokenParam(c.system(), c.code()).setModifier(TokenParamModifier.NOT)));
-		return search(map);
-	}
+    @Override
+    public List<Observation> newestSinceExcept(LocalDate since, List<Code> excluded, int limit) {
+        SearchParameterMap map = newestFirst(limit).add(Observation.SP_DATE, onOrAfter(since));
+        excluded.forEach(c ->
+                map.add(Observation.SP_CODE, new TokenParam(c.system(), c.code()).setModifier(TokenParamModifier.NOT)));
+        return search(map);
+    }
 
-	private static TokenOrListParam anyOf(List<Code> codes) {
-		TokenOrListParam anyOf = new TokenOrListParam();
-		codes.forEach(c -> anyOf.add(c.system(), c.code()));
-		return anyOf;
-	}
+    private static TokenOrListParam anyOf(List<Code> codes) {
+        TokenOrListParam anyOf = new TokenOrListParam();
+        codes.forEach(c -> anyOf.add(c.system(), c.code()));
+        return anyOf;
+    }
 
-	private static DateParam onOrAfter(LocalDate day) {
-		return new DateParam(ParamPrefixEnum.GREATERTHAN_OR_EQUALS, day.toString());
-	}
+    private static DateParam onOrAfter(LocalDate day) {
+        return new DateParam(ParamPrefixEnum.GREATERTHAN_OR_EQUALS, day.toString());
+    }
 
-	private SearchParameterMap newestFirst(int limit) {
-		SearchParameterMap map = SearchParameterMap.newSynchronous()
-				.add(Observation.SP_PATIENT, new ReferenceParam(patientReference));
-		map.setSort(new SortSpec(Observation.SP_DATE, SortOrderEnum.DESC));
-		map.setCount(limit);
-		map.setLoadSynchronousUpTo(limit);
-		return map;
-	}
+    private SearchParameterMap newestFirst(int limit) {
+        SearchParameterMap map =
+                SearchParameterMap.newSynchronous().add(Observation.SP_PATIENT, new ReferenceParam(patientReference));
+        map.setSort(new SortSpec(Observation.SP_DATE, SortOrderEnum.DESC));
+        map.setCount(limit);
+        map.setLoadSynchronousUpTo(limit);
+        return map;
+    }
 
-	private List<Observation> search(SearchParameterMap map) {
-		@SuppressWarnings("unchecked")
-		List<Observation> found = (List<Observation>) (List<?>) daoRegistry.getResourceDao(Observation.class)
-				.searchForResources(map, new SystemRequestDetails());
-		return found;
-	}
+    private List<Observation> search(SearchParameterMap map) {
+        @SuppressWarnings("unchecked")
+        List<Observation> found = (List<Observation>) (List<?>)
+                daoRegistry.getResourceDao(Observation.class).searchForResources(map, new SystemRequestDetails());
+        return found;
+    }
 }

@@ -23,22 +23,26 @@ import org.springframework.stereotype.Component;
 @ConditionalOnProperty(prefix = "rehab.fhir.openapi", name = "enabled", havingValue = "true", matchIfMissing = true)
 public class RehabOpenApiInterceptor extends OpenApiInterceptor {
 
-	static final String BEARER = "bearer";
+    static final String BEARER = "bearer";
 
-	@Override
-	protected OpenAPI generateOpenApi(ServletRequestDetails request) {
-		OpenAPI openApi = super.generateOpenApi(request);
-		if (openApi.getComponents() == null) {
-			openApi.setComponents(new Components());
-		}
-		openApi.getComponents().addSecuritySchemes(BEARER, new SecurityScheme()
-				.type(SecurityScheme.Type.HTTP)
-				.scheme("bearer")
-				.bearerFormat("JWT")
-				.description("An access token from the Keycloak realm (SMART Backend Services for EHR systems,"
-						+ " see .well-known/smart-configuration); what it may do = its SMART scopes intersected with"
-						+ " its realm role."));
-		openApi.addSecurityItem(new SecurityRequirement().addList(BEARER));
-		return openApi;
-	}
+    @Override
+    protected OpenAPI generateOpenApi(ServletRequestDetails request) {
+        OpenAPI openApi = super.generateOpenApi(request);
+        if (openApi.getComponents() == null) {
+            openApi.setComponents(new Components());
+        }
+        openApi.getComponents()
+                .addSecuritySchemes(
+                        BEARER,
+                        new SecurityScheme()
+                                .type(SecurityScheme.Type.HTTP)
+                                .scheme("bearer")
+                                .bearerFormat("JWT")
+                                .description(
+                                        "An access token from the Keycloak realm (SMART Backend Services for EHR systems,"
+                                                + " see .well-known/smart-configuration); what it may do = its SMART scopes intersected with"
+                                                + " its realm role."));
+        openApi.addSecurityItem(new SecurityRequirement().addList(BEARER));
+        return openApi;
+    }
 }

@@ -31,67 +31,75 @@ import org.springframework.stereotype.Component;
 @Component
 public class AcceptReferralOperation implements FhirOperationProvider {
 
-	private final DaoRegistry daoRegistry;
-	private final Departments departments;
-	private final Clinicians clinicians;
-	private final Transactions transactions;
+    private final DaoRegistry daoRegistry;
+    private final Departments departments;
+    private final Clinicians clinicians;
+    private final Transactions transactions;
 
-	public AcceptReferralOperation(
-			DaoRegistry daoRegistry, Departments departments, Clinicians clinicians, Transactions transactions) {
-		this.daoRegistry = daoRegistry;
-		this.departments = departments;
-		this.clinicians = clinicians;
-		this.transactions = transactions;
-	}
+    public AcceptReferralOperation(
+            DaoRegistry daoRegistry, Departments departments, Clinicians clinicians, Transactions transactions) {
+        this.daoRegistry = daoRegistry;
+        this.departments = departments;
+        this.clinicians = clinicians;
+        this.transactions = transactions;
+    }
 
-	@Operation(name = "$accept", type = ServiceRequest.class)
-	public CareTeam accept(@IdParam IdType referralId) {
-		Reference me = clinicians.requirePhysiotherapist("Accepting a referral");
-		ServiceRequest referral = daoRegistry.getResourceDao(ServiceRequest.class)
-				.read(referralId.toUnqualifiedVersionless(), new SystemRequestDetails());
-		if (referral.getStatus() != ServiceRequest.ServiceRequestStatus.ACTIVE) {
-			throw new UnprocessableEntityException("ServiceRequest/" + referralId.getIdPart() + " is "
-					+ (referral.hasStatus() ? referral.getStatus().toCode() : "without status")
-					+ ": only an active referral can be accepted");
-		}
-		if (!"Patient".equals(referral.getSubject().getReferenceElement().getResourceType())) {
-			throw new UnprocessableEntityException("The referral's subject is not a Patient");
-		}
-		Set<String> mine = departments.of(me.getReference());
-		Optional<Reference> department = referral.getPerformer().stream()
-				.filter(p -> mine.contains(p.getReferenceElement().toUnqualifiedVersionless().getValue()))
-				.findFirst();
-		boolean toMe = referral.getPerformer().stream()
-				.anyMatch(p -> me.getReference().equals(p.getReferenceElement().toUnqualifiedVersionless().getValue()));
-		if (!toMe && department.isEmpty()) {
-			throw new ForbiddenOperationException("ServiceRequest/" + referralId.getIdPart()
-					+ " is not addressed to you or to your department");
-		}
-		String patient = referral.getSubject().getReferenceElement().toUnqualifiedVersionless().getValue();
-		return transactions.inOne(() -> existingTeam(patient, me).orElseGet(() -> {
-			CareTeam team = new CareTeam();
-			team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
-			team.setName("Rehabilitation team");
-			team.setSubject(new Reference(patient));
-			team.addParticipant().setMember(me.copy()).addRole(new CodeableConcept().setText("Physiotherapist"));
-			referral.getReasonReference().forEach(r -> team.addReasonReference(r.copy()));
-			referral.getReasonCode().forEach(c -> team.addReasonCode(c.copy()));
-			department.ifPresent(d -> team.addManagingOrganization(new Reference(
-					d.getReferenceElement().toUnqualifiedVersionless().getValue())));
-			team.addNote().setText("Accepted from referral ServiceRequest/" + referralId.getIdPart() + " by "
-					+ me.getReference());
-			return (CareTeam) daoRegistry.getResourceDao(CareTeam.class).create(team, new SystemRequestDetails())
-					.getResource();
-		}));
-	}
+    @Operation(name = "$accept", type = ServiceRequest.class)
+    public CareTeam accept(@IdParam IdType referralId) {
+        Reference me = clinicians.requirePhysiotherapist("Accepting a referral");
+        ServiceRequest referral = daoRegistry
+                .getResourceDao(ServiceRequest.class)
+                .read(referralId.toUnqualifiedVersionless(), new SystemRequestDetails());
+        if (referral.getStatus() != ServiceRequest.ServiceRequestStatus.ACTIVE) {
+            throw new UnprocessableEntityException("ServiceRequest/" + referralId.getIdPart() + " is "
+                    + (referral.hasStatus() ? referral.getStatus().toCode() : "without status")
+                    + ": only an active referral can be accepted");
+        }
+        if (!"Patient".equals(referral.getSubject().getReferenceElement().getResourceType())) {
+            throw new UnprocessableEntityException("The referral's subject is not a Patient");
+        }
+        Set<String> mine = departments.of(me.getReference());
+        Optional<Reference> department = referral.getPerformer().stream()
+                .filter(p -> mine.contains(
+                        p.getReferenceElement().toUnqualifiedVersionless().getValue()))
+                .findFirst();
+        boolean toMe = referral.getPerformer().stream().anyMatch(p -> me.getReference()
+                .equals(p.getReferenceElement().toUnqualifiedVersionless().getValue()));
+        if (!toMe && department.isEmpty()) {
+            throw new ForbiddenOperationException(
+                    "ServiceRequest/" + referralId.getIdPart() + " is not addressed to you or to your department");
+        }
+        String patient = referral.getSubject()
+                .getReferenceElement()
+                .toUnqualifiedVersionless()
+                .getValue();
+        return transactions.inOne(() -> existingTeam(patient, me).orElseGet(() -> {
+            CareTeam team = new CareTeam();
+            team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
+            team.setName("Rehabilitation team");
+            team.setSubject(new Reference(patient));
+            team.addParticipant().setMember(me.copy()).addRole(new CodeableConcept().setText("Physiotherapist"));
+            referral.getReasonReference().forEach(r -> team.addReasonReference(r.copy()));
+            referral.getReasonCode().forEach(c -> team.addReasonCode(c.copy()));
+            department.ifPresent(d -> team.addManagingOrganization(new Reference(
+                    d.getReferenceElement().toUnqualifiedVersionless().getValue())));
+            team.addNote()
+                    .setText("Accepted from referral ServiceRequest/" + referralId.getIdPart() + " by "
+                            + me.getReference());
+            return (CareTeam) daoRegistry
+                    .getResourceDao(CareTeam.class)
+                    .create(team, new SystemRequestDetails())
+                    .getResource();
+        }));
+    }
 
-	private Optional<CareTeam> existingTeam(String patient, Reference me) {
-		SearchParameterMap map = SearchParameterMap.newSynchronous()
-				.add(CareTeam.SP_SUBJECT, new ReferenceParam(patient))
-				.add(CareTeam.SP_PARTICIPANT, new ReferenceParam(me.getReference()))
-				.add(CareTeam.SP_STATUS, new TokenParam("active"));
-		return daoRegistry.getResourceDao(CareTeam.class).searchForResources(map, new SystemRequestDetails()).stream()
-				.map(CareTeam.class::cast)
-				.findFirst();
-	}
+    private Optional<CareTeam> existingTeam(String patient, Reference me) {
+        SearchParameterMap map = SearchParameterMap.newSynchronous()
+                .add(CareTeam.SP_SUBJECT, new ReferenceParam(patient))
+                .add(CareTeam.SP_PARTICIPANT, new ReferenceParam(me.getReference()))
+                .add(CareTeam.SP_STATUS, new TokenParam("active"));
+        return daoRegistry.getResourceDao(CareTeam.class).searchForResources(map, new SystemRequestDetails()).stream()
+                .map(CareTeam.class::cast)
+                .findFirst();
+    }
 }

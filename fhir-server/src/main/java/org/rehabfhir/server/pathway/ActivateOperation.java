@@ -32,68 +32,81 @@ import org.springframework.stereotype.Component;
 @Component
 public class ActivateOperation implements FhirOperationProvider {
 
-	private final PatientRecord records;
-	private final DaoRegistry daoRegistry;
-	private final Transactions transactions;
-	private final SessionWriter sessions;
-	private final Clinicians clinicians;
+    private final PatientRecord records;
+    private final DaoRegistry daoRegistry;
+    private final Transactions transactions;
+    private final SessionWriter sessions;
+    private final Clinicians clinicians;
 
-	public ActivateOperation(PatientRecord records, DaoRegistry daoRegistry, Transactions transactions,
-			SessionWriter sessions, Clinicians clinicians) {
-		this.records = records;
-		this.daoRegistry = daoRegistry;
-		this.transactions = transactions;
-		this.sessions = sessions;
-		this.clinicians = clinicians;
-	}
+    public ActivateOperation(
+            PatientRecord records,
+            DaoRegistry daoRegistry,
+            Transactions transactions,
+            SessionWriter sessions,
+            Clinicians clinicians) {
+        this.records = records;
+        this.daoRegistry = daoRegistry;
+        this.transactions = transactions;
+        this.sessions = sessions;
+        this.clinicians = clinicians;
+    }
 
-	@Operation(name = "$activate", type = CarePlan.class)
-	public CarePlan activate(
-			@IdParam IdType planId,
-			@OperationParam(name = "overrideReason", max = 1) StringType overrideReason,
-			@OperationParam(name = "reason", max = 1) StringType reason) {
-		var practitioner = clinicians.requirePhysiotherapist("Activating a plan");
-		CarePlan plan = records.carePlan(planId);
-		SystemRequestDetails request = new SystemRequestDetails();
-		switch (plan.getStatus()) {
-			case DRAFT -> {
-				if (hasText(overrideReason)) {
-					PlanApplier.setOverrideReason(plan, overrideReason.getValue());
-					ProvenanceRecorder.explain(request, new ProvenanceRecorder.Decision("CarePlan",
-							"Clinician override of the safety screen: " + overrideReason.getValue(), List.of()));
-				}
-				plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
-				return transactions.inOne(() -> update(plan, request));
-			}
-			case ONHOLD -> {
-				if (!hasText(reason)) {
-					throw new UnprocessableEntityException("CarePlan/" + planId.getIdPart() + " is on hold after a "
-							+ "fall: reactivating it needs the physiotherapist's review, give it as 'reason'");
-				}
-				PlanActivation.markReviewed(request);
-				plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
-				plan.addNote().setText("Reviewed after a fall by " + practitioner.getReference() + ": "
-						+ reason.getValue());
-				return transactions.inOne(() -> {
-					String review = sessions.recordReview(plan, practitioner, reason.getValue());
-					ProvenanceRecorder.explain(request, new ProvenanceRecorder.Decision("CarePlan",
-							"Clinician review after a fall: " + reason.getValue(), List.of(review)));
-					return update(plan, request);
-				});
-			}
-			case ACTIVE -> throw new UnprocessableEntityException(
-					"CarePlan/" + planId.getIdPart() + " is already active");
-			default -> throw new UnprocessableEntityException("A " + plan.getStatus().toCode()
-					+ " CarePlan cannot be activated; only a draft (or an on-hold plan after review)");
-		}
-	}
+    @Operation(name = "$activate", type = CarePlan.class)
+    public CarePlan activate(
+            @IdParam IdType planId,
+            @OperationParam(name = "overrideReason", max = 1) StringType overrideReason,
+            @OperationParam(name = "reason", max = 1) StringType reason) {
+        var practitioner = clinicians.requirePhysiotherapist("Activating a plan");
+        CarePlan plan = records.carePlan(planId);
+        SystemRequestDetails request = new SystemRequestDetails();
+        switch (plan.getStatus()) {
+            case DRAFT -> {
+                if (hasText(overrideReason)) {
+                    PlanApplier.setOverrideReason(plan, overrideReason.getValue());
+                    ProvenanceRecorder.explain(
+                            request,
+                            new ProvenanceRecorder.Decision(
+                                    "CarePlan",
+                                    "Clinician override of the safety screen: " + overrideReason.getValue(),
+                                    List.of()));
+                }
+                plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+                return transactions.inOne(() -> update(plan, request));
+            }
+            case ONHOLD -> {
+                if (!hasText(reason)) {
+                    throw new UnprocessableEntityException("CarePlan/" + planId.getIdPart() + " is on hold after a "
+                            + "fall: reactivating it needs the physiotherapist's review, give it as 'reason'");
+                }
+                PlanActivation.markReviewed(request);
+                plan.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+                plan.addNote()
+                        .setText("Reviewed after a fall by " + practitioner.getReference() + ": " + reason.getValue());
+                return transactions.inOne(() -> {
+                    String review = sessions.recordReview(plan, practitioner, reason.getValue());
+                    ProvenanceRecorder.explain(
+                            request,
+                            new ProvenanceRecorder.Decision(
+                                    "CarePlan",
+                                    "Clinician review after a fall: " + reason.getValue(),
+                                    List.of(review)));
+                    return update(plan, request);
+                });
+            }
+            case ACTIVE -> throw new UnprocessableEntityException(
+                    "CarePlan/" + planId.getIdPart() + " is already active");
+            default -> throw new UnprocessableEntityException(
+                    "A " + plan.getStatus().toCode()
+                            + " CarePlan cannot be activated; only a draft (or an on-hold plan after review)");
+        }
+    }
 
-	private CarePlan update(CarePlan plan, SystemRequestDetails request) {
-		var outcome = daoRegistry.getResourceDao(CarePlan.class).update(plan, request);
-		return (CarePlan) outcome.getResource();
-	}
+    private CarePlan update(CarePlan plan, SystemRequestDetails request) {
+        var outcome = daoRegistry.getResourceDao(CarePlan.class).update(plan, request);
+        return (CarePlan) outcome.getResource();
+    }
 
-	private static boolean hasText(StringType s) {
-		return s != null && s.getValue() != null && !s.getValue().isBlank();
-	}
+    private static boolean hasText(StringType s) {
+        return s != null && s.getValue() != null && !s.getValue().isBlank();
+    }
 }

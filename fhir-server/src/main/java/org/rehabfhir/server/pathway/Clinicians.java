@@ -14,34 +14,35 @@ import org.springframework.stereotype.Component;
 @Component
 public class Clinicians {
 
-	private final StoredResourceLookup stored;
+    private final StoredResourceLookup stored;
 
-	public Clinicians(StoredResourceLookup stored) {
-		this.stored = stored;
-	}
+    public Clinicians(StoredResourceLookup stored) {
+        this.stored = stored;
+    }
 
-	/** The caller's {@code fhirUser}, when it is a Practitioner stored on this server. */
-	public Optional<Reference> practitioner() {
-		return RehabSecurityContext.current()
-				.map(CallerContext::fhirUser)
-				.filter(u -> u != null && u.matches("Practitioner/[A-Za-z0-9\\-.]{1,64}"))
-				.filter(this::stored)
-				.map(Reference::new);
-	}
+    /** The caller's {@code fhirUser}, when it is a Practitioner stored on this server. */
+    public Optional<Reference> practitioner() {
+        return RehabSecurityContext.current()
+                .map(CallerContext::fhirUser)
+                .filter(u -> u != null && u.matches("Practitioner/[A-Za-z0-9\\-.]{1,64}"))
+                .filter(this::stored)
+                .map(Reference::new);
+    }
 
-	/** The caller's Practitioner; 403 unless the caller is a physiotherapist whose Practitioner is stored here. */
-	public Reference requirePhysiotherapist(String step) {
-		boolean physio = RehabSecurityContext.current()
-				.map(c -> c.rights().hasRole(RehabRole.PHYSIOTHERAPIST))
-				.orElse(false);
-		if (!physio) {
-			throw new ForbiddenOperationException(step + " is a physiotherapist's decision");
-		}
-		return practitioner().orElseThrow(() -> new ForbiddenOperationException(step + " needs a physiotherapist "
-				+ "whose token names her Practitioner (fhirUser claim) stored on this server"));
-	}
+    /** The caller's Practitioner; 403 unless the caller is a physiotherapist whose Practitioner is stored here. */
+    public Reference requirePhysiotherapist(String step) {
+        boolean physio = RehabSecurityContext.current()
+                .map(c -> c.rights().hasRole(RehabRole.PHYSIOTHERAPIST))
+                .orElse(false);
+        if (!physio) {
+            throw new ForbiddenOperationException(step + " is a physiotherapist's decision");
+        }
+        return practitioner()
+                .orElseThrow(() -> new ForbiddenOperationException(step + " needs a physiotherapist "
+                        + "whose token names her Practitioner (fhirUser claim) stored on this server"));
+    }
 
-	private boolean stored(String reference) {
-		return stored.find(new IdType(reference)).isPresent();
-	}
+    private boolean stored(String reference) {
+        return stored.find(new IdType(reference)).isPresent();
+    }
 }

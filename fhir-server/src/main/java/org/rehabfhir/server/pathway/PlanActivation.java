@@ -22,8 +22,8 @@ import org.hl7.fhir.r4.model.Resource;
 import org.rehabfhir.protocols.apply.PlanApplier;
 import org.rehabfhir.protocols.screening.ScreeningResult;
 import org.rehabfhir.protocols.screening.ScreeningStatus;
-import org.rehabfhir.server.engine.PatientScreening;
 import org.rehabfhir.server.engine.EngineProperties;
+import org.rehabfhir.server.engine.PatientScreening;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,127 +44,141 @@ import org.springframework.stereotype.Component;
 @Component
 public class PlanActivation {
 
-	private static final String REVIEWED_KEY = PlanActivation.class.getName() + ".reviewed";
+    private static final String REVIEWED_KEY = PlanActivation.class.getName() + ".reviewed";
 
-	private final IInterceptorService jpaInterceptors;
-	private final DaoRegistry daoRegistry;
-	private final PatientScreening screening;
+    private final IInterceptorService jpaInterceptors;
+    private final DaoRegistry daoRegistry;
+    private final PatientScreening screening;
 
-	/** {@code rehab.engine.pathway-hooks}: off only on the benchmark's bare server. */
-	private final boolean registered;
+    /** {@code rehab.engine.pathway-hooks}: off only on the benchmark's bare server. */
+    private final boolean registered;
 
-	public PlanActivation(IInterceptorService jpaInterceptors, DaoRegistry daoRegistry, PatientScreening screening,
-			EngineProperties engine) {
-		this.jpaInterceptors = jpaInterceptors;
-		this.daoRegistry = daoRegistry;
-		this.screening = screening;
-		this.registered = engine.pathwayHooks();
-	}
+    public PlanActivation(
+            IInterceptorService jpaInterceptors,
+            DaoRegistry daoRegistry,
+            PatientScreening screening,
+            EngineProperties engine) {
+        this.jpaInterceptors = jpaInterceptors;
+        this.daoRegistry = daoRegistry;
+        this.screening = screening;
+        this.registered = engine.pathwayHooks();
+    }
 
-	@PostConstruct
-	void register() {
-		if (registered) {
-			jpaInterceptors.registerInterceptor(this);
-		}
-	}
+    @PostConstruct
+    void register() {
+        if (registered) {
+            jpaInterceptors.registerInterceptor(this);
+        }
+    }
 
-	@PreDestroy
-	void unregister() {
-		if (registered) {
-			jpaInterceptors.unregisterInterceptor(this);
-		}
-	}
+    @PreDestroy
+    void unregister() {
+        if (registered) {
+            jpaInterceptors.unregisterInterceptor(this);
+        }
+    }
 
-	/** Marks a request as a physiotherapist's review that may reactivate an on-hold plan. */
-	static void markReviewed(RequestDetails request) {
-		request.getUserData().put(REVIEWED_KEY, Boolean.TRUE);
-	}
+    /** Marks a request as a physiotherapist's review that may reactivate an on-hold plan. */
+    static void markReviewed(RequestDetails request) {
+        request.getUserData().put(REVIEWED_KEY, Boolean.TRUE);
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-	public void beforeCreate(IBaseResource resource) {
-		if (resource instanceof CarePlan plan && plan.getStatus() == CarePlan.CarePlanStatus.ACTIVE) {
-			activate(plan);
-		}
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void beforeCreate(IBaseResource resource) {
+        if (resource instanceof CarePlan plan && plan.getStatus() == CarePlan.CarePlanStatus.ACTIVE) {
+            activate(plan);
+        }
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-	public void beforeUpdate(IBaseResource previous, IBaseResource current, RequestDetails request) {
-		if (!(previous instanceof CarePlan before) || !(current instanceof CarePlan plan)
-				|| plan.getStatus() != CarePlan.CarePlanStatus.ACTIVE || before.getStatus() == CarePlan.CarePlanStatus.ACTIVE) {
-			return;
-		}
-		if (before.getStatus() == CarePlan.CarePlanStatus.ONHOLD) {
-			if (request == null || !Boolean.TRUE.equals(request.getUserData().get(REVIEWED_KEY))) {
-				throw new UnprocessableEntityException("CarePlan/" + plan.getIdElement().getIdPart() + " is on hold "
-						+ "after a fall: only a physiotherapist's review reactivates it (POST CarePlan/{id}/$activate "
-						+ "with a reason)");
-			}
-			return;
-		}
-		if (before.getStatus() != CarePlan.CarePlanStatus.DRAFT) {
-			throw new UnprocessableEntityException("A " + before.getStatus().toCode() + " CarePlan cannot become active "
-					+ "again; make a new plan");
-		}
-		activate(plan);
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void beforeUpdate(IBaseResource previous, IBaseResource current, RequestDetails request) {
+        if (!(previous instanceof CarePlan before)
+                || !(current instanceof CarePlan plan)
+                || plan.getStatus() != CarePlan.CarePlanStatus.ACTIVE
+                || before.getStatus() == CarePlan.CarePlanStatus.ACTIVE) {
+            return;
+        }
+        if (before.getStatus() == CarePlan.CarePlanStatus.ONHOLD) {
+            if (request == null || !Boolean.TRUE.equals(request.getUserData().get(REVIEWED_KEY))) {
+                throw new UnprocessableEntityException(
+                        "CarePlan/" + plan.getIdElement().getIdPart() + " is on hold "
+                                + "after a fall: only a physiotherapist's review reactivates it (POST CarePlan/{id}/$activate "
+                                + "with a reason)");
+            }
+            return;
+        }
+        if (before.getStatus() != CarePlan.CarePlanStatus.DRAFT) {
+            throw new UnprocessableEntityException(
+                    "A " + before.getStatus().toCode() + " CarePlan cannot become active " + "again; make a new plan");
+        }
+        activate(plan);
+    }
 
-	private void activate(CarePlan plan) {
-		Optional<PlanDefinition> regimen = screening.regimenOf(plan);
-		if (regimen.isPresent()) {
-			IIdType patient = plan.getSubject().getReferenceElement();
-			if (!"Patient".equals(patient.getResourceType())) {
-				throw new UnprocessableEntityException("CarePlan.subject must be a Patient to activate the plan");
-			}
-			ScreeningResult screened = screening.screen(patient, regimen.get());
-			if (screened.excluded()) {
-				throw Outcomes.unprocessable("The patient's current record excludes this regimen: see each "
-						+ "failed criterion", screened.toOperationOutcome());
-			}
-			ScreeningStatus status = screened.status();
-			if (status != ScreeningStatus.CLEAR && PlanApplier.overrideReason(plan).isEmpty()) {
-				throw Outcomes.unprocessable("The safety screen is '" + status.display() + "': activating "
-						+ "the plan needs a clinician's override reason (POST CarePlan/{id}/$activate with "
-						+ "overrideReason); see each open criterion", screened.toOperationOutcome());
-			}
-			PlanApplier.recordScreening(plan, screened);
-		}
-		storeGoals(plan);
-	}
+    private void activate(CarePlan plan) {
+        Optional<PlanDefinition> regimen = screening.regimenOf(plan);
+        if (regimen.isPresent()) {
+            IIdType patient = plan.getSubject().getReferenceElement();
+            if (!"Patient".equals(patient.getResourceType())) {
+                throw new UnprocessableEntityException("CarePlan.subject must be a Patient to activate the plan");
+            }
+            ScreeningResult screened = screening.screen(patient, regimen.get());
+            if (screened.excluded()) {
+                throw Outcomes.unprocessable(
+                        "The patient's current record excludes this regimen: see each " + "failed criterion",
+                        screened.toOperationOutcome());
+            }
+            ScreeningStatus status = screened.status();
+            if (status != ScreeningStatus.CLEAR
+                    && PlanApplier.overrideReason(plan).isEmpty()) {
+                throw Outcomes.unprocessable(
+                        "The safety screen is '" + status.display() + "': activating "
+                                + "the plan needs a clinician's override reason (POST CarePlan/{id}/$activate with "
+                                + "overrideReason); see each open criterion",
+                        screened.toOperationOutcome());
+            }
+            PlanApplier.recordScreening(plan, screened);
+        }
+        storeGoals(plan);
+    }
 
-	/** Contained Goals become stored Goals; every reference to them is rewritten. */
-	private void storeGoals(CarePlan plan) {
-		Map<String, String> stored = new HashMap<>();
-		for (Resource contained : plan.getContained()) {
-			if (contained instanceof Goal goal) {
-				Goal copy = goal.copy();
-				copy.setId((String) null);
-				copy.setLifecycleStatus(Goal.GoalLifecycleStatus.ACTIVE);
-				copy.setSubject(plan.getSubject().copy());
-				IIdType id = daoRegistry.getResourceDao(Goal.class).create(copy, new SystemRequestDetails()).getId();
-				stored.put(localId(goal.getIdElement().getIdPart()), "Goal/" + id.getIdPart());
-			}
-		}
-		if (stored.isEmpty()) {
-			return;
-		}
-		plan.getContained().removeIf(r -> r instanceof Goal);
-		plan.getGoal().forEach(ref -> rewrite(ref, stored));
-		plan.getActivity().forEach(a -> a.getDetail().getGoal().forEach(ref -> rewrite(ref, stored)));
-	}
+    /** Contained Goals become stored Goals; every reference to them is rewritten. */
+    private void storeGoals(CarePlan plan) {
+        Map<String, String> stored = new HashMap<>();
+        for (Resource contained : plan.getContained()) {
+            if (contained instanceof Goal goal) {
+                Goal copy = goal.copy();
+                copy.setId((String) null);
+                copy.setLifecycleStatus(Goal.GoalLifecycleStatus.ACTIVE);
+                copy.setSubject(plan.getSubject().copy());
+                IIdType id = daoRegistry
+                        .getResourceDao(Goal.class)
+                        .create(copy, new SystemRequestDetails())
+                        .getId();
+                stored.put(localId(goal.getIdElement().getIdPart()), "Goal/" + id.getIdPart());
+            }
+        }
+        if (stored.isEmpty()) {
+            return;
+        }
+        plan.getContained().removeIf(r -> r instanceof Goal);
+        plan.getGoal().forEach(ref -> rewrite(ref, stored));
+        plan.getActivity().forEach(a -> a.getDetail().getGoal().forEach(ref -> rewrite(ref, stored)));
+    }
 
-	private static String localId(String id) {
-		return id == null ? "" : id.startsWith("#") ? id.substring(1) : id;
-	}
+    private static String localId(String id) {
+        return id == null ? "" : id.startsWith("#") ? id.substring(1) : id;
+    }
 
-	private static void rewrite(Reference ref, Map<String, String> stored) {
-		String target = ref.getReference() != null && ref.getReference().startsWith("#")
-				? stored.get(localId(ref.getReference())) : null;
-		if (target == null && ref.getResource() instanceof Goal g) {
-			target = stored.get(localId(g.getIdElement().getIdPart()));
-		}
-		if (target != null) {
-			ref.setResource(null);
-			ref.setReference(target);
-		}
-	}
+    private static void rewrite(Reference ref, Map<String, String> stored) {
+        String target = ref.getReference() != null && ref.getReference().startsWith("#")
+                ? stored.get(localId(ref.getReference()))
+                : null;
+        if (target == null && ref.getResource() instanceof Goal g) {
+            target = stored.get(localId(g.getIdElement().getIdPart()));
+        }
+        if (target != null) {
+            ref.setResource(null);
+            ref.setReference(target);
+        }
+    }
 }

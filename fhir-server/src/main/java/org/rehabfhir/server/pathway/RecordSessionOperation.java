@@ -28,42 +28,50 @@ import org.springframework.stereotype.Component;
 @Component
 public class RecordSessionOperation implements FhirOperationProvider {
 
-	private final PatientRecord records;
-	private final Transactions transactions;
-	private final SessionWriter sessions;
-	private final Clinicians clinicians;
-	private final Clock clock;
+    private final PatientRecord records;
+    private final Transactions transactions;
+    private final SessionWriter sessions;
+    private final Clinicians clinicians;
+    private final Clock clock;
 
-	public RecordSessionOperation(PatientRecord records, Transactions transactions, SessionWriter sessions,
-			Clinicians clinicians, Clock clock) {
-		this.records = records;
-		this.transactions = transactions;
-		this.sessions = sessions;
-		this.clinicians = clinicians;
-		this.clock = clock;
-	}
+    public RecordSessionOperation(
+            PatientRecord records,
+            Transactions transactions,
+            SessionWriter sessions,
+            Clinicians clinicians,
+            Clock clock) {
+        this.records = records;
+        this.transactions = transactions;
+        this.sessions = sessions;
+        this.clinicians = clinicians;
+        this.clock = clock;
+    }
 
-	@Operation(name = "$record-session", type = CarePlan.class)
-	public Bundle recordSession(@IdParam IdType planId, @ResourceParam Parameters parameters) {
-		Reference performer = clinicians.requirePhysiotherapist("Recording a session");
-		CarePlan plan = records.carePlan(planId);
-		if (plan.getStatus() != CarePlan.CarePlanStatus.ACTIVE) {
-			throw new UnprocessableEntityException("CarePlan/" + planId.getIdPart() + " is "
-					+ plan.getStatus().toCode() + ": sessions are recorded on an active plan"
-					+ (plan.getStatus() == CarePlan.CarePlanStatus.ONHOLD
-							? " (on hold after a fall: a physiotherapist's review reactivates it, $activate with a reason)"
-							: plan.getStatus() == CarePlan.CarePlanStatus.DRAFT ? " (activate it first: $activate)" : ""));
-		}
-		SessionLog session;
-		try {
-			session = SessionLog.from(parameters, clock.instant());
-		} catch (SessionLog.InvalidSessionException e) {
-			throw Outcomes.unprocessable("The session cannot be recorded: see each parameter", e.toOperationOutcome());
-		}
-		List<Observation> stored = transactions.inOne(() -> sessions.record(plan, session, performer));
-		Bundle out = new Bundle().setType(Bundle.BundleType.COLLECTION);
-		stored.forEach(o -> out.addEntry().setFullUrl("Observation/" + o.getIdElement().getIdPart()).setResource(o));
-		out.setTotal(stored.size());
-		return out;
-	}
+    @Operation(name = "$record-session", type = CarePlan.class)
+    public Bundle recordSession(@IdParam IdType planId, @ResourceParam Parameters parameters) {
+        Reference performer = clinicians.requirePhysiotherapist("Recording a session");
+        CarePlan plan = records.carePlan(planId);
+        if (plan.getStatus() != CarePlan.CarePlanStatus.ACTIVE) {
+            throw new UnprocessableEntityException("CarePlan/" + planId.getIdPart() + " is "
+                    + plan.getStatus().toCode() + ": sessions are recorded on an active plan"
+                    + (plan.getStatus() == CarePlan.CarePlanStatus.ONHOLD
+                            ? " (on hold after a fall: a physiotherapist's review reactivates it, $activate with a reason)"
+                            : plan.getStatus() == CarePlan.CarePlanStatus.DRAFT
+                                    ? " (activate it first: $activate)"
+                                    : ""));
+        }
+        SessionLog session;
+        try {
+            session = SessionLog.from(parameters, clock.instant());
+        } catch (SessionLog.InvalidSessionException e) {
+            throw Outcomes.unprocessable("The session cannot be recorded: see each parameter", e.toOperationOutcome());
+        }
+        List<Observation> stored = transactions.inOne(() -> sessions.record(plan, session, performer));
+        Bundle out = new Bundle().setType(Bundle.BundleType.COLLECTION);
+        stored.forEach(o -> out.addEntry()
+                .setFullUrl("Observation/" + o.getIdElement().getIdPart())
+                .setResource(o));
+        out.setTotal(stored.size());
+        return out;
+    }
 }

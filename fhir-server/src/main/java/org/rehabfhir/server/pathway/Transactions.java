@@ -9,13 +9,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class Transactions {
 
-	private final IHapiTransactionService transactionService;
+    private final IHapiTransactionService transactionService;
 
-	public Transactions(IHapiTransactionService transactionService) {
-		this.transactionService = transactionService;
-	}
+    public Transactions(IHapiTransactionService transactionService) {
+        this.transactionService = transactionService;
+    }
 
-	public <T> T inOne(Supplier<T> work) {
-		return transactionService.withSystemRequest().execute((Callable<T>) work::get);
-	}
+    public <T> T inOne(Supplier<T> work) {
+        return transactionService.withSystemRequest().execute((Callable<T>) work::get);
+    }
 }

@@ -52,190 +52,211 @@ import org.springframework.stereotype.Component;
 @Component
 public class ProvenanceRecorder {
 
-	private static final Logger log = LoggerFactory.getLogger(ProvenanceRecorder.class);
-	public static final String CS_DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
-	public static final String CS_PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
-	public static final String CS_URI = "urn:ietf:rfc:3986";
-	private static final Set<String> TYPES = Set.of("CarePlan", "Goal", "Observation", "CareTeam");
-	private static final String DECISION_KEY = ProvenanceRecorder.class.getName() + ".decision";
+    private static final Logger log = LoggerFactory.getLogger(ProvenanceRecorder.class);
+    public static final String CS_DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
+    public static final String CS_PARTICIPANT_TYPE =
+            "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+    public static final String CS_URI = "urn:ietf:rfc:3986";
+    private static final Set<String> TYPES = Set.of("CarePlan", "Goal", "Observation", "CareTeam");
+    private static final String DECISION_KEY = ProvenanceRecorder.class.getName() + ".decision";
 
-	/**
-	 * Why a write of one resource type was made and what it rests on, given by the operation that makes the write
-	 * (plan activation with an override, an applied progression): becomes {@code Provenance.reason} (text) and one
-	 * {@code entity} (role source) per reference.
-	 */
-	public record Decision(String resourceType, String reason, List<String> restsOn) {}
+    /**
+     * Why a write of one resource type was made and what it rests on, given by the operation that makes the write
+     * (plan activation with an override, an applied progression): becomes {@code Provenance.reason} (text) and one
+     * {@code entity} (role source) per reference.
+     */
+    public record Decision(String resourceType, String reason, List<String> restsOn) {}
 
-	/** Attaches the decision to the writes of {@code decision.resourceType()} made with {@code request}. */
-	public static void explain(RequestDetails request, Decision decision) {
-		request.getUserData().put(DECISION_KEY, decision);
-	}
+    /** Attaches the decision to the writes of {@code decision.resourceType()} made with {@code request}. */
+    public static void explain(RequestDetails request, Decision decision) {
+        request.getUserData().put(DECISION_KEY, decision);
+    }
 
-	private final FhirContext fhirContext;
-	private final IInterceptorService jpaInterceptors;
-	private final DaoRegistry daoRegistry;
-	private final AuditProperties properties;
-	private final Set<String> knownPractitioners = ConcurrentHashMap.newKeySet();
+    private final FhirContext fhirContext;
+    private final IInterceptorService jpaInterceptors;
+    private final DaoRegistry daoRegistry;
+    private final AuditProperties properties;
+    private final Set<String> knownPractitioners = ConcurrentHashMap.newKeySet();
 
-	public ProvenanceRecorder(
-			FhirContext fhirContext, IInterceptorService jpaInterceptors, DaoRegistry daoRegistry, AuditProperties properties) {
-		this.fhirContext = fhirContext;
-		this.jpaInterceptors = jpaInterceptors;
-		this.daoRegistry = daoRegistry;
-		this.properties = properties;
-	}
+    public ProvenanceRecorder(
+            FhirContext fhirContext,
+            IInterceptorService jpaInterceptors,
+            DaoRegistry daoRegistry,
+            AuditProperties properties) {
+        this.fhirContext = fhirContext;
+        this.jpaInterceptors = jpaInterceptors;
+        this.daoRegistry = daoRegistry;
+        this.properties = properties;
+    }
 
-	@PostConstruct
-	void register() {
-		// Provenance.target names the exact version written: keep that version when the resource is stored
-		Set<String> keep = new java.util.LinkedHashSet<>(fhirContext.getParserOptions().getDontStripVersionsFromReferencesAtPaths());
-		keep.add("Provenance.target");
-		fhirContext.getParserOptions().setDontStripVersionsFromReferencesAtPaths(keep);
-		jpaInterceptors.registerInterceptor(this);
-	}
+    @PostConstruct
+    void register() {
+        // Provenance.target names the exact version written: keep that version when the resource is stored
+        Set<String> keep = new java.util.LinkedHashSet<>(
+                fhirContext.getParserOptions().getDontStripVersionsFromReferencesAtPaths());
+        keep.add("Provenance.target");
+        fhirContext.getParserOptions().setDontStripVersionsFromReferencesAtPaths(keep);
+        jpaInterceptors.registerInterceptor(this);
+    }
 
-	@PreDestroy
-	void unregister() {
-		jpaInterceptors.unregisterInterceptor(this);
-	}
+    @PreDestroy
+    void unregister() {
+        jpaInterceptors.unregisterInterceptor(this);
+    }
 
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-	public void created(IBaseResource resource, RequestDetails request, TransactionDetails transaction) {
-		record(resource, "CREATE", "create", request, transaction);
-	}
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+    public void created(IBaseResource resource, RequestDetails request, TransactionDetails transaction) {
+        record(resource, "CREATE", "create", request, transaction);
+    }
 
-	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-	public void updated(
-			IBaseResource previous, IBaseResource current, RequestDetails request, TransactionDetails transaction) {
-		if (previous != null && current != null
-				&& previous.getIdElement().getVersionIdPart() != null
-				&& previous.getIdElement().getVersionIdPart().equals(current.getIdElement().getVersionIdPart())) {
-			return; // no-op update: no new version
-		}
-		String before = status(previous);
-		String after = status(current);
-		if ("entered-in-error".equals(after) && !"entered-in-error".equals(before)) {
-			record(current, "NULLIFY", "nullify", request, transaction);
-		} else if ("active".equals(after) && "on-hold".equals(before)) {
-			record(current, "RESUME", "resume", request, transaction);
-		} else if ("active".equals(after) && !"active".equals(before)) {
-			record(current, "ACTIVATE", "activate", request, transaction);
-		} else if ("on-hold".equals(after) && !"on-hold".equals(before)) {
-			record(current, "SUSPEND", "suspend", request, transaction);
-		} else {
-			record(current, "UPDATE", "revise", request, transaction);
-		}
-	}
+    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+    public void updated(
+            IBaseResource previous, IBaseResource current, RequestDetails request, TransactionDetails transaction) {
+        if (previous != null
+                && current != null
+                && previous.getIdElement().getVersionIdPart() != null
+                && previous.getIdElement()
+                        .getVersionIdPart()
+                        .equals(current.getIdElement().getVersionIdPart())) {
+            return; // no-op update: no new version
+        }
+        String before = status(previous);
+        String after = status(current);
+        if ("entered-in-error".equals(after) && !"entered-in-error".equals(before)) {
+            record(current, "NULLIFY", "nullify", request, transaction);
+        } else if ("active".equals(after) && "on-hold".equals(before)) {
+            record(current, "RESUME", "resume", request, transaction);
+        } else if ("active".equals(after) && !"active".equals(before)) {
+            record(current, "ACTIVATE", "activate", request, transaction);
+        } else if ("on-hold".equals(after) && !"on-hold".equals(before)) {
+            record(current, "SUSPEND", "suspend", request, transaction);
+        } else {
+            record(current, "UPDATE", "revise", request, transaction);
+        }
+    }
 
-	private void record(IBaseResource resource, String activity, String activityDisplay, RequestDetails request,
-			TransactionDetails transaction) {
-		if (!properties.isProvenanceEnabled() || !(resource instanceof Resource target)
-				|| !TYPES.contains(target.fhirType())) {
-			return;
-		}
-		Optional<CallerContext> caller = RehabSecurityContext.current();
-		if (caller.isEmpty()) {
-			return; // internal write without a caller (catalogue, demo data)
-		}
-		Provenance provenance = new Provenance();
-		provenance.addTarget(new Reference(target.fhirType() + "/" + target.getIdElement().getIdPart() + "/_history/"
-				+ target.getIdElement().getVersionIdPart()));
-		provenance.setRecorded(new Date());
-		provenance.setActivity(new CodeableConcept(new Coding(CS_DATA_OPERATION, activity, activityDisplay)));
-		Provenance.ProvenanceAgentComponent agent = provenance.addAgent();
-		agent.setType(new CodeableConcept(new Coding(CS_PARTICIPANT_TYPE, "author", "Author")));
-		agent.setWho(who(caller.get()));
-		if (target instanceof CarePlan plan) {
-			plan.getInstantiatesCanonical().forEach(canonical -> addSource(provenance, canonical.getValue()));
-		}
-		if (request != null && request.getUserData().get(DECISION_KEY) instanceof Decision decision
-				&& decision.resourceType().equals(target.fhirType())) {
-			provenance.addReason().setText(decision.reason());
-			decision.restsOn().forEach(ref -> provenance.addEntity()
-					.setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(new Reference(ref)));
-		}
-		// the write's own TransactionDetails: the target, written in this transaction, resolves from it (no query)
-		daoRegistry.getResourceDao(Provenance.class)
-				.create(provenance, null, true, new SystemRequestDetails(), transaction);
-	}
+    private void record(
+            IBaseResource resource,
+            String activity,
+            String activityDisplay,
+            RequestDetails request,
+            TransactionDetails transaction) {
+        if (!properties.isProvenanceEnabled()
+                || !(resource instanceof Resource target)
+                || !TYPES.contains(target.fhirType())) {
+            return;
+        }
+        Optional<CallerContext> caller = RehabSecurityContext.current();
+        if (caller.isEmpty()) {
+            return; // internal write without a caller (catalogue, demo data)
+        }
+        Provenance provenance = new Provenance();
+        provenance.addTarget(
+                new Reference(target.fhirType() + "/" + target.getIdElement().getIdPart() + "/_history/"
+                        + target.getIdElement().getVersionIdPart()));
+        provenance.setRecorded(new Date());
+        provenance.setActivity(new CodeableConcept(new Coding(CS_DATA_OPERATION, activity, activityDisplay)));
+        Provenance.ProvenanceAgentComponent agent = provenance.addAgent();
+        agent.setType(new CodeableConcept(new Coding(CS_PARTICIPANT_TYPE, "author", "Author")));
+        agent.setWho(who(caller.get()));
+        if (target instanceof CarePlan plan) {
+            plan.getInstantiatesCanonical().forEach(canonical -> addSource(provenance, canonical.getValue()));
+        }
+        if (request != null
+                && request.getUserData().get(DECISION_KEY) instanceof Decision decision
+                && decision.resourceType().equals(target.fhirType())) {
+            provenance.addReason().setText(decision.reason());
+            decision.restsOn().forEach(ref -> provenance
+                    .addEntity()
+                    .setRole(Provenance.ProvenanceEntityRole.SOURCE)
+                    .setWhat(new Reference(ref)));
+        }
+        // the write's own TransactionDetails: the target, written in this transaction, resolves from it (no query)
+        daoRegistry
+                .getResourceDao(Provenance.class)
+                .create(provenance, null, true, new SystemRequestDetails(), transaction);
+    }
 
-	private Reference who(CallerContext caller) {
-		Reference who = new Reference();
-		String fhirUser = caller.fhirUser();
-		if (fhirUser != null && fhirUser.matches("(Practitioner|PractitionerRole|Device|Organization)/[A-Za-z0-9\\-.]{1,64}")
-				&& exists(fhirUser)) {
-			who.setReference(fhirUser);
-		}
-		if (caller.isSystem()) {
-			who.setIdentifier(new Identifier().setSystem(caller.issuer()).setValue(caller.clientId()));
-		} else {
-			who.setIdentifier(new Identifier().setSystem(caller.issuer()).setValue(caller.subject()));
-		}
-		who.setDisplay(caller.displayName());
-		return who;
-	}
+    private Reference who(CallerContext caller) {
+        Reference who = new Reference();
+        String fhirUser = caller.fhirUser();
+        if (fhirUser != null
+                && fhirUser.matches("(Practitioner|PractitionerRole|Device|Organization)/[A-Za-z0-9\\-.]{1,64}")
+                && exists(fhirUser)) {
+            who.setReference(fhirUser);
+        }
+        if (caller.isSystem()) {
+            who.setIdentifier(new Identifier().setSystem(caller.issuer()).setValue(caller.clientId()));
+        } else {
+            who.setIdentifier(new Identifier().setSystem(caller.issuer()).setValue(caller.subject()));
+        }
+        who.setDisplay(caller.displayName());
+        return who;
+    }
 
-	private boolean exists(String reference) {
-		if (knownPractitioners.contains(reference)) {
-			return true;
-		}
-		String[] parts = reference.split("/");
-		try {
-			IFhirResourceDao<?> dao = daoRegistry.getResourceDao(parts[0]);
-			IBundleProvider found = dao.search(
-					SearchParameterMap.newSynchronous("_id", new TokenParam(parts[1])), new SystemRequestDetails());
-			boolean exists = !found.getResources(0, 1).isEmpty();
-			if (exists) {
-				knownPractitioners.add(reference);
-			}
-			return exists;
-		} catch (RuntimeException e) {
-			log.debug("Could not look up {}: {}", reference, e.getMessage());
-			return false;
-		}
-	}
+    private boolean exists(String reference) {
+        if (knownPractitioners.contains(reference)) {
+            return true;
+        }
+        String[] parts = reference.split("/");
+        try {
+            IFhirResourceDao<?> dao = daoRegistry.getResourceDao(parts[0]);
+            IBundleProvider found = dao.search(
+                    SearchParameterMap.newSynchronous("_id", new TokenParam(parts[1])), new SystemRequestDetails());
+            boolean exists = !found.getResources(0, 1).isEmpty();
+            if (exists) {
+                knownPractitioners.add(reference);
+            }
+            return exists;
+        } catch (RuntimeException e) {
+            log.debug("Could not look up {}: {}", reference, e.getMessage());
+            return false;
+        }
+    }
 
-	private void addSource(Provenance provenance, String canonical) {
-		if (canonical == null || canonical.isBlank()) {
-			return;
-		}
-		Reference what = new Reference().setDisplay(canonical);
-		int bar = canonical.indexOf('|');
-		String url = bar >= 0 ? canonical.substring(0, bar) : canonical;
-		String version = bar >= 0 && bar < canonical.length() - 1 ? canonical.substring(bar + 1) : null;
-		try {
-			// url|version names exactly one version: another version of the protocol is not the source
-			SearchParameterMap query = SearchParameterMap.newSynchronous("url", new UriParam(url));
-			if (version != null) {
-				query.add("version", new TokenParam(version));
-			}
-			IBundleProvider found = daoRegistry.getResourceDao("PlanDefinition").search(query, new SystemRequestDetails());
-			var resources = found.getResources(0, 1);
-			if (!resources.isEmpty()) {
-				what.setReference("PlanDefinition/" + resources.get(0).getIdElement().getIdPart());
-			}
-		} catch (RuntimeException e) {
-			log.debug("Could not resolve {}: {}", canonical, e.getMessage());
-		}
-		if (!what.hasReference()) {
-			what.setIdentifier(new Identifier().setSystem(CS_URI).setValue(canonical));
-		}
-		provenance.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(what);
-	}
+    private void addSource(Provenance provenance, String canonical) {
+        if (canonical == null || canonical.isBlank()) {
+            return;
+        }
+        Reference what = new Reference().setDisplay(canonical);
+        int bar = canonical.indexOf('|');
+        String url = bar >= 0 ? canonical.substring(0, bar) : canonical;
+        String version = bar >= 0 && bar < canonical.length() - 1 ? canonical.substring(bar + 1) : null;
+        try {
+            // url|version names exactly one version: another version of the protocol is not the source
+            SearchParameterMap query = SearchParameterMap.newSynchronous("url", new UriParam(url));
+            if (version != null) {
+                query.add("version", new TokenParam(version));
+            }
+            IBundleProvider found =
+                    daoRegistry.getResourceDao("PlanDefinition").search(query, new SystemRequestDetails());
+            var resources = found.getResources(0, 1);
+            if (!resources.isEmpty()) {
+                what.setReference(
+                        "PlanDefinition/" + resources.get(0).getIdElement().getIdPart());
+            }
+        } catch (RuntimeException e) {
+            log.debug("Could not resolve {}: {}", canonical, e.getMessage());
+        }
+        if (!what.hasReference()) {
+            what.setIdentifier(new Identifier().setSystem(CS_URI).setValue(canonical));
+        }
+        provenance.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(what);
+    }
 
-	private static String status(IBaseResource resource) {
-		if (resource instanceof CarePlan plan && plan.hasStatus()) {
-			return plan.getStatus().toCode();
-		}
-		if (resource instanceof Goal goal && goal.hasLifecycleStatus()) {
-			return goal.getLifecycleStatus().toCode();
-		}
-		if (resource instanceof Observation observation && observation.hasStatus()) {
-			return observation.getStatus().toCode();
-		}
-		if (resource instanceof org.hl7.fhir.r4.model.CareTeam team && team.hasStatus()) {
-			return team.getStatus().toCode();
-		}
-		return null;
-	}
+    private static String status(IBaseResource resource) {
+        if (resource instanceof CarePlan plan && plan.hasStatus()) {
+            return plan.getStatus().toCode();
+        }
+        if (resource instanceof Goal goal && goal.hasLifecycleStatus()) {
+            return goal.getLifecycleStatus().toCode();
+        }
+        if (resource instanceof Observation observation && observation.hasStatus()) {
+            return observation.getStatus().toCode();
+        }
+        if (resource instanceof org.hl7.fhir.r4.model.CareTeam team && team.hasStatus()) {
+            return team.getStatus().toCode();
+        }
+        return null;
+    }
 }

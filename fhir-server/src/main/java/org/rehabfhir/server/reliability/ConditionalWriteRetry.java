@@ -30,44 +30,46 @@ import org.springframework.stereotype.Component;
 @Component
 public class ConditionalWriteRetry {
 
-	private final IInterceptorService jpaInterceptors;
-	private final int retries;
+    private final IInterceptorService jpaInterceptors;
+    private final int retries;
 
-	public ConditionalWriteRetry(
-			IInterceptorService jpaInterceptors, @Value("${rehab.fhir.conditional-write-retries:3}") int retries) {
-		this.jpaInterceptors = jpaInterceptors;
-		this.retries = retries;
-	}
+    public ConditionalWriteRetry(
+            IInterceptorService jpaInterceptors, @Value("${rehab.fhir.conditional-write-retries:3}") int retries) {
+        this.jpaInterceptors = jpaInterceptors;
+        this.retries = retries;
+    }
 
-	@PostConstruct
-	void register() {
-		jpaInterceptors.registerInterceptor(this);
-	}
+    @PostConstruct
+    void register() {
+        jpaInterceptors.registerInterceptor(this);
+    }
 
-	@PreDestroy
-	void unregister() {
-		jpaInterceptors.unregisterInterceptor(this);
-	}
+    @PreDestroy
+    void unregister() {
+        jpaInterceptors.unregisterInterceptor(this);
+    }
 
-	@Hook(Pointcut.STORAGE_VERSION_CONFLICT)
-	public ResourceVersionConflictResolutionStrategy retryConditionalCreates(RequestDetails request) {
-		ResourceVersionConflictResolutionStrategy strategy = new ResourceVersionConflictResolutionStrategy();
-		if (retries > 0 && request != null && hasConditionalCreate(request)) {
-			strategy.setRetry(true);
-			strategy.setMaxRetries(retries);
-		}
-		return strategy;
-	}
+    @Hook(Pointcut.STORAGE_VERSION_CONFLICT)
+    public ResourceVersionConflictResolutionStrategy retryConditionalCreates(RequestDetails request) {
+        ResourceVersionConflictResolutionStrategy strategy = new ResourceVersionConflictResolutionStrategy();
+        if (retries > 0 && request != null && hasConditionalCreate(request)) {
+            strategy.setRetry(true);
+            strategy.setMaxRetries(retries);
+        }
+        return strategy;
+    }
 
-	static boolean hasConditionalCreate(RequestDetails request) {
-		if (request.getRestOperationType() == RestOperationTypeEnum.CREATE) {
-			String ifNoneExist = request.getHeader(Constants.HEADER_IF_NONE_EXIST);
-			return ifNoneExist != null && !ifNoneExist.isBlank();
-		}
-		if (request.getRestOperationType() == RestOperationTypeEnum.TRANSACTION
-				&& request.getResource() instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.TRANSACTION) {
-			return bundle.getEntry().stream().anyMatch(e -> e.hasRequest() && e.getRequest().hasIfNoneExist());
-		}
-		return false;
-	}
+    static boolean hasConditionalCreate(RequestDetails request) {
+        if (request.getRestOperationType() == RestOperationTypeEnum.CREATE) {
+            String ifNoneExist = request.getHeader(Constants.HEADER_IF_NONE_EXIST);
+            return ifNoneExist != null && !ifNoneExist.isBlank();
+        }
+        if (request.getRestOperationType() == RestOperationTypeEnum.TRANSACTION
+                && request.getResource() instanceof Bundle bundle
+                && bundle.getType() == Bundle.BundleType.TRANSACTION) {
+            return bundle.getEntry().stream()
+                    .anyMatch(e -> e.hasRequest() && e.getRequest().hasIfNoneExist());
+        }
+        return false;
+    }
 }

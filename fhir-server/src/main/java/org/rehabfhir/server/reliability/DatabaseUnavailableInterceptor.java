@@ -24,32 +24,37 @@ import org.springframework.transaction.CannotCreateTransactionException;
 @Interceptor
 public class DatabaseUnavailableInterceptor {
 
-	private static final Logger log = LoggerFactory.getLogger(DatabaseUnavailableInterceptor.class);
+    private static final Logger log = LoggerFactory.getLogger(DatabaseUnavailableInterceptor.class);
 
-	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
-	public BaseServerResponseException unavailable(RequestDetails request, Throwable exception) {
-		if (!isDatabaseUnavailable(exception)) {
-			return null;
-		}
-		log.warn("Request {} {} failed: the database is unavailable ({})", request.getRequestType(),
-				request.getRequestPath(), exception.getMessage());
-		UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503,
-				"The database is unavailable; the request was not completed. Retry it shortly (creates with"
-						+ " If-None-Exist, so that a retry cannot duplicate them).");
-		unavailable.addResponseHeader("Retry-After", "5");
-		return unavailable;
-	}
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException unavailable(RequestDetails request, Throwable exception) {
+        if (!isDatabaseUnavailable(exception)) {
+            return null;
+        }
+        log.warn(
+                "Request {} {} failed: the database is unavailable ({})",
+                request.getRequestType(),
+                request.getRequestPath(),
+                exception.getMessage());
+        UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(
+                503,
+                "The database is unavailable; the request was not completed. Retry it shortly (creates with"
+                        + " If-None-Exist, so that a retry cannot duplicate them).");
+        unavailable.addResponseHeader("Retry-After", "5");
+        return unavailable;
+    }
 
-	static boolean isDatabaseUnavailable(Throwable exception) {
-		for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-			if (t instanceof SQLTransientConnectionException || t instanceof CannotCreateTransactionException) {
-				return true;
-			}
-			if (t instanceof SQLException sql && sql.getSQLState() != null
-					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
-				return true;
-			}
-		}
-		return false;
-	}
+    static boolean isDatabaseUnavailable(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof CannotCreateTransactionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -33,83 +33,94 @@ import org.springframework.retry.policy.TimeoutRetryPolicy;
 @Configuration
 public class SubscriptionConfig {
 
-	/**
-	 * HAPI's subscription machinery, only when {@code rehab.subscriptions.enabled}: it also polls HAPI's queue table
-	 * of changes, which every server process on the database shares.
-	 */
-	@Configuration
-	@ConditionalOnProperty(prefix = "rehab.subscriptions", name = "enabled", havingValue = "true", matchIfMissing = true)
-	@Import({SubscriptionSubmitterConfig.class, SubscriptionProcessorConfig.class})
-	static class Enabled {}
+    /**
+     * HAPI's subscription machinery, only when {@code rehab.subscriptions.enabled}: it also polls HAPI's queue table
+     * of changes, which every server process on the database shares.
+     */
+    @Configuration
+    @ConditionalOnProperty(
+            prefix = "rehab.subscriptions",
+            name = "enabled",
+            havingValue = "true",
+            matchIfMissing = true)
+    @Import({SubscriptionSubmitterConfig.class, SubscriptionProcessorConfig.class})
+    static class Enabled {}
 
-	private static final Logger log = LoggerFactory.getLogger(SubscriptionConfig.class);
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionConfig.class);
 
-	@Bean
-	public EndpointPolicy subscriptionEndpointPolicy(SubscriptionProperties properties) {
-		return new EndpointPolicy(properties.allowedEndpoints(), properties.allowLoopback());
-	}
+    @Bean
+    public EndpointPolicy subscriptionEndpointPolicy(SubscriptionProperties properties) {
+        return new EndpointPolicy(properties.allowedEndpoints(), properties.allowLoopback());
+    }
 
-	@Bean
-	public SubscriptionSettings subscriptionSettings(SubscriptionProperties properties, EndpointPolicy endpoints) {
-		SubscriptionSettings settings = new SubscriptionSettings();
-		if (properties.enabled()) {
-			settings.addSupportedSubscriptionType(SubscriptionChannelType.RESTHOOK);
-			settings.setRestHookEndpointUrlValidationRegex(endpoints.allowListRegex());
-			// HAPI stores each change in a queue table and hands the stored ones to matching this often (default 5 s)
-			settings.setSubscriptionIntervalInMs(properties.submissionInterval().toMillis());
-			log.info("REST-hook Subscriptions: endpoints starting with {}{}, payload {}, criteria on {}",
-					properties.allowedEndpoints(), properties.allowLoopback() ? " (loopback allowed: tests only)" : "",
-					properties.payload(), properties.resourceTypes());
-		}
-		return settings;
-	}
+    @Bean
+    public SubscriptionSettings subscriptionSettings(SubscriptionProperties properties, EndpointPolicy endpoints) {
+        SubscriptionSettings settings = new SubscriptionSettings();
+        if (properties.enabled()) {
+            settings.addSupportedSubscriptionType(SubscriptionChannelType.RESTHOOK);
+            settings.setRestHookEndpointUrlValidationRegex(endpoints.allowListRegex());
+            // HAPI stores each change in a queue table and hands the stored ones to matching this often (default 5 s)
+            settings.setSubscriptionIntervalInMs(properties.submissionInterval().toMillis());
+            log.info(
+                    "REST-hook Subscriptions: endpoints starting with {}{}, payload {}, criteria on {}",
+                    properties.allowedEndpoints(),
+                    properties.allowLoopback() ? " (loopback allowed: tests only)" : "",
+                    properties.payload(),
+                    properties.resourceTypes());
+        }
+        return settings;
+    }
 
-	/** HAPI delivers no e-mail here (only REST hooks are enabled), but its delivery factory wants a sender. */
-	@Bean
-	public IEmailSender emailSender() {
-		return details -> {
-			throw new UnsupportedOperationException("e-mail Subscriptions are not supported");
-		};
-	}
+    /** HAPI delivers no e-mail here (only REST hooks are enabled), but its delivery factory wants a sender. */
+    @Bean
+    public IEmailSender emailSender() {
+        return details -> {
+            throw new UnsupportedOperationException("e-mail Subscriptions are not supported");
+        };
+    }
 
-	/** The back-off of HAPI's delivery retries ({@code RetryingMessageHandlerWrapper}), replacing HAPI's default. */
-	@Bean
-	@Primary
-	public RetryPolicyProvider rehabRetryPolicyProvider(SubscriptionProperties properties) {
-		SubscriptionProperties.Retry retry = properties.retry();
-		return new RetryPolicyProvider() {
-			@Override
-			protected RetryPolicy retryPolicy() {
-				TimeoutRetryPolicy policy = new TimeoutRetryPolicy();
-				policy.setTimeout(retry.timeout().toMillis());
-				return policy;
-			}
+    /** The back-off of HAPI's delivery retries ({@code RetryingMessageHandlerWrapper}), replacing HAPI's default. */
+    @Bean
+    @Primary
+    public RetryPolicyProvider rehabRetryPolicyProvider(SubscriptionProperties properties) {
+        SubscriptionProperties.Retry retry = properties.retry();
+        return new RetryPolicyProvider() {
+            @Override
+            protected RetryPolicy retryPolicy() {
+                TimeoutRetryPolicy policy = new TimeoutRetryPolicy();
+                policy.setTimeout(retry.timeout().toMillis());
+                return policy;
+            }
 
-			@Override
-			protected BackOffPolicy backOffPolicy() {
-				ExponentialBackOffPolicy backOff = new ExponentialBackOffPolicy();
-				backOff.setInitialInterval(retry.initialInterval().toMillis());
-				backOff.setMultiplier(retry.multiplier());
-				backOff.setMaxInterval(retry.maxInterval().toMillis());
-				return backOff;
-			}
-		};
-	}
+            @Override
+            protected BackOffPolicy backOffPolicy() {
+                ExponentialBackOffPolicy backOff = new ExponentialBackOffPolicy();
+                backOff.setInitialInterval(retry.initialInterval().toMillis());
+                backOff.setMultiplier(retry.multiplier());
+                backOff.setMaxInterval(retry.maxInterval().toMillis());
+                return backOff;
+            }
+        };
+    }
 
-	/** Both hooks run on HAPI's JPA interceptor service (storage and subscription pointcuts). */
-	@Bean
-	public SubscriptionWriteGuard subscriptionWriteGuard(
-			IInterceptorService jpaInterceptors, EndpointPolicy endpoints, SubscriptionProperties properties) {
-		SubscriptionWriteGuard guard = new SubscriptionWriteGuard(endpoints, properties);
-		jpaInterceptors.registerInterceptor(guard);
-		return guard;
-	}
+    /** Both hooks run on HAPI's JPA interceptor service (storage and subscription pointcuts). */
+    @Bean
+    public SubscriptionWriteGuard subscriptionWriteGuard(
+            IInterceptorService jpaInterceptors, EndpointPolicy endpoints, SubscriptionProperties properties) {
+        SubscriptionWriteGuard guard = new SubscriptionWriteGuard(endpoints, properties);
+        jpaInterceptors.registerInterceptor(guard);
+        return guard;
+    }
 
-	@Bean
-	public SubscriptionDeliveries subscriptionDeliveries(IInterceptorService jpaInterceptors, FhirContext fhirContext,
-			EndpointPolicy endpoints, SubscriptionProperties properties, AuditTrail audit) {
-		SubscriptionDeliveries deliveries = new SubscriptionDeliveries(fhirContext, endpoints, properties, audit);
-		jpaInterceptors.registerInterceptor(deliveries);
-		return deliveries;
-	}
+    @Bean
+    public SubscriptionDeliveries subscriptionDeliveries(
+            IInterceptorService jpaInterceptors,
+            FhirContext fhirContext,
+            EndpointPolicy endpoints,
+            SubscriptionProperties properties,
+            AuditTrail audit) {
+        SubscriptionDeliveries deliveries = new SubscriptionDeliveries(fhirContext, endpoints, properties, audit);
+        jpaInterceptors.registerInterceptor(deliveries);
+        return deliveries;
+    }
 }

@@ -23,44 +23,44 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties(prefix = "rehab.subscriptions")
 public record SubscriptionProperties(
-		Boolean enabled,
-		List<String> allowedEndpoints,
-		Boolean allowLoopback,
-		Payload payload,
-		Set<String> resourceTypes,
-		Retry retry,
-		Duration submissionInterval) {
+        Boolean enabled,
+        List<String> allowedEndpoints,
+        Boolean allowLoopback,
+        Payload payload,
+        Set<String> resourceTypes,
+        Retry retry,
+        Duration submissionInterval) {
 
-	/** What a notification carries. */
-	public enum Payload {
-		/** {@code PUT <endpoint>/<type>/<id>} with a resource holding only its id and meta (tag SUBSETTED). */
-		ID_ONLY,
-		/** {@code PUT <endpoint>/<type>/<id>} with the whole resource. */
-		FULL_RESOURCE
-	}
+    /** What a notification carries. */
+    public enum Payload {
+        /** {@code PUT <endpoint>/<type>/<id>} with a resource holding only its id and meta (tag SUBSETTED). */
+        ID_ONLY,
+        /** {@code PUT <endpoint>/<type>/<id>} with the whole resource. */
+        FULL_RESOURCE
+    }
 
-	/**
-	 * Delivery retries: exponential back-off from {@code initialInterval}, times {@code multiplier}, at most
-	 * {@code maxInterval} apart, for {@code timeout} in all (then the notification is given up and logged).
-	 */
-	public record Retry(Duration initialInterval, Double multiplier, Duration maxInterval, Duration timeout) {
-		public Retry {
-			initialInterval = initialInterval == null ? Duration.ofSeconds(1) : initialInterval;
-			multiplier = multiplier == null ? 2.0 : multiplier;
-			maxInterval = maxInterval == null ? Duration.ofSeconds(30) : maxInterval;
-			timeout = timeout == null ? Duration.ofMinutes(5) : timeout;
-		}
-	}
+    /**
+     * Delivery retries: exponential back-off from {@code initialInterval}, times {@code multiplier}, at most
+     * {@code maxInterval} apart, for {@code timeout} in all (then the notification is given up and logged).
+     */
+    public record Retry(Duration initialInterval, Double multiplier, Duration maxInterval, Duration timeout) {
+        public Retry {
+            initialInterval = initialInterval == null ? Duration.ofSeconds(1) : initialInterval;
+            multiplier = multiplier == null ? 2.0 : multiplier;
+            maxInterval = maxInterval == null ? Duration.ofSeconds(30) : maxInterval;
+            timeout = timeout == null ? Duration.ofMinutes(5) : timeout;
+        }
+    }
 
-	public SubscriptionProperties {
-		enabled = enabled == null ? Boolean.TRUE : enabled;
-		allowedEndpoints = allowedEndpoints == null ? List.of() : List.copyOf(allowedEndpoints);
-		allowLoopback = allowLoopback != null && allowLoopback;
-		payload = payload == null ? Payload.ID_ONLY : payload;
-		resourceTypes = resourceTypes == null || resourceTypes.isEmpty()
-				? Set.of("CarePlan", "Observation")
-				: Set.copyOf(resourceTypes);
-		retry = retry == null ? new Retry(null, null, null, null) : retry;
-		submissionInterval = submissionInterval == null ? Duration.ofSeconds(1) : submissionInterval;
-	}
+    public SubscriptionProperties {
+        enabled = enabled == null ? Boolean.TRUE : enabled;
+        allowedEndpoints = allowedEndpoints == null ? List.of() : List.copyOf(allowedEndpoints);
+        allowLoopback = allowLoopback != null && allowLoopback;
+        payload = payload == null ? Payload.ID_ONLY : payload;
+        resourceTypes = resourceTypes == null || resourceTypes.isEmpty()
+                ? Set.of("CarePlan", "Observation")
+                : Set.copyOf(resourceTypes);
+        retry = retry == null ? new Retry(null, null, null, null) : retry;
+        submissionInterval = submissionInterval == null ? Duration.ofSeconds(1) : submissionInterval;
+    }
 }

@@ -28,46 +28,46 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class IgPackageConfig {
 
-	private static final Logger log = LoggerFactory.getLogger(IgPackageConfig.class);
+    private static final Logger log = LoggerFactory.getLogger(IgPackageConfig.class);
 
-	@Bean
-	public ProjectConformanceResources igPackageConformanceResources(
-			ValidationPackageProperties properties, IPackageInstallerSvc installer, NpmJpaValidationSupport packages) {
-		if (properties.packages().isEmpty()) {
-			return fhirContext -> new PrePopulatedValidationSupport(fhirContext);
-		}
-		PackageLoaderSvc loader = new PackageLoaderSvc();
-		for (String location : properties.packages()) {
-			install(installer, loader, location);
-		}
-		return fhirContext -> (IValidationSupport) packages;
-	}
+    @Bean
+    public ProjectConformanceResources igPackageConformanceResources(
+            ValidationPackageProperties properties, IPackageInstallerSvc installer, NpmJpaValidationSupport packages) {
+        if (properties.packages().isEmpty()) {
+            return fhirContext -> new PrePopulatedValidationSupport(fhirContext);
+        }
+        PackageLoaderSvc loader = new PackageLoaderSvc();
+        for (String location : properties.packages()) {
+            install(installer, loader, location);
+        }
+        return fhirContext -> (IValidationSupport) packages;
+    }
 
-	private static void install(IPackageInstallerSvc installer, PackageLoaderSvc loader, String location) {
-		String url = packageUrl(location);
-		try {
-			// HAPI reads classpath: and file: URLs; the spec needs the package's name and version from its package.json
-			byte[] contents = loader.loadPackageUrlContents(url);
-			NpmPackage npm = NpmPackage.fromPackage(new ByteArrayInputStream(contents));
-			PackageInstallationSpec spec = new PackageInstallationSpec()
-					.setName(npm.name())
-					.setVersion(npm.version())
-					.setPackageContents(contents)
-					.setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_ONLY)
-					.setFetchDependencies(false);
-			PackageInstallOutcomeJson outcome = installer.install(spec);
-			log.info("IG package {}#{} ({}) for validation: {}", npm.name(), npm.version(), url, outcome.getMessage());
-		} catch (IOException | RuntimeException e) {
-			throw new IllegalStateException(
-					"rehab.fhir.validation.packages: cannot install the IG package " + url + ": " + e.getMessage(), e);
-		}
-	}
+    private static void install(IPackageInstallerSvc installer, PackageLoaderSvc loader, String location) {
+        String url = packageUrl(location);
+        try {
+            // HAPI reads classpath: and file: URLs; the spec needs the package's name and version from its package.json
+            byte[] contents = loader.loadPackageUrlContents(url);
+            NpmPackage npm = NpmPackage.fromPackage(new ByteArrayInputStream(contents));
+            PackageInstallationSpec spec = new PackageInstallationSpec()
+                    .setName(npm.name())
+                    .setVersion(npm.version())
+                    .setPackageContents(contents)
+                    .setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_ONLY)
+                    .setFetchDependencies(false);
+            PackageInstallOutcomeJson outcome = installer.install(spec);
+            log.info("IG package {}#{} ({}) for validation: {}", npm.name(), npm.version(), url, outcome.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(
+                    "rehab.fhir.validation.packages: cannot install the IG package " + url + ": " + e.getMessage(), e);
+        }
+    }
 
-	/** {@code classpath:} and {@code file:} locations as given; a plain path as a {@code file:} URL. */
-	static String packageUrl(String location) {
-		if (location.startsWith("classpath:") || location.startsWith("file:")) {
-			return location;
-		}
-		return Path.of(location).toAbsolutePath().toUri().toString();
-	}
+    /** {@code classpath:} and {@code file:} locations as given; a plain path as a {@code file:} URL. */
+    static String packageUrl(String location) {
+        if (location.startsWith("classpath:") || location.startsWith("file:")) {
+            return location;
+        }
+        return Path.of(location).toAbsolutePath().toUri().toString();
+    }
 }

@@ -26,38 +26,39 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 @Interceptor
 public class PatchResultValidatingInterceptor {
 
-	private final FhirValidator validator;
+    private final FhirValidator validator;
 
-	public PatchResultValidatingInterceptor(FhirValidator validator) {
-		this.validator = validator;
-	}
+    public PatchResultValidatingInterceptor(FhirValidator validator) {
+        this.validator = validator;
+    }
 
-	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-	public void validatePatched(RequestDetails request, IBaseResource oldResource, IBaseResource newResource) {
-		if (request == null || newResource == null || !isPatch(request)) {
-			return;
-		}
-		ValidationResult result = validator.validateWithResult(newResource);
-		boolean error = result.getMessages().stream().anyMatch(m -> m.getSeverity() != null
-				&& m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
-		if (error) {
-			throw new UnprocessableEntityException(request.getFhirContext(), result.toOperationOutcome());
-		}
-	}
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void validatePatched(RequestDetails request, IBaseResource oldResource, IBaseResource newResource) {
+        if (request == null || newResource == null || !isPatch(request)) {
+            return;
+        }
+        ValidationResult result = validator.validateWithResult(newResource);
+        boolean error = result.getMessages().stream()
+                .anyMatch(m ->
+                        m.getSeverity() != null && m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
+        if (error) {
+            throw new UnprocessableEntityException(request.getFhirContext(), result.toOperationOutcome());
+        }
+    }
 
-	private static boolean isPatch(RequestDetails request) {
-		RestOperationTypeEnum operation = request.getRestOperationType();
-		if (operation == RestOperationTypeEnum.PATCH) {
-			return true;
-		}
-		if (operation == RestOperationTypeEnum.TRANSACTION && request.getResource() instanceof IBaseBundle bundle) {
-			FhirContext fhir = request.getFhirContext();
-			for (BundleEntryParts entry : BundleUtil.toListOfEntries(fhir, bundle)) {
-				if (entry.getRequestType() == RequestTypeEnum.PATCH) {
-					return true;
-				}
-			}
-		}
-		return false;
-	}
+    private static boolean isPatch(RequestDetails request) {
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        if (operation == RestOperationTypeEnum.PATCH) {
+            return true;
+        }
+        if (operation == RestOperationTypeEnum.TRANSACTION && request.getResource() instanceof IBaseBundle bundle) {
+            FhirContext fhir = request.getFhirContext();
+            for (BundleEntryParts entry : BundleUtil.toListOfEntries(fhir, bundle)) {
+                if (entry.getRequestType() == RequestTypeEnum.PATCH) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

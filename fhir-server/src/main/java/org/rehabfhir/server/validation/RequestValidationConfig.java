@@ -33,44 +33,52 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 public class RequestValidationConfig {
 
-	@Bean
-	@ConditionalOnProperty(prefix = "rehab.fhir", name = "validate-requests", havingValue = "true", matchIfMissing = true)
-	public RehabRequestValidatingInterceptor requestValidatingInterceptor(
-			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
-		RehabRequestValidatingInterceptor interceptor = new RehabRequestValidatingInterceptor();
-		interceptor.setValidatorModules(List.of(instanceValidator(fhirContext, projectResources)));
-		interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
-		interceptor.setAddResponseHeaderOnSeverity(null);
-		interceptor.setAddResponseOutcomeHeaderOnSeverity(null);
-		return interceptor;
-	}
+    @Bean
+    @ConditionalOnProperty(
+            prefix = "rehab.fhir",
+            name = "validate-requests",
+            havingValue = "true",
+            matchIfMissing = true)
+    public RehabRequestValidatingInterceptor requestValidatingInterceptor(
+            FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
+        RehabRequestValidatingInterceptor interceptor = new RehabRequestValidatingInterceptor();
+        interceptor.setValidatorModules(List.of(instanceValidator(fhirContext, projectResources)));
+        interceptor.setFailOnSeverity(ResultSeverityEnum.ERROR);
+        interceptor.setAddResponseHeaderOnSeverity(null);
+        interceptor.setAddResponseOutcomeHeaderOnSeverity(null);
+        return interceptor;
+    }
 
-	/** The patched resource of a PATCH, validated with the same rules (finding 10 of issue 10). */
-	@Bean
-	@ConditionalOnProperty(prefix = "rehab.fhir", name = "validate-requests", havingValue = "true", matchIfMissing = true)
-	public PatchResultValidatingInterceptor patchResultValidatingInterceptor(
-			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
-		FhirValidator validator = fhirContext.newValidator();
-		validator.registerValidatorModule(instanceValidator(fhirContext, projectResources));
-		return new PatchResultValidatingInterceptor(validator);
-	}
+    /** The patched resource of a PATCH, validated with the same rules (finding 10 of issue 10). */
+    @Bean
+    @ConditionalOnProperty(
+            prefix = "rehab.fhir",
+            name = "validate-requests",
+            havingValue = "true",
+            matchIfMissing = true)
+    public PatchResultValidatingInterceptor patchResultValidatingInterceptor(
+            FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
+        FhirValidator validator = fhirContext.newValidator();
+        validator.registerValidatorModule(instanceValidator(fhirContext, projectResources));
+        return new PatchResultValidatingInterceptor(validator);
+    }
 
-	static IValidatorModule instanceValidator(
-			FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
-		List<IValidationSupport> supports = new ArrayList<>();
-		supports.add(new DefaultProfileValidationSupport(fhirContext));
-		projectResources.orderedStream().forEach(resources -> supports.add(resources.validationSupport(fhirContext)));
-		supports.add(new CommonCodeSystemsTerminologyService(fhirContext));
-		supports.add(new InMemoryTerminologyServerValidationSupport(fhirContext));
-		supports.add(new SnapshotGeneratingValidationSupport(fhirContext));
-		supports.add(new UnknownCodeSystemWarningValidationSupport(fhirContext));
-		ValidationSupportChain chain = new ValidationSupportChain(supports.toArray(IValidationSupport[]::new));
+    static IValidatorModule instanceValidator(
+            FhirContext fhirContext, ObjectProvider<ProjectConformanceResources> projectResources) {
+        List<IValidationSupport> supports = new ArrayList<>();
+        supports.add(new DefaultProfileValidationSupport(fhirContext));
+        projectResources.orderedStream().forEach(resources -> supports.add(resources.validationSupport(fhirContext)));
+        supports.add(new CommonCodeSystemsTerminologyService(fhirContext));
+        supports.add(new InMemoryTerminologyServerValidationSupport(fhirContext));
+        supports.add(new SnapshotGeneratingValidationSupport(fhirContext));
+        supports.add(new UnknownCodeSystemWarningValidationSupport(fhirContext));
+        ValidationSupportChain chain = new ValidationSupportChain(supports.toArray(IValidationSupport[]::new));
 
-		FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
-		// Best-practice recommendations (e.g. dom-6 "should have narrative") are advice, not errors.
-		instanceValidator.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
-		// A profile the server does not hold (US Core, a national profile) is a warning, not a refusal.
-		instanceValidator.setErrorForUnknownProfiles(false);
-		return new RealRecordSeverityPolicy(instanceValidator, chain);
-	}
+        FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
+        // Best-practice recommendations (e.g. dom-6 "should have narrative") are advice, not errors.
+        instanceValidator.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
+        // A profile the server does not hold (US Core, a national profile) is a warning, not a refusal.
+        instanceValidator.setErrorForUnknownProfiles(false);
+        return new RealRecordSeverityPolicy(instanceValidator, chain);
+    }
 }

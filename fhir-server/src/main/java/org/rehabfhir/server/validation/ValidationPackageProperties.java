@@ -13,7 +13,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "rehab.fhir.validation")
 public record ValidationPackageProperties(List<String> packages) {
 
-	public ValidationPackageProperties {
-		packages = packages == null ? List.of() : packages.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
-	}
+    public ValidationPackageProperties {
+        packages = packages == null
+                ? List.of()
+                : packages.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
+    }
 }

@@ -13,27 +13,27 @@ import org.springframework.stereotype.Component;
 @Component
 public class StartupBanner {
 
-	private static final Logger log = LoggerFactory.getLogger(StartupBanner.class);
+    private static final Logger log = LoggerFactory.getLogger(StartupBanner.class);
 
-	private final Environment environment;
+    private final Environment environment;
 
-	private final String fhirBasePath;
+    private final String fhirBasePath;
 
-	public StartupBanner(Environment environment, RehabSecurityProperties security) {
-		this.environment = environment;
-		this.fhirBasePath = security.getFhirBasePath();
-	}
+    public StartupBanner(Environment environment, RehabSecurityProperties security) {
+        this.environment = environment;
+        this.fhirBasePath = security.getFhirBasePath();
+    }
 
-	@EventListener(ApplicationReadyEvent.class)
-	public void announce() {
-		String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
-		long uptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
-		log.info(
-				"Rehab-FHIR ready in {} ms: FHIR base http://localhost:{}{} (CapabilityStatement at {}/metadata), health at http://localhost:{}/actuator/health",
-				uptimeMs,
-				port,
-				fhirBasePath,
-				fhirBasePath,
-				port);
-	}
+    @EventListener(ApplicationReadyEvent.class)
+    public void announce() {
+        String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+        long uptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
+        log.info(
+                "Rehab-FHIR ready in {} ms: FHIR base http://localhost:{}{} (CapabilityStatement at {}/metadata), health at http://localhost:{}/actuator/health",
+                uptimeMs,
+                port,
+                fhirBasePath,
+                fhirBasePath,
+                port);
+    }
 }

@@ -25,73 +25,82 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class AuditCompletenessIT extends AbstractFhirServerIT {
 
-	@Autowired
-	DataSource dataSource;
+    @Autowired
+    DataSource dataSource;
 
-	JdbcTemplate jdbc;
+    JdbcTemplate jdbc;
 
-	@BeforeEach
-	void setUp() {
-		jdbc = AuditTestSupport.jdbc(dataSource);
-	}
+    @BeforeEach
+    void setUp() {
+        jdbc = AuditTestSupport.jdbc(dataSource);
+    }
 
-	@Test
-	void countOnlySearchByBareIdNamesThePatient() {
-		String id = ehr().create().resource(TestData.patient(TestData.uniqueMrn())).execute().getId().getIdPart();
-		String token = freshEhrToken();
+    @Test
+    void countOnlySearchByBareIdNamesThePatient() {
+        String id = ehr().create()
+                .resource(TestData.patient(TestData.uniqueMrn()))
+                .execute()
+                .getId()
+                .getIdPart();
+        String token = freshEhrToken();
 
-		AuditTestSupport.Response response =
-				send("GET", baseUrl() + "/Condition?subject=" + id + "&_summary=count", token, null, Map.of());
+        AuditTestSupport.Response response =
+                send("GET", baseUrl() + "/Condition?subject=" + id + "&_summary=count", token, null, Map.of());
 
-		assertThat(response.status()).isEqualTo(200);
-		Map<String, Object> row = AuditTestSupport.single(rowsOfToken(jdbc, token, 1));
-		assertThat(array(row.get("patient_refs"))).contains("Patient/" + id);
-	}
+        assertThat(response.status()).isEqualTo(200);
+        Map<String, Object> row = AuditTestSupport.single(rowsOfToken(jdbc, token, 1));
+        assertThat(array(row.get("patient_refs"))).contains("Patient/" + id);
+    }
 
-	@Test
-	void firewallRejectionsAreAuditedWithAnOperationOutcome() {
-		String marker = UUID.randomUUID().toString();
-		String token = freshEhrToken();
+    @Test
+    void firewallRejectionsAreAuditedWithAnOperationOutcome() {
+        String marker = UUID.randomUUID().toString();
+        String token = freshEhrToken();
 
-		AuditTestSupport.Response semicolon =
-				send("GET", "http://localhost:" + port + "/fhir/Patient;x=" + marker, token, null, Map.of());
-		AuditTestSupport.Response encodedDot =
-				send("GET", "http://localhost:" + port + "/fhir/Patient/%2e%2e/" + marker, token, null, Map.of());
+        AuditTestSupport.Response semicolon =
+                send("GET", "http://localhost:" + port + "/fhir/Patient;x=" + marker, token, null, Map.of());
+        AuditTestSupport.Response encodedDot =
+                send("GET", "http://localhost:" + port + "/fhir/Patient/%2e%2e/" + marker, token, null, Map.of());
 
-		assertThat(semicolon.status()).isEqualTo(400);
-		assertThat(encodedDot.status()).isEqualTo(400);
-		assertThat(semicolon.body()).contains("OperationOutcome");
-		List<Map<String, Object>> rows = waitFor(jdbc,
-				"SELECT * FROM rehab_audit_event WHERE request_path LIKE ?", 2, "%" + marker + "%");
-		assertThat(rows).hasSize(2).allSatisfy(row -> assertThat(row.get("http_status")).isEqualTo(400));
-	}
+        assertThat(semicolon.status()).isEqualTo(400);
+        assertThat(encodedDot.status()).isEqualTo(400);
+        assertThat(semicolon.body()).contains("OperationOutcome");
+        List<Map<String, Object>> rows =
+                waitFor(jdbc, "SELECT * FROM rehab_audit_event WHERE request_path LIKE ?", 2, "%" + marker + "%");
+        assertThat(rows).hasSize(2).allSatisfy(row -> assertThat(row.get("http_status"))
+                .isEqualTo(400));
+    }
 
-	@Test
-	void requestsTomcatRefusesItselfAreAudited() {
-		String marker = UUID.randomUUID().toString();
-		String from = "127.0.0.3";
+    @Test
+    void requestsTomcatRefusesItselfAreAudited() {
+        String marker = UUID.randomUUID().toString();
+        String from = "127.0.0.3";
 
-		int longHeader = RawSocket.send(from, port, "GET /fhir/Patient/" + marker + " HTTP/1.1\r\nHost: localhost\r\n"
-				+ "X-Pad: " + "a".repeat(20_000));
-		int longUrl = RawSocket.send(from, port, "GET /fhir/Patient?name=" + "b".repeat(20_000)
-				+ " HTTP/1.1\r\nHost: localhost");
+        int longHeader = RawSocket.send(
+                from,
+                port,
+                "GET /fhir/Patient/" + marker + " HTTP/1.1\r\nHost: localhost\r\n" + "X-Pad: " + "a".repeat(20_000));
+        int longUrl = RawSocket.send(
+                from, port, "GET /fhir/Patient?name=" + "b".repeat(20_000) + " HTTP/1.1\r\nHost: localhost");
 
-		assertThat(longHeader).isBetween(400, 499);
-		assertThat(longUrl).isBetween(400, 499);
-		List<Map<String, Object>> rows = waitFor(jdbc,
-				"SELECT * FROM rehab_audit_event WHERE source_ip = ? AND http_status >= 400", 2, from);
-		assertThat(rows).hasSizeGreaterThanOrEqualTo(2);
-		assertThat(rows).anySatisfy(row -> assertThat(String.valueOf(row.get("request_path"))).contains(marker));
-	}
+        assertThat(longHeader).isBetween(400, 499);
+        assertThat(longUrl).isBetween(400, 499);
+        List<Map<String, Object>> rows =
+                waitFor(jdbc, "SELECT * FROM rehab_audit_event WHERE source_ip = ? AND http_status >= 400", 2, from);
+        assertThat(rows).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(rows).anySatisfy(row -> assertThat(String.valueOf(row.get("request_path")))
+                .contains(marker));
+    }
 
-	@Test
-	void actuatorCallsAreAuditedWithTheCaller() {
-		String token = freshEhrToken();
+    @Test
+    void actuatorCallsAreAuditedWithTheCaller() {
+        String token = freshEhrToken();
 
-		AuditTestSupport.Response response = send("GET", "http://localhost:" + port + "/actuator/info", token, null, Map.of());
+        AuditTestSupport.Response response =
+                send("GET", "http://localhost:" + port + "/actuator/info", token, null, Map.of());
 
-		assertThat(response.status()).isLessThan(500);
-		Map<String, Object> row = AuditTestSupport.single(rowsOfToken(jdbc, token, 1));
-		assertThat(String.valueOf(row.get("request_path"))).contains("/actuator/info");
-	}
+        assertThat(response.status()).isLessThan(500);
+        Map<String, Object> row = AuditTestSupport.single(rowsOfToken(jdbc, token, 1));
+        assertThat(String.valueOf(row.get("request_path"))).contains("/actuator/info");
+    }
 }

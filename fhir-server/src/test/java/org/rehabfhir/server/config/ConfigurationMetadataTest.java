@@ -12,16 +12,20 @@ import org.junit.jupiter.api.Test;
 /** The build generates configuration metadata, so IDEs complete and document the rehab.* properties. */
 class ConfigurationMetadataTest {
 
-	@Test
-	void theServersPropertiesAreDescribedForIdes() throws Exception {
-		List<String> names = new ArrayList<>();
-		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-			assertThat(in).as("META-INF/spring-configuration-metadata.json").isNotNull();
-			for (JsonNode property : new ObjectMapper().readTree(in).path("properties")) {
-				names.add(property.path("name").asText());
-			}
-		}
-		assertThat(names).contains("rehab.engine.zone", "rehab.engine.terminology-url", "rehab.fhir.max-page-size",
-				"rehab.audit.enabled");
-	}
+    @Test
+    void theServersPropertiesAreDescribedForIdes() throws Exception {
+        List<String> names = new ArrayList<>();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("META-INF/spring-configuration-metadata.json").isNotNull();
+            for (JsonNode property : new ObjectMapper().readTree(in).path("properties")) {
+                names.add(property.path("name").asText());
+            }
+        }
+        assertThat(names)
+                .contains(
+                        "rehab.engine.zone",
+                        "rehab.engine.terminology-url",
+                        "rehab.fhir.max-page-size",
+                        "rehab.audit.enabled");
+    }
 }

@@ -27,53 +27,62 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class CatalogueLoaderIT extends AbstractFhirServerIT {
 
-	private static final String URL = "http://rehab-fhir.org/fhir/test/PlanDefinition/test-versioning";
+    private static final String URL = "http://rehab-fhir.org/fhir/test/PlanDefinition/test-versioning";
 
-	@Autowired
-	private DaoRegistry daoRegistry;
+    @Autowired
+    private DaoRegistry daoRegistry;
 
-	@Autowired
-	private DataSource dataSource;
+    @Autowired
+    private DataSource dataSource;
 
-	@Autowired
-	private FhirContext fhirContext;
+    @Autowired
+    private FhirContext fhirContext;
 
-	private CatalogueLoader loader(String version) {
-		ProtocolCatalogue catalogue = ProtocolCatalogue.load(
-				fhirContext, getClass().getClassLoader(), "test-catalogue/" + version + "/index.txt");
-		return new CatalogueLoader(catalogue, daoRegistry, new EngineProperties(true, "", null, true), dataSource);
-	}
+    private CatalogueLoader loader(String version) {
+        ProtocolCatalogue catalogue = ProtocolCatalogue.load(
+                fhirContext, getClass().getClassLoader(), "test-catalogue/" + version + "/index.txt");
+        return new CatalogueLoader(catalogue, daoRegistry, new EngineProperties(true, "", null, true), dataSource);
+    }
 
-	private PlanDefinition read(String id) {
-		return daoRegistry.getResourceDao(PlanDefinition.class).read(new IdType("PlanDefinition", id),
-				new SystemRequestDetails());
-	}
+    private PlanDefinition read(String id) {
+        return daoRegistry
+                .getResourceDao(PlanDefinition.class)
+                .read(new IdType("PlanDefinition", id), new SystemRequestDetails());
+    }
 
-	@Test
-	void aNewVersionIsStoredBesideTheOldOneWhichStaysAsItWas() {
-		loader("1.0.0").load();
-		loader("2.0.0").load();
-		loader("2.0.0").load(); // a restart: updated in place, no third copy
+    @Test
+    void aNewVersionIsStoredBesideTheOldOneWhichStaysAsItWas() {
+        loader("1.0.0").load();
+        loader("2.0.0").load();
+        loader("2.0.0").load(); // a restart: updated in place, no third copy
 
-		assertThat(read("test-versioning-1.0.0").getVersion()).isEqualTo("1.0.0");
-		assertThat(read("test-versioning-2.0.0").getVersion()).isEqualTo("2.0.0");
-		assertThat(daoRegistry.getResourceDao(PlanDefinition.class)
-				.search(SearchParameterMap.newSynchronous().add("url", new UriParam(URL)), new SystemRequestDetails())
-				.size()).isEqualTo(2);
-	}
+        assertThat(read("test-versioning-1.0.0").getVersion()).isEqualTo("1.0.0");
+        assertThat(read("test-versioning-2.0.0").getVersion()).isEqualTo("2.0.0");
+        assertThat(daoRegistry
+                        .getResourceDao(PlanDefinition.class)
+                        .search(
+                                SearchParameterMap.newSynchronous().add("url", new UriParam(URL)),
+                                new SystemRequestDetails())
+                        .size())
+                .isEqualTo(2);
+    }
 
-	@Test
-	void aLoadWaitsWhileAnotherReplicaHoldsTheCatalogueLock() throws Exception {
-		try (Connection otherReplica = dataSource.getConnection(); Statement statement = otherReplica.createStatement()) {
-			statement.execute("SELECT pg_advisory_lock(" + CatalogueLoader.LOCK_KEY + ")");
-			CompletableFuture<Void> load = CompletableFuture.runAsync(() -> loader("1.0.0").load());
-			try {
-				await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !load.isDone());
-			} finally {
-				statement.execute("SELECT pg_advisory_unlock(" + CatalogueLoader.LOCK_KEY + ")");
-			}
-			await().atMost(Duration.ofSeconds(30)).until(load::isDone);
-			load.get();
-		}
-	}
+    @Test
+    void aLoadWaitsWhileAnotherReplicaHoldsTheCatalogueLock() throws Exception {
+        try (Connection otherReplica = dataSource.getConnection();
+                Statement statement = otherReplica.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + CatalogueLoader.LOCK_KEY + ")");
+            CompletableFuture<Void> load =
+                    CompletableFuture.runAsync(() -> loader("1.0.0").load());
+            try {
+                await().during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> !load.isDone());
+            } finally {
+                statement.execute("SELECT pg_advisory_unlock(" + CatalogueLoader.LOCK_KEY + ")");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(load::isDone);
+            load.get();
+        }
+    }
 }

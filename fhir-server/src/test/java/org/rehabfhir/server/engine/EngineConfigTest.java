@@ -15,30 +15,31 @@ import org.springframework.context.annotation.Configuration;
 /** The engine's wiring: the clinic's zone comes from {@code rehab.engine.zone} alone, never from the JVM. */
 class EngineConfigTest {
 
-	@Configuration
-	@EnableConfigurationProperties(EngineProperties.class)
-	static class Properties {}
+    @Configuration
+    @EnableConfigurationProperties(EngineProperties.class)
+    static class Properties {}
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-			.withUserConfiguration(Properties.class, EngineConfig.class)
-			.withBean(FhirContext.class, FhirContext::forR4Cached);
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(Properties.class, EngineConfig.class)
+            .withBean(FhirContext.class, FhirContext::forR4Cached);
 
-	@Test
-	void theClockIsInTheClinicsZone() {
-		runner.withPropertyValues("rehab.engine.zone=Pacific/Auckland").run(context -> {
-			assertThat(context).hasNotFailed();
-			assertThat(context.getBean(Clock.class).getZone()).isEqualTo(ZoneId.of("Pacific/Auckland"));
-			assertThat(context).hasSingleBean(RegimenRecommender.class);
-		});
-	}
+    @Test
+    void theClockIsInTheClinicsZone() {
+        runner.withPropertyValues("rehab.engine.zone=Pacific/Auckland").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Clock.class).getZone()).isEqualTo(ZoneId.of("Pacific/Auckland"));
+            assertThat(context).hasSingleBean(RegimenRecommender.class);
+        });
+    }
 
-	@Test
-	void withoutAZoneTheClockIsUtcNotTheJvmsZone() {
-		runner.run(context -> assertThat(context.getBean(Clock.class).getZone()).isEqualTo(ZoneOffset.UTC));
-	}
+    @Test
+    void withoutAZoneTheClockIsUtcNotTheJvmsZone() {
+        runner.run(context -> assertThat(context.getBean(Clock.class).getZone()).isEqualTo(ZoneOffset.UTC));
+    }
 
-	@Test
-	void anUnknownZoneStopsTheStart() {
-		runner.withPropertyValues("rehab.engine.zone=Mars/Olympus").run(context -> assertThat(context).hasFailed());
-	}
+    @Test
+    void anUnknownZoneStopsTheStart() {
+        runner.withPropertyValues("rehab.engine.zone=Mars/Olympus")
+                .run(context -> assertThat(context).hasFailed());
+    }
 }

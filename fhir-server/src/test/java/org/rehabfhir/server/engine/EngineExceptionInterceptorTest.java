@@ -9,19 +9,21 @@ import org.rehabfhir.protocols.RegimenException;
 
 class EngineExceptionInterceptorTest {
 
-	private final EngineExceptionInterceptor interceptor = new EngineExceptionInterceptor();
+    private final EngineExceptionInterceptor interceptor = new EngineExceptionInterceptor();
 
-	@Test
-	void anEngineRefusalIsA422WithTheEnginesMessage() {
-		BaseServerResponseException answer = interceptor.toClientError(new SystemRequestDetails(),
-				new IllegalStateException("wrapped", new RegimenException("unknown ActivityDefinition x")));
+    @Test
+    void anEngineRefusalIsA422WithTheEnginesMessage() {
+        BaseServerResponseException answer = interceptor.toClientError(
+                new SystemRequestDetails(),
+                new IllegalStateException("wrapped", new RegimenException("unknown ActivityDefinition x")));
 
-		assertThat(answer.getStatusCode()).isEqualTo(422);
-		assertThat(answer.getMessage()).contains("unknown ActivityDefinition x");
-	}
+        assertThat(answer.getStatusCode()).isEqualTo(422);
+        assertThat(answer.getMessage()).contains("unknown ActivityDefinition x");
+    }
 
-	@Test
-	void otherExceptionsAreLeftToHapi() {
-		assertThat(interceptor.toClientError(new SystemRequestDetails(), new IllegalStateException("a bug"))).isNull();
-	}
+    @Test
+    void otherExceptionsAreLeftToHapi() {
+        assertThat(interceptor.toClientError(new SystemRequestDetails(), new IllegalStateException("a bug")))
+                .isNull();
+    }
 }

@@ -31,278 +31,389 @@ import org.springframework.beans.factory.annotation.Autowired;
 /** The protocol engine's operations over HTTP, as physiotherapist alice, on demo and freshly made patients. */
 class EngineOperationsIT extends AbstractFhirServerIT {
 
-	@Autowired
-	private DaoRegistry daoRegistry;
+    @Autowired
+    private DaoRegistry daoRegistry;
 
-	private static final String CATALOGUE = "http://rehab-fhir.org/fhir/PlanDefinition/";
+    private static final String CATALOGUE = "http://rehab-fhir.org/fhir/PlanDefinition/";
 
-	@Test
-	void catalogueIsLoadedWithAnEvidenceLabelAndASourcePerRegimen() {
-		Bundle regimens = physio().search().forResource(PlanDefinition.class)
-				.count(100).returnBundle(Bundle.class).execute();
+    @Test
+    void catalogueIsLoadedWithAnEvidenceLabelAndASourcePerRegimen() {
+        Bundle regimens = physio().search()
+                .forResource(PlanDefinition.class)
+                .count(100)
+                .returnBundle(Bundle.class)
+                .execute();
 
-		List<PlanDefinition> plans = regimens.getEntry().stream().map(e -> (PlanDefinition) e.getResource())
-				.filter(plan -> plan.getUrl().startsWith(CATALOGUE)).toList();
-		assertThat(plans).extracting(plan -> plan.getUrl().substring(CATALOGUE.length())).contains(
-				"bw-knee-osteoarthritis", "bw-stroke-chronic", "bw-stroke-acute", "bw-parkinsons-disease",
-				"bw-multiple-sclerosis", "bw-acl-reconstruction", "bw-patellofemoral-pain",
-				"bw-chronic-low-back-pain", "bw-older-adult-fall-risk");
-		// versions sit side by side: each is stored under a version-specific id
-		assertThat(plans).allSatisfy(plan -> assertThat(plan.getIdPart())
-				.isEqualTo(plan.getUrl().substring(CATALOGUE.length()) + "-" + plan.getVersion()));
-		assertThat(plans).allSatisfy(plan -> {
-			assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/evidence-level"))
-					.as("evidence label of %s", plan.getIdPart()).isNotNull();
-			assertThat(plan.getRelatedArtifact()).as("source of %s", plan.getIdPart()).isNotEmpty();
-		});
-	}
+        List<PlanDefinition> plans = regimens.getEntry().stream()
+                .map(e -> (PlanDefinition) e.getResource())
+                .filter(plan -> plan.getUrl().startsWith(CATALOGUE))
+                .toList();
+        assertThat(plans)
+                .extracting(plan -> plan.getUrl().substring(CATALOGUE.length()))
+                .contains(
+                        "bw-knee-osteoarthritis",
+                        "bw-stroke-chronic",
+                        "bw-stroke-acute",
+                        "bw-parkinsons-disease",
+                        "bw-multiple-sclerosis",
+                        "bw-acl-reconstruction",
+                        "bw-patellofemoral-pain",
+                        "bw-chronic-low-back-pain",
+                        "bw-older-adult-fall-risk");
+        // versions sit side by side: each is stored under a version-specific id
+        assertThat(plans).allSatisfy(plan -> assertThat(plan.getIdPart())
+                .isEqualTo(plan.getUrl().substring(CATALOGUE.length()) + "-" + plan.getVersion()));
+        assertThat(plans).allSatisfy(plan -> {
+            assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/evidence-level"))
+                    .as("evidence label of %s", plan.getIdPart())
+                    .isNotNull();
+            assertThat(plan.getRelatedArtifact())
+                    .as("source of %s", plan.getIdPart())
+                    .isNotEmpty();
+        });
+    }
 
-	@ParameterizedTest(name = "{0} -> {1}")
-	@CsvSource({
-		"demo-knee-oa, bw-knee-osteoarthritis",
-		"demo-stroke, bw-stroke-chronic",
-		"demo-parkinsons, bw-parkinsons-disease"
-	})
-	void demoPatientsAreRecommendedTheirRegimen(String patientId, String regimen) {
-		Bundle result = recommend(physio(), "Patient/" + patientId);
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "demo-knee-oa, bw-knee-osteoarthritis",
+        "demo-stroke, bw-stroke-chronic",
+        "demo-parkinsons, bw-parkinsons-disease"
+    })
+    void demoPatientsAreRecommendedTheirRegimen(String patientId, String regimen) {
+        Bundle result = recommend(physio(), "Patient/" + patientId);
 
-		assertThat(carePlans(result))
-				.extracting(plan -> plan.getInstantiatesCanonical().get(0).getValue())
-				.anySatisfy(canonical -> assertThat(canonical).startsWith(CATALOGUE + regimen));
-	}
+        assertThat(carePlans(result))
+                .extracting(plan -> plan.getInstantiatesCanonical().get(0).getValue())
+                .anySatisfy(canonical -> assertThat(canonical).startsWith(CATALOGUE + regimen));
+    }
 
-	@Test
-	void demoKneePatientWithARecentCompleteScreenNeedsNoReview() {
-		Bundle result = recommend(physio(), "Patient/demo-knee-oa");
+    @Test
+    void demoKneePatientWithARecentCompleteScreenNeedsNoReview() {
+        Bundle result = recommend(physio(), "Patient/demo-knee-oa");
 
-		CarePlan plan = carePlans(result).get(0);
-		assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/screening-result")
-						.getExtensionByUrl("status").getValue())
-				.isInstanceOfSatisfying(Coding.class, status -> assertThat(status.getCode()).isEqualTo("clear"));
-	}
+        CarePlan plan = carePlans(result).get(0);
+        assertThat(plan.getExtensionByUrl("http://rehab-fhir.org/fhir/StructureDefinition/screening-result")
+                        .getExtensionByUrl("status")
+                        .getValue())
+                .isInstanceOfSatisfying(
+                        Coding.class, status -> assertThat(status.getCode()).isEqualTo("clear"));
+    }
 
-	@Test
-	void patientCodedOnlyInIcd10CmWithACompleteSafeScreenGetsACleanDraftPlan() {
-		String patient = newPatient(icd10("M17.11", "Unilateral primary osteoarthritis, right knee"));
-		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
+    @Test
+    void patientCodedOnlyInIcd10CmWithACompleteSafeScreenGetsACleanDraftPlan() {
+        String patient = newPatient(icd10("M17.11", "Unilateral primary osteoarthritis, right knee"));
+        safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
 
-		Bundle result = recommend(physio(), patient);
+        Bundle result = recommend(physio(), patient);
 
-		CarePlan first = carePlans(result).get(0);
-		assertThat(first.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
-		assertThat(first.getInstantiatesCanonical().get(0).getValue()).startsWith(CATALOGUE + "bw-knee-osteoarthritis");
-		assertThat(first.getSubject().getReference()).isEqualTo(patient);
-		assertThat(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(first)).contains("M17.11");
-	}
+        CarePlan first = carePlans(result).get(0);
+        assertThat(first.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
+        assertThat(first.getInstantiatesCanonical().get(0).getValue()).startsWith(CATALOGUE + "bw-knee-osteoarthritis");
+        assertThat(first.getSubject().getReference()).isEqualTo(patient);
+        assertThat(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(first)).contains("M17.11");
+    }
 
-	@Test
-	void unrelatedConditionGivesNoRegimenAndSaysWhy() {
-		Condition unrelated = new Condition();
-		unrelated.setCode(new CodeableConcept().setText("Seasonal allergic rhinitis"));
-		String patient = newPatient(unrelated);
+    @Test
+    void unrelatedConditionGivesNoRegimenAndSaysWhy() {
+        Condition unrelated = new Condition();
+        unrelated.setCode(new CodeableConcept().setText("Seasonal allergic rhinitis"));
+        String patient = newPatient(unrelated);
 
-		Bundle result = recommend(physio(), patient);
+        Bundle result = recommend(physio(), patient);
 
-		assertThat(carePlans(result)).isEmpty();
-		OperationOutcome why = (OperationOutcome) result.getEntryFirstRep().getResource();
-		assertThat(why.getIssueFirstRep().getDetails().getCodingFirstRep().getCode()).isEqualTo("no-matching-condition");
-	}
+        assertThat(carePlans(result)).isEmpty();
+        OperationOutcome why = (OperationOutcome) result.getEntryFirstRep().getResource();
+        assertThat(why.getIssueFirstRep().getDetails().getCodingFirstRep().getCode())
+                .isEqualTo("no-matching-condition");
+    }
 
-	@Test
-	void restingHeartRateAbove120ExcludesWithABundleHoldingTheOperationOutcomeThatNamesIt() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
-		ehr().create().resource(heartRate(patient, 131, daysAgo(0))).execute();
+    @Test
+    void restingHeartRateAbove120ExcludesWithABundleHoldingTheOperationOutcomeThatNamesIt() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
+        ehr().create().resource(heartRate(patient, 131, daysAgo(0))).execute();
 
-		Bundle result = recommend(physio(), patient);
+        Bundle result = recommend(physio(), patient);
 
-		assertThat(carePlans(result)).isEmpty();
-		assertThat(result.getEntry()).singleElement()
-				.extracting(Bundle.BundleEntryComponent::getResource).isInstanceOf(OperationOutcome.class);
-		assertThat(((OperationOutcome) result.getEntryFirstRep().getResource()).getIssue())
-				.filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
-				.singleElement()
-				.satisfies(issue -> assertThat(issue.getDetails().getCodingFirstRep().getCode()).contains("heart-rate"));
-		assertThatThrownBy(() -> apply(physio(), "bw-knee-osteoarthritis", patient))
-				.isInstanceOf(UnprocessableEntityException.class);
-	}
+        assertThat(carePlans(result)).isEmpty();
+        assertThat(result.getEntry())
+                .singleElement()
+                .extracting(Bundle.BundleEntryComponent::getResource)
+                .isInstanceOf(OperationOutcome.class);
+        assertThat(((OperationOutcome) result.getEntryFirstRep().getResource()).getIssue())
+                .filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+                .singleElement()
+                .satisfies(issue -> assertThat(
+                                issue.getDetails().getCodingFirstRep().getCode())
+                        .contains("heart-rate"));
+        assertThatThrownBy(() -> apply(physio(), "bw-knee-osteoarthritis", patient))
+                .isInstanceOf(UnprocessableEntityException.class);
+    }
 
-	@Test
-	void applyReturnsADraftCarePlanThatIsStoredOnlyWhenTheClinicianSavesIt() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+    @Test
+    void applyReturnsADraftCarePlanThatIsStoredOnlyWhenTheClinicianSavesIt() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
 
-		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
+        CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
 
-		assertThat(draft.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
-		assertThat(draft.getIntent()).isEqualTo(CarePlan.CarePlanIntent.PLAN);
-		assertThat(draft.getInstantiatesCanonical().get(0).getValue()).startsWith(CATALOGUE + "bw-knee-osteoarthritis");
-		assertThat(draft.getActivity()).isNotEmpty().allSatisfy(activity -> {
-			assertThat(activity.getDetail().getScheduledTiming().getRepeat().getFrequency()).isPositive();
-			assertThat(activity.getDetail().getScheduledTiming().getRepeat().getBoundsPeriod().getStart()).isNotNull();
-			assertThat(activity.getDetail().getCode().getCoding()).extracting(Coding::getCode).contains("229065009");
-		});
-		assertThat(draft.getContained()).filteredOn(r -> r instanceof Goal).isNotEmpty()
-				.allSatisfy(goal -> assertThat(((Goal) goal).getTargetFirstRep().getMeasure().getCodingFirstRep().getCode())
-						.isIn("89423-8", "72514-3"));
-		assertThat(carePlansStoredFor(patient)).isZero();
+        assertThat(draft.getStatus()).isEqualTo(CarePlan.CarePlanStatus.DRAFT);
+        assertThat(draft.getIntent()).isEqualTo(CarePlan.CarePlanIntent.PLAN);
+        assertThat(draft.getInstantiatesCanonical().get(0).getValue()).startsWith(CATALOGUE + "bw-knee-osteoarthritis");
+        assertThat(draft.getActivity()).isNotEmpty().allSatisfy(activity -> {
+            assertThat(activity.getDetail().getScheduledTiming().getRepeat().getFrequency())
+                    .isPositive();
+            assertThat(activity.getDetail()
+                            .getScheduledTiming()
+                            .getRepeat()
+                            .getBoundsPeriod()
+                            .getStart())
+                    .isNotNull();
+            assertThat(activity.getDetail().getCode().getCoding())
+                    .extracting(Coding::getCode)
+                    .contains("229065009");
+        });
+        assertThat(draft.getContained())
+                .filteredOn(r -> r instanceof Goal)
+                .isNotEmpty()
+                .allSatisfy(goal -> assertThat(((Goal) goal)
+                                .getTargetFirstRep()
+                                .getMeasure()
+                                .getCodingFirstRep()
+                                .getCode())
+                        .isIn("89423-8", "72514-3"));
+        assertThat(carePlansStoredFor(patient)).isZero();
 
-		IdType saved = (IdType) physio().create().resource(draft).execute().getId();
+        IdType saved = (IdType) physio().create().resource(draft).execute().getId();
 
-		assertThat(saved.getIdPart()).isNotBlank();
-		assertThat(carePlansStoredFor(patient)).isEqualTo(1);
-	}
+        assertThat(saved.getIdPart()).isNotBlank();
+        assertThat(carePlansStoredFor(patient)).isEqualTo(1);
+    }
 
-	@Test
-	void applyWithoutAPatientSubjectIsABadRequest() {
-		Parameters in = new Parameters();
-		in.addParameter().setName("subject").setValue(new StringType("Group/ward-3"));
-		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
-						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
-				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
-	}
+    @Test
+    void applyWithoutAPatientSubjectIsABadRequest() {
+        Parameters in = new Parameters();
+        in.addParameter().setName("subject").setValue(new StringType("Group/ward-3"));
+        assertThatThrownBy(() -> physio().operation()
+                        .onInstance(
+                                new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
+                        .named("$apply")
+                        .withParameters(in)
+                        .returnResourceType(CarePlan.class)
+                        .execute())
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
+    }
 
-	@Test
-	void twoGoodSessionsProgressAndAFallSuspends() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
-		draft.setStatus(CarePlan.CarePlanStatus.ACTIVE);
-		// no screen on record: activating needs the clinician's override (the care-pathway ITs screen first)
-		org.rehabfhir.protocols.apply.PlanApplier.setOverrideReason(draft, "screened on paper; progression tested here");
-		String plan = physio().create().resource(draft).execute().getId().toUnqualifiedVersionless().getValue();
-		for (int day : new int[] {4, 2}) {
-			physio().create().resource(pain(patient, plan, 3, daysAgo(day).minusHours(1))).execute();
-			physio().create().resource(duration(patient, plan, 10, daysAgo(day))).execute();
-			physio().create().resource(rpe(patient, plan, 4, daysAgo(day).plusMinutes(15))).execute();
-			physio().create().resource(pain(patient, plan, 3, daysAgo(day).plusHours(24))).execute();
-		}
+    @Test
+    void twoGoodSessionsProgressAndAFallSuspends() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
+        draft.setStatus(CarePlan.CarePlanStatus.ACTIVE);
+        // no screen on record: activating needs the clinician's override (the care-pathway ITs screen first)
+        org.rehabfhir.protocols.apply.PlanApplier.setOverrideReason(
+                draft, "screened on paper; progression tested here");
+        String plan = physio().create()
+                .resource(draft)
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        for (int day : new int[] {4, 2}) {
+            physio().create()
+                    .resource(pain(patient, plan, 3, daysAgo(day).minusHours(1)))
+                    .execute();
+            physio().create()
+                    .resource(duration(patient, plan, 10, daysAgo(day)))
+                    .execute();
+            physio().create()
+                    .resource(rpe(patient, plan, 4, daysAgo(day).plusMinutes(15)))
+                    .execute();
+            physio().create()
+                    .resource(pain(patient, plan, 3, daysAgo(day).plusHours(24)))
+                    .execute();
+        }
 
-		assertThat(decision(evaluate(plan))).isEqualTo("progress");
+        assertThat(decision(evaluate(plan))).isEqualTo("progress");
 
-		physio().create().resource(duration(patient, plan, 10, daysAgo(0))).execute();
-		physio().create().resource(event(patient, plan, "fall", daysAgo(0).plusMinutes(5))).execute();
+        physio().create().resource(duration(patient, plan, 10, daysAgo(0))).execute();
+        physio().create()
+                .resource(event(patient, plan, "fall", daysAgo(0).plusMinutes(5)))
+                .execute();
 
-		Parameters afterFall = evaluate(plan);
-		assertThat(decision(afterFall)).isEqualTo("suspend");
-		assertThat(afterFall.getParameter()).filteredOn(p -> p.getName().equals("reason")).isNotEmpty();
-	}
+        Parameters afterFall = evaluate(plan);
+        assertThat(decision(afterFall)).isEqualTo("suspend");
+        assertThat(afterFall.getParameter())
+                .filteredOn(p -> p.getName().equals("reason"))
+                .isNotEmpty();
+    }
 
-	@Test
-	void anotherPatientsObservationNamingThePlanDoesNotMoveIt() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		String plan = physio().create().resource(apply(physio(), "bw-knee-osteoarthritis", patient)).execute().getId()
-				.toUnqualifiedVersionless().getValue();
-		String stranger = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		ehr().create().resource(event(stranger, plan, "fall", daysAgo(0))).execute();
+    @Test
+    void anotherPatientsObservationNamingThePlanDoesNotMoveIt() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        String plan = physio().create()
+                .resource(apply(physio(), "bw-knee-osteoarthritis", patient))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        String stranger = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        ehr().create().resource(event(stranger, plan, "fall", daysAgo(0))).execute();
 
-		assertThat(decision(evaluate(plan))).isNotEqualTo("suspend");
-	}
+        assertThat(decision(evaluate(plan))).isNotEqualTo("suspend");
+    }
 
-	@Test
-	void applyWithAPractitionerThatDoesNotExistIsABadRequest() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		Parameters in = new Parameters();
-		in.addParameter().setName("subject").setValue(new StringType(patient));
-		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/nobody-" + TestData.uniqueMrn()));
+    @Test
+    void applyWithAPractitionerThatDoesNotExistIsABadRequest() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        Parameters in = new Parameters();
+        in.addParameter().setName("subject").setValue(new StringType(patient));
+        in.addParameter()
+                .setName("practitioner")
+                .setValue(new StringType("Practitioner/nobody-" + TestData.uniqueMrn()));
 
-		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
-						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
-				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
-	}
+        assertThatThrownBy(() -> physio().operation()
+                        .onInstance(
+                                new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
+                        .named("$apply")
+                        .withParameters(in)
+                        .returnResourceType(CarePlan.class)
+                        .execute())
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class);
+    }
 
-	@Test
-	void applyOfAPlanDefinitionTheCatalogueDoesNotHoldIsUnprocessableNotAServerError() {
-		PlanDefinition elsewhere = new PlanDefinition();
-		elsewhere.setId("elsewhere-" + TestData.uniqueMrn());
-		elsewhere.setUrl("http://example.org/fhir/PlanDefinition/" + elsewhere.getIdPart()).setVersion("1.0");
-		elsewhere.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
-		PlanDefinition.PlanDefinitionActionComponent action = elsewhere.addAction();
-		action.setId("phase-1");
-		action.setDefinition(
-				new org.hl7.fhir.r4.model.CanonicalType("http://example.org/fhir/ActivityDefinition/not-in-the-catalogue"));
-		daoRegistry.getResourceDao(PlanDefinition.class).update(elsewhere, new SystemRequestDetails());
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		Parameters in = new Parameters();
-		in.addParameter().setName("subject").setValue(new StringType(patient));
+    @Test
+    void applyOfAPlanDefinitionTheCatalogueDoesNotHoldIsUnprocessableNotAServerError() {
+        PlanDefinition elsewhere = new PlanDefinition();
+        elsewhere.setId("elsewhere-" + TestData.uniqueMrn());
+        elsewhere
+                .setUrl("http://example.org/fhir/PlanDefinition/" + elsewhere.getIdPart())
+                .setVersion("1.0");
+        elsewhere.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
+        PlanDefinition.PlanDefinitionActionComponent action = elsewhere.addAction();
+        action.setId("phase-1");
+        action.setDefinition(new org.hl7.fhir.r4.model.CanonicalType(
+                "http://example.org/fhir/ActivityDefinition/not-in-the-catalogue"));
+        daoRegistry.getResourceDao(PlanDefinition.class).update(elsewhere, new SystemRequestDetails());
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        Parameters in = new Parameters();
+        in.addParameter().setName("subject").setValue(new StringType(patient));
 
-		assertThatThrownBy(() -> physio().operation().onInstance(new IdType("PlanDefinition", elsewhere.getIdPart()))
-						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
-				.isInstanceOf(UnprocessableEntityException.class)
-				.hasMessageContaining("not a regimen of this server's catalogue");
-	}
+        assertThatThrownBy(() -> physio().operation()
+                        .onInstance(new IdType("PlanDefinition", elsewhere.getIdPart()))
+                        .named("$apply")
+                        .withParameters(in)
+                        .returnResourceType(CarePlan.class)
+                        .execute())
+                .isInstanceOf(UnprocessableEntityException.class)
+                .hasMessageContaining("not a regimen of this server's catalogue");
+    }
 
-	@Test
-	void applyWithAStartThatIsNotAFullDateIsABadRequest() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		Parameters in = new Parameters();
-		in.addParameter().setName("subject").setValue(new StringType(patient));
-		in.addParameter().setName("start").setValue(new org.hl7.fhir.r4.model.DateType("2026-05"));
+    @Test
+    void applyWithAStartThatIsNotAFullDateIsABadRequest() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        Parameters in = new Parameters();
+        in.addParameter().setName("subject").setValue(new StringType(patient));
+        in.addParameter().setName("start").setValue(new org.hl7.fhir.r4.model.DateType("2026-05"));
 
-		assertThatThrownBy(() -> physio().operation()
-						.onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
-						.named("$apply").withParameters(in).returnResourceType(CarePlan.class).execute())
-				.isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class)
-				.hasMessageContaining("full date");
-	}
+        assertThatThrownBy(() -> physio().operation()
+                        .onInstance(
+                                new IdType("PlanDefinition", TestData.storedPlanDefinitionId("bw-knee-osteoarthritis")))
+                        .named("$apply")
+                        .withParameters(in)
+                        .returnResourceType(CarePlan.class)
+                        .execute())
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.InvalidRequestException.class)
+                .hasMessageContaining("full date");
+    }
 
-	@Test
-	void hardSessionRegresses() {
-		String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
-		CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
-		String plan = physio().create().resource(draft).execute().getId().toUnqualifiedVersionless().getValue();
-		physio().create().resource(duration(patient, plan, 10, daysAgo(1))).execute();
-		physio().create().resource(rpe(patient, plan, 8, daysAgo(1).plusMinutes(15))).execute();
+    @Test
+    void hardSessionRegresses() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        CarePlan draft = apply(physio(), "bw-knee-osteoarthritis", patient);
+        String plan = physio().create()
+                .resource(draft)
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        physio().create().resource(duration(patient, plan, 10, daysAgo(1))).execute();
+        physio().create()
+                .resource(rpe(patient, plan, 8, daysAgo(1).plusMinutes(15)))
+                .execute();
 
-		assertThat(decision(evaluate(plan))).isEqualTo("regress");
-	}
+        assertThat(decision(evaluate(plan))).isEqualTo("regress");
+    }
 
-	private String newPatient(Condition condition) {
-		String patient = ehr().create().resource(TestData.patient(TestData.uniqueMrn())).execute().getId()
-				.toUnqualifiedVersionless().getValue();
-		condition.setSubject(new Reference(patient));
-		if (!condition.hasClinicalStatus()) {
-			condition.setClinicalStatus(new CodeableConcept(
-					new Coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", null)));
-		}
-		ehr().create().resource(condition).execute();
-		return patient;
-	}
+    private String newPatient(Condition condition) {
+        String patient = ehr().create()
+                .resource(TestData.patient(TestData.uniqueMrn()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        condition.setSubject(new Reference(patient));
+        if (!condition.hasClinicalStatus()) {
+            condition.setClinicalStatus(new CodeableConcept(
+                    new Coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", null)));
+        }
+        ehr().create().resource(condition).execute();
+        return patient;
+    }
 
-	private static Condition icd10(String code, String display) {
-		Condition condition = new Condition();
-		condition.setCode(new CodeableConcept(new Coding(TestData.ICD10CM, code, display)));
-		return condition;
-	}
+    private static Condition icd10(String code, String display) {
+        Condition condition = new Condition();
+        condition.setCode(new CodeableConcept(new Coding(TestData.ICD10CM, code, display)));
+        return condition;
+    }
 
-	private Bundle recommend(IGenericClient client, String patient) {
-		return client.operation().onInstance(new IdType(patient)).named("$recommend-regimens")
-				.withNoParameters(Parameters.class).returnResourceType(Bundle.class).useHttpGet().execute();
-	}
+    private Bundle recommend(IGenericClient client, String patient) {
+        return client.operation()
+                .onInstance(new IdType(patient))
+                .named("$recommend-regimens")
+                .withNoParameters(Parameters.class)
+                .returnResourceType(Bundle.class)
+                .useHttpGet()
+                .execute();
+    }
 
-	private CarePlan apply(IGenericClient client, String planDefinitionId, String patient) {
-		Parameters in = new Parameters();
-		in.addParameter().setName("subject").setValue(new StringType(patient));
-		in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/alice"));
-		return client.operation()
-				.onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId(planDefinitionId))).named("$apply")
-				.withParameters(in).returnResourceType(CarePlan.class).execute();
-	}
+    private CarePlan apply(IGenericClient client, String planDefinitionId, String patient) {
+        Parameters in = new Parameters();
+        in.addParameter().setName("subject").setValue(new StringType(patient));
+        in.addParameter().setName("practitioner").setValue(new StringType("Practitioner/alice"));
+        return client.operation()
+                .onInstance(new IdType("PlanDefinition", TestData.storedPlanDefinitionId(planDefinitionId)))
+                .named("$apply")
+                .withParameters(in)
+                .returnResourceType(CarePlan.class)
+                .execute();
+    }
 
-	private Parameters evaluate(String carePlan) {
-		return physio().operation().onInstance(new IdType(carePlan)).named("$evaluate-progress")
-				.withNoParameters(Parameters.class).execute();
-	}
+    private Parameters evaluate(String carePlan) {
+        return physio().operation()
+                .onInstance(new IdType(carePlan))
+                .named("$evaluate-progress")
+                .withNoParameters(Parameters.class)
+                .execute();
+    }
 
-	private static String decision(Parameters parameters) {
-		return ((Coding) parameters.getParameter("decision").getValue()).getCode();
-	}
+    private static String decision(Parameters parameters) {
+        return ((Coding) parameters.getParameter("decision").getValue()).getCode();
+    }
 
-	private int carePlansStoredFor(String patient) {
-		return ehr().search().forResource(CarePlan.class).where(CarePlan.PATIENT.hasId(patient))
-				.returnBundle(Bundle.class).execute().getEntry().size();
-	}
+    private int carePlansStoredFor(String patient) {
+        return ehr().search()
+                .forResource(CarePlan.class)
+                .where(CarePlan.PATIENT.hasId(patient))
+                .returnBundle(Bundle.class)
+                .execute()
+                .getEntry()
+                .size();
+    }
 
-	private static List<CarePlan> carePlans(Bundle bundle) {
-		return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
-				.filter(CarePlan.class::isInstance).map(CarePlan.class::cast).toList();
-	}
+    private static List<CarePlan> carePlans(Bundle bundle) {
+        return bundle.getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .filter(CarePlan.class::isInstance)
+                .map(CarePlan.class::cast)
+                .toList();
+    }
 }

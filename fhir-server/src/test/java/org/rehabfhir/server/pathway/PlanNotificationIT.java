@@ -33,124 +33,157 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class PlanNotificationIT extends AbstractFhirServerIT {
 
-	/** One request the receiver got. */
-	record Received(String method, String path, String body, long nanos) {}
+    /** One request the receiver got. */
+    record Received(String method, String path, String body, long nanos) {}
 
-	private final List<Received> received = new CopyOnWriteArrayList<>();
-	private final List<String> subscriptions = new CopyOnWriteArrayList<>();
-	private HttpServer receiver;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<String> subscriptions = new CopyOnWriteArrayList<>();
+    private HttpServer receiver;
 
-	@Autowired
-	private JdbcTemplate jdbc;
+    @Autowired
+    private JdbcTemplate jdbc;
 
-	@BeforeEach
-	void startReceiver() throws IOException {
-		receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-		receiver.createContext("/", exchange -> {
-			try (InputStream in = exchange.getRequestBody()) {
-				received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-						new String(in.readAllBytes(), StandardCharsets.UTF_8), System.nanoTime()));
-			}
-			exchange.sendResponseHeaders(200, -1);
-			exchange.close();
-		});
-		receiver.start();
-	}
+    @BeforeEach
+    void startReceiver() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                received.add(new Received(
+                        exchange.getRequestMethod(),
+                        exchange.getRequestURI().getPath(),
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                        System.nanoTime()));
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
 
-	@AfterEach
-	void stopReceiverAndSubscriptions() {
-		// the test database is shared by the whole run: no subscription of this test may outlive it
-		IGenericClient ehr = ehr();
-		for (String id : subscriptions) {
-			Subscription s = ehr.read().resource(Subscription.class).withId(id).execute();
-			s.setStatus(Subscription.SubscriptionStatus.OFF);
-			ehr.update().resource(s).execute();
-		}
-		receiver.stop(0);
-	}
+    @AfterEach
+    void stopReceiverAndSubscriptions() {
+        // the test database is shared by the whole run: no subscription of this test may outlive it
+        IGenericClient ehr = ehr();
+        for (String id : subscriptions) {
+            Subscription s = ehr.read().resource(Subscription.class).withId(id).execute();
+            s.setStatus(Subscription.SubscriptionStatus.OFF);
+            ehr.update().resource(s).execute();
+        }
+        receiver.stop(0);
+    }
 
-	private String endpoint() {
-		return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/notify";
-	}
+    private String endpoint() {
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/notify";
+    }
 
-	private static Subscription restHook(String criteria, String endpoint) {
-		Subscription s = new Subscription();
-		s.setStatus(Subscription.SubscriptionStatus.REQUESTED);
-		s.setReason("Rehabilitation plan changes for the EHR");
-		s.setCriteria(criteria);
-		s.getChannel().setType(Subscription.SubscriptionChannelType.RESTHOOK).setEndpoint(endpoint)
-				.setPayload("application/fhir+json");
-		return s;
-	}
+    private static Subscription restHook(String criteria, String endpoint) {
+        Subscription s = new Subscription();
+        s.setStatus(Subscription.SubscriptionStatus.REQUESTED);
+        s.setReason("Rehabilitation plan changes for the EHR");
+        s.setCriteria(criteria);
+        s.getChannel()
+                .setType(Subscription.SubscriptionChannelType.RESTHOOK)
+                .setEndpoint(endpoint)
+                .setPayload("application/fhir+json");
+        return s;
+    }
 
-	private String subscribe(IGenericClient ehr, String criteria) {
-		String id = ehr.create().resource(restHook(criteria, endpoint())).execute().getId().toUnqualifiedVersionless()
-				.getValue();
-		subscriptions.add(id);
-		// HAPI activates a requested Subscription in the background
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> ehr.read()
-				.resource(Subscription.class).withId(id).execute().getStatus() == Subscription.SubscriptionStatus.ACTIVE);
-		return id;
-	}
+    private String subscribe(IGenericClient ehr, String criteria) {
+        String id = ehr.create()
+                .resource(restHook(criteria, endpoint()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        subscriptions.add(id);
+        // HAPI activates a requested Subscription in the background
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> ehr.read()
+                                .resource(Subscription.class)
+                                .withId(id)
+                                .execute()
+                                .getStatus()
+                        == Subscription.SubscriptionStatus.ACTIVE);
+        return id;
+    }
 
-	@Test
-	void theEhrIsToldOfAnActivationWithinFiveSecondsAndTheDeliveryIsAudited() {
-		IGenericClient ehr = ehr();
-		IGenericClient alice = physio();
-		String subscription = subscribe(ehr, "CarePlan?status=active");
+    @Test
+    void theEhrIsToldOfAnActivationWithinFiveSecondsAndTheDeliveryIsAudited() {
+        IGenericClient ehr = ehr();
+        IGenericClient alice = physio();
+        String subscription = subscribe(ehr, "CarePlan?status=active");
 
-		Referral referral = refer(ehr, TestData.kneeOsteoarthritis("Patient/x"), "Organization/demo-physio-dept");
-		alice.create().resource(passingScreen(referral.patient())).execute();
-		String plan = save(alice, apply(alice, KNEE_OA, referral.patient(), 0));
-		assertThat(received).as("nothing is sent for a draft").isEmpty();
+        Referral referral = refer(ehr, TestData.kneeOsteoarthritis("Patient/x"), "Organization/demo-physio-dept");
+        alice.create().resource(passingScreen(referral.patient())).execute();
+        String plan = save(alice, apply(alice, KNEE_OA, referral.patient(), 0));
+        assertThat(received).as("nothing is sent for a draft").isEmpty();
 
-		long activated = System.nanoTime();
-		activate(alice, plan, null, null);
-		String expectedPath = "/notify/" + plan;
-		Received notification = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-				.until(() -> received.stream().filter(r -> r.path().equals(expectedPath)).findFirst().orElse(null),
-						r -> r != null);
-		System.out.printf("BENCHMARK subscription notification after $activate: %d ms%n",
-				Duration.ofNanos(notification.nanos() - activated).toMillis());
+        long activated = System.nanoTime();
+        activate(alice, plan, null, null);
+        String expectedPath = "/notify/" + plan;
+        Received notification = await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(
+                        () -> received.stream()
+                                .filter(r -> r.path().equals(expectedPath))
+                                .findFirst()
+                                .orElse(null),
+                        r -> r != null);
+        System.out.printf(
+                "BENCHMARK subscription notification after $activate: %d ms%n",
+                Duration.ofNanos(notification.nanos() - activated).toMillis());
 
-		assertThat(notification.method()).isEqualTo("PUT");
-		CarePlan body = CLIENT_CONTEXT.newJsonParser().parseResource(CarePlan.class, notification.body());
-		assertThat(body.getIdElement().getIdPart()).isEqualTo(new IdType(plan).getIdPart());
-		assertThat(body.getMeta().getTag()).anyMatch(t -> "SUBSETTED".equals(t.getCode()));
-		assertThat(body.hasSubject()).as("id-only: no clinical content").isFalse();
-		assertThat(body.hasActivity()).isFalse();
+        assertThat(notification.method()).isEqualTo("PUT");
+        CarePlan body = CLIENT_CONTEXT.newJsonParser().parseResource(CarePlan.class, notification.body());
+        assertThat(body.getIdElement().getIdPart()).isEqualTo(new IdType(plan).getIdPart());
+        assertThat(body.getMeta().getTag()).anyMatch(t -> "SUBSETTED".equals(t.getCode()));
+        assertThat(body.hasSubject()).as("id-only: no clinical content").isFalse();
+        assertThat(body.hasActivity()).isFalse();
 
-		List<Map<String, Object>> audited = await().atMost(Duration.ofSeconds(5)).until(() -> jdbc.queryForList(
-				"SELECT * FROM rehab_audit_event WHERE operation = 'subscription-notification'"
-						+ " AND ? = ANY(resource_refs) AND ? = ANY(resource_refs)", plan, subscription), rows -> !rows.isEmpty());
-		Map<String, Object> row = audited.get(0);
-		assertThat(row.get("http_status")).isEqualTo(200);
-		assertThat(row.get("request_path")).isEqualTo(endpoint());
-		assertThat(String.valueOf(row.get("event_json"))).contains(referral.patient());
-	}
+        List<Map<String, Object>> audited = await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> jdbc.queryForList(
+                                "SELECT * FROM rehab_audit_event WHERE operation = 'subscription-notification'"
+                                        + " AND ? = ANY(resource_refs) AND ? = ANY(resource_refs)",
+                                plan,
+                                subscription),
+                        rows -> !rows.isEmpty());
+        Map<String, Object> row = audited.get(0);
+        assertThat(row.get("http_status")).isEqualTo(200);
+        assertThat(row.get("request_path")).isEqualTo(endpoint());
+        assertThat(String.valueOf(row.get("event_json"))).contains(referral.patient());
+    }
 
-	@Test
-	void aSubscriptionToAnUnlistedEndpointIs422AndNotStored() {
-		IGenericClient ehr = ehr();
-		int before = count(ehr, "Subscription");
-		Refusal refusal = refused(() -> ehr.create()
-				.resource(restHook("CarePlan?status=active", "https://receiver.example.org/notify")).execute());
-		assertThat(refusal.status()).isEqualTo(422);
-		assertThat(refusal.diagnostics()).contains("https://receiver.example.org/notify");
-		assertThat(count(ehr, "Subscription")).isEqualTo(before);
-	}
+    @Test
+    void aSubscriptionToAnUnlistedEndpointIs422AndNotStored() {
+        IGenericClient ehr = ehr();
+        int before = count(ehr, "Subscription");
+        Refusal refusal = refused(() -> ehr.create()
+                .resource(restHook("CarePlan?status=active", "https://receiver.example.org/notify"))
+                .execute());
+        assertThat(refusal.status()).isEqualTo(422);
+        assertThat(refusal.diagnostics()).contains("https://receiver.example.org/notify");
+        assertThat(count(ehr, "Subscription")).isEqualTo(before);
+    }
 
-	@Test
-	void aSubscriptionOnATypeOutsideTheNotificationsIs422() {
-		Refusal refusal = refused(() -> ehr().create().resource(restHook("Patient?", endpoint())).execute());
-		assertThat(refusal.status()).isEqualTo(422);
-		assertThat(refusal.diagnostics()).contains("CarePlan", "Observation");
-	}
+    @Test
+    void aSubscriptionOnATypeOutsideTheNotificationsIs422() {
+        Refusal refusal = refused(
+                () -> ehr().create().resource(restHook("Patient?", endpoint())).execute());
+        assertThat(refusal.status()).isEqualTo(422);
+        assertThat(refusal.diagnostics()).contains("CarePlan", "Observation");
+    }
 
-	@Test
-	void personsMayNotSubscribe() {
-		assertThat(refused(() -> physio().create().resource(restHook("CarePlan?status=active", endpoint())).execute())
-				.status()).isEqualTo(403);
-		assertThat(refused(() -> auditor().search().byUrl("Subscription").execute()).status()).isEqualTo(403);
-	}
+    @Test
+    void personsMayNotSubscribe() {
+        assertThat(refused(() -> physio().create()
+                                .resource(restHook("CarePlan?status=active", endpoint()))
+                                .execute())
+                        .status())
+                .isEqualTo(403);
+        assertThat(refused(() -> auditor().search().byUrl("Subscription").execute())
+                        .status())
+                .isEqualTo(403);
+    }
 }

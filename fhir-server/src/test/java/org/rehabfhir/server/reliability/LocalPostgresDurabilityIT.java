@@ -19,36 +19,37 @@ import org.rehabfhir.devservices.LocalPostgres;
  */
 class LocalPostgresDurabilityIT {
 
-	@Test
-	void theLocalPostgresCommitsDurablyByDefault() throws Exception {
-		try (LocalPostgres postgres = LocalPostgres.start(Files.createTempDirectory("durable-pg"), freePort())) {
-			assertThat(show(postgres, "fsync")).isEqualTo("on");
-			assertThat(show(postgres, "synchronous_commit")).isEqualTo("on");
-			assertThat(show(postgres, "full_page_writes")).isEqualTo("on");
-		}
-	}
+    @Test
+    void theLocalPostgresCommitsDurablyByDefault() throws Exception {
+        try (LocalPostgres postgres = LocalPostgres.start(Files.createTempDirectory("durable-pg"), freePort())) {
+            assertThat(show(postgres, "fsync")).isEqualTo("on");
+            assertThat(show(postgres, "synchronous_commit")).isEqualTo("on");
+            assertThat(show(postgres, "full_page_writes")).isEqualTo("on");
+        }
+    }
 
-	@Test
-	void onlyTheExplicitTestSettingTurnsThemOff() throws Exception {
-		Path data = Files.createTempDirectory("fast-pg");
-		try (LocalPostgres postgres = LocalPostgres.start(data, freePort(), LocalPostgres.Durability.FAST_UNSAFE)) {
-			assertThat(show(postgres, "fsync")).isEqualTo("off");
-			assertThat(show(postgres, "synchronous_commit")).isEqualTo("off");
-		}
-	}
+    @Test
+    void onlyTheExplicitTestSettingTurnsThemOff() throws Exception {
+        Path data = Files.createTempDirectory("fast-pg");
+        try (LocalPostgres postgres = LocalPostgres.start(data, freePort(), LocalPostgres.Durability.FAST_UNSAFE)) {
+            assertThat(show(postgres, "fsync")).isEqualTo("off");
+            assertThat(show(postgres, "synchronous_commit")).isEqualTo("off");
+        }
+    }
 
-	private static String show(LocalPostgres postgres, String setting) throws Exception {
-		try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl("postgres"), LocalPostgres.SUPERUSER, "");
-				Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SHOW " + setting)) {
-			rs.next();
-			return rs.getString(1);
-		}
-	}
+    private static String show(LocalPostgres postgres, String setting) throws Exception {
+        try (Connection connection =
+                        DriverManager.getConnection(postgres.jdbcUrl("postgres"), LocalPostgres.SUPERUSER, "");
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 
-	private static int freePort() throws Exception {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
 }

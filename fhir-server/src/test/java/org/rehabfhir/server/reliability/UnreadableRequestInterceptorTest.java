@@ -8,19 +8,23 @@ import org.junit.jupiter.api.Test;
 
 class UnreadableRequestInterceptorTest {
 
-	@Test
-	void aJsonPropertyWithAnEmptyNameIsUnreadableInput() {
-		// HAPI's JSON parser fails with a StringIndexOutOfBoundsException thrown inside the JDK (found by the fuzz run)
-		RuntimeException failure = catchThrowableOfType(() -> FhirContext.forR4Cached()
-				.newJsonParser().parseResource("{\"resourceType\":\"Goal\",\"\":\"x\"}"), RuntimeException.class);
+    @Test
+    void aJsonPropertyWithAnEmptyNameIsUnreadableInput() {
+        // HAPI's JSON parser fails with a StringIndexOutOfBoundsException thrown inside the JDK (found by the fuzz run)
+        RuntimeException failure = catchThrowableOfType(
+                () -> FhirContext.forR4Cached().newJsonParser().parseResource("{\"resourceType\":\"Goal\",\"\":\"x\"}"),
+                RuntimeException.class);
 
-		assertThat(failure).isInstanceOf(StringIndexOutOfBoundsException.class);
-		assertThat(UnreadableRequestInterceptor.reason(failure)).isEqualTo("the body is not valid FHIR (malformed element)");
-	}
+        assertThat(failure).isInstanceOf(StringIndexOutOfBoundsException.class);
+        assertThat(UnreadableRequestInterceptor.reason(failure))
+                .isEqualTo("the body is not valid FHIR (malformed element)");
+    }
 
-	@Test
-	void aFailureOfTheServerItselfIsNotBlamedOnTheInput() {
-		assertThat(UnreadableRequestInterceptor.reason(new IllegalStateException("a server error"))).isNull();
-		assertThat(UnreadableRequestInterceptor.reason(new StringIndexOutOfBoundsException(0))).isNull();
-	}
+    @Test
+    void aFailureOfTheServerItselfIsNotBlamedOnTheInput() {
+        assertThat(UnreadableRequestInterceptor.reason(new IllegalStateException("a server error")))
+                .isNull();
+        assertThat(UnreadableRequestInterceptor.reason(new StringIndexOutOfBoundsException(0)))
+                .isNull();
+    }
 }

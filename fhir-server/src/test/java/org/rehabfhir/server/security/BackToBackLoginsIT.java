@@ -21,23 +21,25 @@ import org.rehabfhir.devservices.TokenClient.TokenResponse;
  */
 class BackToBackLoginsIT {
 
-	@Test
-	void concurrentLoginsOfOneDemoUserAllGetAToken() throws Exception {
-		TokenClient tokens = KeycloakServer.shared().tokens();
-		ExecutorService pool = Executors.newFixedThreadPool(6);
-		try {
-			List<Future<TokenResponse>> logins = new ArrayList<>();
-			for (int i = 0; i < 6; i++) {
-				logins.add(pool.submit(
-						() -> tokens.password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, TokenClient.PHYSIO_SCOPES)));
-			}
-			for (Future<TokenResponse> login : logins) {
-				TokenResponse response = login.get();
-				assertThat(response.ok()).as(response.body()).isTrue();
-			}
-		} finally {
-			pool.shutdown();
-		}
-		assertThat(tokens.password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, null).ok()).isTrue();
-	}
+    @Test
+    void concurrentLoginsOfOneDemoUserAllGetAToken() throws Exception {
+        TokenClient tokens = KeycloakServer.shared().tokens();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<TokenResponse>> logins = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                logins.add(pool.submit(() ->
+                        tokens.password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, TokenClient.PHYSIO_SCOPES)));
+            }
+            for (Future<TokenResponse> login : logins) {
+                TokenResponse response = login.get();
+                assertThat(response.ok()).as(response.body()).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(tokens.password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, null)
+                        .ok())
+                .isTrue();
+    }
 }

@@ -46,213 +46,246 @@ import org.rehabfhir.server.support.Tokens;
  */
 class BadTokenIT extends AbstractFhirServerIT {
 
-	/** A bad token, made lazily (Keycloak and the server must be up). */
-	interface TokenMaker {
-		String make() throws Exception;
-	}
+    /** A bad token, made lazily (Keycloak and the server must be up). */
+    interface TokenMaker {
+        String make() throws Exception;
+    }
 
-	static Stream<Named<TokenMaker>> badTokens() {
-		return Stream.of(
-				Named.of("malformed: not a JWT", () -> "not-a-jwt"),
-				Named.of("malformed: three garbage segments", () -> "abc.def.ghi"),
-				Named.of("malformed: header only", () -> b64("{\"alg\":\"RS256\"}") + ".."),
-				Named.of("expired (exp 2 min ago, beyond the 60 s skew)", () -> realmSigned(c -> c
-						.issueTime(ago(420)).expirationTime(ago(120)))),
-				Named.of("nbf 5 min in the future", () -> realmSigned(c -> c.notBeforeTime(inFuture(300)))),
-				Named.of("iat far in the future", () -> realmSigned(c -> c
-						.issueTime(inFuture(600)).expirationTime(inFuture(900)))),
-				Named.of("no exp (would never expire)", () -> realmSigned(c -> c.expirationTime(null))),
-				Named.of("no iat", () -> realmSigned(c -> c.issueTime(null))),
-				Named.of("lives a day", () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(86_400)))),
-				Named.of("lives 10 minutes (the realm issues 300 s)",
-						() -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(590)))),
-				Named.of("lives 301 s", () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(291)))),
-				Named.of("wrong iss", () -> realmSigned(c -> c.issuer(keycloak().issuerUri("rehab-other")))),
-				Named.of("no iss", () -> realmSigned(c -> c.issuer(null))),
-				Named.of("wrong aud", () -> realmSigned(c -> c.audience(List.of("account", "some-other-api")))),
-				Named.of("no aud", () -> realmSigned(c -> c.audience((String) null))),
-				Named.of("ID token (typ=ID) instead of an access token", () -> realmSigned(c -> c.claim("typ", "ID"))),
-				Named.of("refresh token (typ=Refresh)", () -> realmSigned(c -> c.claim("typ", "Refresh"))),
-				Named.of("alg none", () -> new PlainJWT(freshClaims(c -> c)).serialize()),
-				Named.of("alg none with a signature part", () -> {
-					String[] real = Tokens.ehr().split("\\.");
-					return b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + real[1] + "." + real[2];
-				}),
-				Named.of("HS256 signed with the realm's public key", BadTokenIT::hs256WithThePublicKey),
-				Named.of("unknown kid", () -> signedWithForeignKey("unknown-" + UUID.randomUUID())),
-				Named.of("known kid, signed with a key Keycloak never had", () -> signedWithForeignKey(realmKid())),
-				Named.of("claims edited, old signature kept", BadTokenIT::editedClaimsOldSignature),
-				Named.of("another realm's token (same aud and role)",
-						() -> keycloak().tokens().foreignRealmToken()));
-	}
+    static Stream<Named<TokenMaker>> badTokens() {
+        return Stream.of(
+                Named.of("malformed: not a JWT", () -> "not-a-jwt"),
+                Named.of("malformed: three garbage segments", () -> "abc.def.ghi"),
+                Named.of("malformed: header only", () -> b64("{\"alg\":\"RS256\"}") + ".."),
+                Named.of(
+                        "expired (exp 2 min ago, beyond the 60 s skew)",
+                        () -> realmSigned(c -> c.issueTime(ago(420)).expirationTime(ago(120)))),
+                Named.of("nbf 5 min in the future", () -> realmSigned(c -> c.notBeforeTime(inFuture(300)))),
+                Named.of(
+                        "iat far in the future",
+                        () -> realmSigned(c -> c.issueTime(inFuture(600)).expirationTime(inFuture(900)))),
+                Named.of("no exp (would never expire)", () -> realmSigned(c -> c.expirationTime(null))),
+                Named.of("no iat", () -> realmSigned(c -> c.issueTime(null))),
+                Named.of(
+                        "lives a day",
+                        () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(86_400)))),
+                Named.of(
+                        "lives 10 minutes (the realm issues 300 s)",
+                        () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(590)))),
+                Named.of(
+                        "lives 301 s",
+                        () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(291)))),
+                Named.of("wrong iss", () -> realmSigned(c -> c.issuer(keycloak().issuerUri("rehab-other")))),
+                Named.of("no iss", () -> realmSigned(c -> c.issuer(null))),
+                Named.of("wrong aud", () -> realmSigned(c -> c.audience(List.of("account", "some-other-api")))),
+                Named.of("no aud", () -> realmSigned(c -> c.audience((String) null))),
+                Named.of("ID token (typ=ID) instead of an access token", () -> realmSigned(c -> c.claim("typ", "ID"))),
+                Named.of("refresh token (typ=Refresh)", () -> realmSigned(c -> c.claim("typ", "Refresh"))),
+                Named.of("alg none", () -> new PlainJWT(freshClaims(c -> c)).serialize()),
+                Named.of("alg none with a signature part", () -> {
+                    String[] real = Tokens.ehr().split("\\.");
+                    return b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + real[1] + "." + real[2];
+                }),
+                Named.of("HS256 signed with the realm's public key", BadTokenIT::hs256WithThePublicKey),
+                Named.of("unknown kid", () -> signedWithForeignKey("unknown-" + UUID.randomUUID())),
+                Named.of("known kid, signed with a key Keycloak never had", () -> signedWithForeignKey(realmKid())),
+                Named.of("claims edited, old signature kept", BadTokenIT::editedClaimsOldSignature),
+                Named.of(
+                        "another realm's token (same aud and role)",
+                        () -> keycloak().tokens().foreignRealmToken()));
+    }
 
-	@Test
-	void noTokenIs401WithABearerChallenge() {
-		HttpResponse<String> response = postPatient(null, TestData.uniqueMrn());
+    @Test
+    void noTokenIs401WithABearerChallenge() {
+        HttpResponse<String> response = postPatient(null, TestData.uniqueMrn());
 
-		assertThat(response.statusCode()).isEqualTo(401);
-		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-				challenge -> assertThat(challenge).startsWith("Bearer"));
-		RawHttp.assertCleanOperationOutcome(response);
-	}
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(challenge -> assertThat(challenge).startsWith("Bearer"));
+        RawHttp.assertCleanOperationOutcome(response);
+    }
 
-	@Test
-	void emptyBearerIs401() {
-		HttpResponse<String> response = RawHttp.to(root()).get("/fhir/Patient")
-				.header("Authorization", "Bearer ").send();
+    @Test
+    void emptyBearerIs401() {
+        HttpResponse<String> response = RawHttp.to(root())
+                .get("/fhir/Patient")
+                .header("Authorization", "Bearer ")
+                .send();
 
-		assertThat(response.statusCode()).isEqualTo(401);
-		assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
-	}
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+    }
 
-	@Test
-	void basicAuthenticationIsNotAccepted() {
-		HttpResponse<String> response = RawHttp.to(root()).get("/fhir/Patient")
-				.header("Authorization", "Basic " + b64("alice:alice-DEV-ONLY-password")).send();
+    @Test
+    void basicAuthenticationIsNotAccepted() {
+        HttpResponse<String> response = RawHttp.to(root())
+                .get("/fhir/Patient")
+                .header("Authorization", "Basic " + b64("alice:alice-DEV-ONLY-password"))
+                .send();
 
-		assertThat(response.statusCode()).isEqualTo(401);
-		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-				challenge -> assertThat(challenge).startsWith("Bearer"));
-	}
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(challenge -> assertThat(challenge).startsWith("Bearer"));
+    }
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("badTokens")
-	void badTokenIs401AndStoresNothing(TokenMaker badToken) throws Exception {
-		String token = badToken.make();
-		String mrn = TestData.uniqueMrn();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTokens")
+    void badTokenIs401AndStoresNothing(TokenMaker badToken) throws Exception {
+        String token = badToken.make();
+        String mrn = TestData.uniqueMrn();
 
-		HttpResponse<String> write = postPatient(token, mrn);
-		HttpResponse<String> read = RawHttp.to(root()).get("/fhir/Observation?_count=1").bearer(token).send();
+        HttpResponse<String> write = postPatient(token, mrn);
+        HttpResponse<String> read = RawHttp.to(root())
+                .get("/fhir/Observation?_count=1")
+                .bearer(token)
+                .send();
 
-		for (HttpResponse<String> response : List.of(write, read)) {
-			assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
-			assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(challenge ->
-					assertThat(challenge).startsWith("Bearer").contains("invalid_token"));
-			RawHttp.assertCleanOperationOutcome(response);
-			assertThat(response.body()).doesNotContain(token).doesNotContain("Test");
-		}
-		assertNoPatientWithMrn(mrn);
-	}
+        for (HttpResponse<String> response : List.of(write, read)) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(challenge ->
+                            assertThat(challenge).startsWith("Bearer").contains("invalid_token"));
+            RawHttp.assertCleanOperationOutcome(response);
+            assertThat(response.body()).doesNotContain(token).doesNotContain("Test");
+        }
+        assertNoPatientWithMrn(mrn);
+    }
 
-	@Test
-	void aRealmSignedTokenWithIntactClaimsIsAccepted() throws Exception {
-		// The control of the claim cases above: the same key, the same claims, nothing broken -> accepted.
-		String token = realmSigned(c -> c);
+    @Test
+    void aRealmSignedTokenWithIntactClaimsIsAccepted() throws Exception {
+        // The control of the claim cases above: the same key, the same claims, nothing broken -> accepted.
+        String token = realmSigned(c -> c);
 
-		HttpResponse<String> response = RawHttp.to(root()).get("/fhir/Patient?_count=1").bearer(token).send();
+        HttpResponse<String> response =
+                RawHttp.to(root()).get("/fhir/Patient?_count=1").bearer(token).send();
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
 
-	@Test
-	void ehrHospitalTokenWithClientSecretIsAccepted() {
-		assertSearchWorks(ehr(), "Patient");
-	}
+    @Test
+    void ehrHospitalTokenWithClientSecretIsAccepted() {
+        assertSearchWorks(ehr(), "Patient");
+    }
 
-	@Test
-	void ehrTokenFromPrivateKeyJwtIsAccepted() {
-		assertSearchWorks(clientWithToken(keycloak().tokens().ehrJwtToken()), "Patient");
-	}
+    @Test
+    void ehrTokenFromPrivateKeyJwtIsAccepted() {
+        assertSearchWorks(clientWithToken(keycloak().tokens().ehrJwtToken()), "Patient");
+    }
 
-	@Test
-	void physiotherapistTokenIsAccepted() {
-		assertSearchWorks(physio(), "Observation");
-	}
+    @Test
+    void physiotherapistTokenIsAccepted() {
+        assertSearchWorks(physio(), "Observation");
+    }
 
-	@Test
-	void secondPhysiotherapistTokenIsAccepted() {
-		assertSearchWorks(clientWithToken(Tokens.user("bob")), "Observation");
-	}
+    @Test
+    void secondPhysiotherapistTokenIsAccepted() {
+        assertSearchWorks(clientWithToken(Tokens.user("bob")), "Observation");
+    }
 
-	@Test
-	void auditorTokenIsAccepted() {
-		assertSearchWorks(auditor(), "Observation");
-	}
+    @Test
+    void auditorTokenIsAccepted() {
+        assertSearchWorks(auditor(), "Observation");
+    }
 
-	// ------------------------------------------------------------------------------------------------- helpers
+    // ------------------------------------------------------------------------------------------------- helpers
 
-	private void assertSearchWorks(IGenericClient caller, String type) {
-		Bundle bundle = caller.search().forResource(type).count(1).returnBundle(Bundle.class).execute();
-		assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
-	}
+    private void assertSearchWorks(IGenericClient caller, String type) {
+        Bundle bundle = caller.search()
+                .forResource(type)
+                .count(1)
+                .returnBundle(Bundle.class)
+                .execute();
+        assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+    }
 
-	private HttpResponse<String> postPatient(String token, String mrn) {
-		String json = CLIENT_CONTEXT.newJsonParser().encodeResourceToString(TestData.patient(mrn));
-		RawHttp request = RawHttp.to(root()).post("/fhir/Patient", RawHttp.FHIR_JSON, json);
-		return token == null ? request.send() : request.bearer(token).send();
-	}
+    private HttpResponse<String> postPatient(String token, String mrn) {
+        String json = CLIENT_CONTEXT.newJsonParser().encodeResourceToString(TestData.patient(mrn));
+        RawHttp request = RawHttp.to(root()).post("/fhir/Patient", RawHttp.FHIR_JSON, json);
+        return token == null ? request.send() : request.bearer(token).send();
+    }
 
-	private void assertNoPatientWithMrn(String mrn) {
-		Bundle found = ehr().search().forResource(Patient.class)
-				.where(Patient.IDENTIFIER.exactly().systemAndCode(TestData.MRN_SYSTEM, mrn))
-				.returnBundle(Bundle.class).execute();
-		assertThat(found.getEntry()).as("patients stored with MRN " + mrn).isEmpty();
-	}
+    private void assertNoPatientWithMrn(String mrn) {
+        Bundle found = ehr().search()
+                .forResource(Patient.class)
+                .where(Patient.IDENTIFIER.exactly().systemAndCode(TestData.MRN_SYSTEM, mrn))
+                .returnBundle(Bundle.class)
+                .execute();
+        assertThat(found.getEntry()).as("patients stored with MRN " + mrn).isEmpty();
+    }
 
-	private String root() {
-		return "http://localhost:" + port;
-	}
+    private String root() {
+        return "http://localhost:" + port;
+    }
 
-	/** The claims of a fresh real Keycloak token of the EHR system, changed by {@code change}. */
-	private static JWTClaimsSet freshClaims(UnaryOperator<JWTClaimsSet.Builder> change) throws Exception {
-		JWTClaimsSet real = SignedJWT.parse(keycloak().tokens().ehrHospitalToken()).getJWTClaimsSet();
-		return change.apply(new JWTClaimsSet.Builder(real)).build();
-	}
+    /** The claims of a fresh real Keycloak token of the EHR system, changed by {@code change}. */
+    private static JWTClaimsSet freshClaims(UnaryOperator<JWTClaimsSet.Builder> change) throws Exception {
+        JWTClaimsSet real =
+                SignedJWT.parse(keycloak().tokens().ehrHospitalToken()).getJWTClaimsSet();
+        return change.apply(new JWTClaimsSet.Builder(real)).build();
+    }
 
-	private static String realmSigned(UnaryOperator<JWTClaimsSet.Builder> change) throws Exception {
-		return RealmTestKey.shared().sign(freshClaims(change));
-	}
+    private static String realmSigned(UnaryOperator<JWTClaimsSet.Builder> change) throws Exception {
+        return RealmTestKey.shared().sign(freshClaims(change));
+    }
 
-	private static String signedWithForeignKey(String kid) throws Exception {
-		RSAKey foreign = new RSAKeyGenerator(2048).keyID(kid).generate();
-		SignedJWT jwt = new SignedJWT(
-				new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(kid).build(),
-				freshClaims(c -> c));
-		jwt.sign(new RSASSASigner(foreign));
-		return jwt.serialize();
-	}
+    private static String signedWithForeignKey(String kid) throws Exception {
+        RSAKey foreign = new RSAKeyGenerator(2048).keyID(kid).generate();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .type(JOSEObjectType.JWT)
+                        .keyID(kid)
+                        .build(),
+                freshClaims(c -> c));
+        jwt.sign(new RSASSASigner(foreign));
+        return jwt.serialize();
+    }
 
-	/** The classic key-confusion attack: HMAC with the RSA public key (as published) as the shared secret. */
-	private static String hs256WithThePublicKey() throws Exception {
-		RSAKey published = realmKey();
-		SignedJWT jwt = new SignedJWT(
-				new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).keyID(published.getKeyID()).build(),
-				freshClaims(c -> c));
-		jwt.sign(new MACSigner(published.toRSAPublicKey().getEncoded()));
-		return jwt.serialize();
-	}
+    /** The classic key-confusion attack: HMAC with the RSA public key (as published) as the shared secret. */
+    private static String hs256WithThePublicKey() throws Exception {
+        RSAKey published = realmKey();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .type(JOSEObjectType.JWT)
+                        .keyID(published.getKeyID())
+                        .build(),
+                freshClaims(c -> c));
+        jwt.sign(new MACSigner(published.toRSAPublicKey().getEncoded()));
+        return jwt.serialize();
+    }
 
-	/** A real token whose payload is swapped for a more powerful one; the signature is the original's. */
-	private static String editedClaimsOldSignature() throws Exception {
-		String[] real = keycloak().tokens().ehrHospitalToken().split("\\.");
-		JWTClaimsSet edited = new JWTClaimsSet.Builder(SignedJWT.parse(String.join(".", real)).getJWTClaimsSet())
-				.claim("scope", "system/*.cruds")
-				.claim("realm_access", java.util.Map.of("roles", List.of("ehr-system", "physiotherapist", "auditor")))
-				.build();
-		return real[0] + "." + b64(edited.toString()) + "." + real[2];
-	}
+    /** A real token whose payload is swapped for a more powerful one; the signature is the original's. */
+    private static String editedClaimsOldSignature() throws Exception {
+        String[] real = keycloak().tokens().ehrHospitalToken().split("\\.");
+        JWTClaimsSet edited = new JWTClaimsSet.Builder(
+                        SignedJWT.parse(String.join(".", real)).getJWTClaimsSet())
+                .claim("scope", "system/*.cruds")
+                .claim("realm_access", java.util.Map.of("roles", List.of("ehr-system", "physiotherapist", "auditor")))
+                .build();
+        return real[0] + "." + b64(edited.toString()) + "." + real[2];
+    }
 
-	/** The key Keycloak signs with (the first RS256 signing key of the realm's JWKS, not the test key). */
-	private static RSAKey realmKey() throws Exception {
-		String kid = SignedJWT.parse(keycloak().tokens().ehrHospitalToken()).getHeader().getKeyID();
-		JWKSet set = JWKSet.load(URI.create(keycloak().jwksUri()).toURL());
-		JWK key = set.getKeyByKeyId(kid);
-		return key.toRSAKey();
-	}
+    /** The key Keycloak signs with (the first RS256 signing key of the realm's JWKS, not the test key). */
+    private static RSAKey realmKey() throws Exception {
+        String kid = SignedJWT.parse(keycloak().tokens().ehrHospitalToken())
+                .getHeader()
+                .getKeyID();
+        JWKSet set = JWKSet.load(URI.create(keycloak().jwksUri()).toURL());
+        JWK key = set.getKeyByKeyId(kid);
+        return key.toRSAKey();
+    }
 
-	private static String realmKid() throws Exception {
-		return realmKey().getKeyID();
-	}
+    private static String realmKid() throws Exception {
+        return realmKey().getKeyID();
+    }
 
-	private static Date ago(long seconds) {
-		return Date.from(Instant.now().minusSeconds(seconds));
-	}
+    private static Date ago(long seconds) {
+        return Date.from(Instant.now().minusSeconds(seconds));
+    }
 
-	private static Date inFuture(long seconds) {
-		return Date.from(Instant.now().plusSeconds(seconds));
-	}
+    private static Date inFuture(long seconds) {
+        return Date.from(Instant.now().plusSeconds(seconds));
+    }
 
-	private static String b64(String s) {
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-	}
+    private static String b64(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -24,67 +24,75 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class OutcomesMinimumCellIT extends AbstractFhirServerIT {
 
-	private static final String SYSTEM = "http://rehab-fhir.org/fhir/CodeSystem/test-rare-condition";
+    private static final String SYSTEM = "http://rehab-fhir.org/fhir/CodeSystem/test-rare-condition";
 
-	@Autowired
-	private DaoRegistry daoRegistry;
+    @Autowired
+    private DaoRegistry daoRegistry;
 
-	@Autowired
-	private ProtocolCatalogue catalogue;
+    @Autowired
+    private ProtocolCatalogue catalogue;
 
-	@Test
-	void aSinglePatientWithARareConditionIsNotRecognisable() {
-		String code = UUID.randomUUID().toString();
-		String regimen = seed(code, 1);
+    @Test
+    void aSinglePatientWithARareConditionIsNotRecognisable() {
+        String code = UUID.randomUUID().toString();
+        String regimen = seed(code, 1);
 
-		Parameters answer = outcomes(code);
+        Parameters answer = outcomes(code);
 
-		Parameters.ParametersParameterComponent r = regimen(answer, regimen);
-		assertThat(r.getPart()).anyMatch(p -> p.getName().equals("suppressed"));
-		assertThat(r.getPart()).noneMatch(p -> p.getName().equals("patients") || p.getName().equals("carePlans"));
-	}
+        Parameters.ParametersParameterComponent r = regimen(answer, regimen);
+        assertThat(r.getPart()).anyMatch(p -> p.getName().equals("suppressed"));
+        assertThat(r.getPart())
+                .noneMatch(p -> p.getName().equals("patients") || p.getName().equals("carePlans"));
+    }
 
-	@Test
-	void fiveOrMorePatientsAreCounted() {
-		String code = UUID.randomUUID().toString();
-		String regimen = seed(code, 5);
+    @Test
+    void fiveOrMorePatientsAreCounted() {
+        String code = UUID.randomUUID().toString();
+        String regimen = seed(code, 5);
 
-		Parameters.ParametersParameterComponent r = regimen(outcomes(code), regimen);
+        Parameters.ParametersParameterComponent r = regimen(outcomes(code), regimen);
 
-		assertThat(r.getPart()).noneMatch(p -> p.getName().equals("suppressed"));
-		assertThat(r.getPart()).anyMatch(p -> p.getName().equals("patients") && "5".equals(p.getValue().primitiveValue()));
-	}
+        assertThat(r.getPart()).noneMatch(p -> p.getName().equals("suppressed"));
+        assertThat(r.getPart())
+                .anyMatch(p -> p.getName().equals("patients")
+                        && "5".equals(p.getValue().primitiveValue()));
+    }
 
-	private String seed(String code, int patients) {
-		StorageProbe store = new StorageProbe(daoRegistry);
-		String regimen = catalogue.planDefinitions().get(0).getUrl();
-		for (int i = 0; i < patients; i++) {
-			String patient = store.store(TestData.patient(TestData.uniqueMrn())).getValue();
-			Condition condition = TestData.kneeOsteoarthritis(patient);
-			condition.setCode(new CodeableConcept(new Coding(SYSTEM, code, "rare")));
-			store.store(condition);
-			CarePlan plan = TestData.carePlan(patient, CarePlan.CarePlanStatus.ACTIVE);
-			plan.addInstantiatesCanonical(regimen);
-			// no screen on record: an active catalogue plan carries the clinician's override
-			org.rehabfhir.protocols.apply.PlanApplier.setOverrideReason(plan, "screened on paper; cell sizes tested here");
-			plan.setSubject(new Reference(patient));
-			store.store(plan);
-		}
-		return regimen;
-	}
+    private String seed(String code, int patients) {
+        StorageProbe store = new StorageProbe(daoRegistry);
+        String regimen = catalogue.planDefinitions().get(0).getUrl();
+        for (int i = 0; i < patients; i++) {
+            String patient = store.store(TestData.patient(TestData.uniqueMrn())).getValue();
+            Condition condition = TestData.kneeOsteoarthritis(patient);
+            condition.setCode(new CodeableConcept(new Coding(SYSTEM, code, "rare")));
+            store.store(condition);
+            CarePlan plan = TestData.carePlan(patient, CarePlan.CarePlanStatus.ACTIVE);
+            plan.addInstantiatesCanonical(regimen);
+            // no screen on record: an active catalogue plan carries the clinician's override
+            org.rehabfhir.protocols.apply.PlanApplier.setOverrideReason(
+                    plan, "screened on paper; cell sizes tested here");
+            plan.setSubject(new Reference(patient));
+            store.store(plan);
+        }
+        return regimen;
+    }
 
-	private Parameters outcomes(String code) {
-		HttpResponse<String> response = RawHttp.to("http://localhost:" + port).bearer(Caller.AUDITOR.token())
-				.get("/fhir/$rehab-outcomes?condition=" + SYSTEM + "|" + code).send();
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		return CLIENT_CONTEXT.newJsonParser().parseResource(Parameters.class, response.body());
-	}
+    private Parameters outcomes(String code) {
+        HttpResponse<String> response = RawHttp.to("http://localhost:" + port)
+                .bearer(Caller.AUDITOR.token())
+                .get("/fhir/$rehab-outcomes?condition=" + SYSTEM + "|" + code)
+                .send();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return CLIENT_CONTEXT.newJsonParser().parseResource(Parameters.class, response.body());
+    }
 
-	private static Parameters.ParametersParameterComponent regimen(Parameters answer, String canonical) {
-		return answer.getParameter().stream()
-				.filter(p -> p.getName().equals("regimen"))
-				.filter(p -> p.getPart().stream().anyMatch(x -> x.getName().equals("canonical")
-						&& canonical.equals(x.getValue().primitiveValue())))
-				.findFirst().orElseThrow(() -> new AssertionError("no regimen " + canonical + " in the answer"));
-	}
+    private static Parameters.ParametersParameterComponent regimen(Parameters answer, String canonical) {
+        return answer.getParameter().stream()
+                .filter(p -> p.getName().equals("regimen"))
+                .filter(p -> p.getPart().stream()
+                        .anyMatch(x -> x.getName().equals("canonical")
+                                && canonical.equals(x.getValue().primitiveValue())))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no regimen " + canonical + " in the answer"));
+    }
 }

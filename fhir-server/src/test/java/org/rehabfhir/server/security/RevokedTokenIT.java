@@ -24,121 +24,141 @@ import org.rehabfhir.server.support.Tokens;
  */
 class RevokedTokenIT extends AbstractFhirServerIT {
 
-	private static final String PASSWORD = "revoked-DEV-ONLY-password-1";
+    private static final String PASSWORD = "revoked-DEV-ONLY-password-1";
 
-	private String patient;
-	private KeycloakAdmin admin;
+    private String patient;
+    private KeycloakAdmin admin;
 
-	@BeforeEach
-	void patientAndAdmin() throws Exception {
-		HttpResponse<String> created = http().bearer(Tokens.ehr())
-				.post("/fhir/Patient", RawHttp.FHIR_JSON, json(TestData.patient(TestData.uniqueMrn()))).send();
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		patient = "Patient/" + CLIENT_CONTEXT.newJsonParser().parseResource(created.body()).getIdElement().getIdPart();
-		admin = KeycloakAdmin.of(keycloak());
-	}
+    @BeforeEach
+    void patientAndAdmin() throws Exception {
+        HttpResponse<String> created = http().bearer(Tokens.ehr())
+                .post("/fhir/Patient", RawHttp.FHIR_JSON, json(TestData.patient(TestData.uniqueMrn())))
+                .send();
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        patient = "Patient/"
+                + CLIENT_CONTEXT
+                        .newJsonParser()
+                        .parseResource(created.body())
+                        .getIdElement()
+                        .getIdPart();
+        admin = KeycloakAdmin.of(keycloak());
+    }
 
-	@Test
-	void afterLogoutTheTokenCanNoLongerWrite() throws Exception {
-		Login login = physiotherapist();
+    @Test
+    void afterLogoutTheTokenCanNoLongerWrite() throws Exception {
+        Login login = physiotherapist();
 
-		logout(login.tokens().refreshToken());
+        logout(login.tokens().refreshToken());
 
-		assertRefused(writeObservation(login.accessToken()));
-		// reads: within the token's lifetime (the documented revocation window of reads)
-		assertThat(http().get("/fhir/" + patient).bearer(login.accessToken()).send().statusCode()).isEqualTo(200);
-	}
+        assertRefused(writeObservation(login.accessToken()));
+        // reads: within the token's lifetime (the documented revocation window of reads)
+        assertThat(http().get("/fhir/" + patient)
+                        .bearer(login.accessToken())
+                        .send()
+                        .statusCode())
+                .isEqualTo(200);
+    }
 
-	@Test
-	void afterTheUserIsDisabledTheTokenCanNoLongerWrite() throws Exception {
-		Login login = physiotherapist();
+    @Test
+    void afterTheUserIsDisabledTheTokenCanNoLongerWrite() throws Exception {
+        Login login = physiotherapist();
 
-		admin.disable(login.userId());
+        admin.disable(login.userId());
 
-		assertRefused(writeObservation(login.accessToken()));
-	}
+        assertRefused(writeObservation(login.accessToken()));
+    }
 
-	@Test
-	void afterTheRoleIsRemovedTheTokenCanNoLongerWrite() throws Exception {
-		Login login = physiotherapist();
+    @Test
+    void afterTheRoleIsRemovedTheTokenCanNoLongerWrite() throws Exception {
+        Login login = physiotherapist();
 
-		admin.removeRealmRole(login.userId(), "physiotherapist");
+        admin.removeRealmRole(login.userId(), "physiotherapist");
 
-		assertRefused(writeObservation(login.accessToken()));
-	}
+        assertRefused(writeObservation(login.accessToken()));
+    }
 
-	@Test
-	void afterTheUserIsDeletedTheTokenCanNoLongerWrite() throws Exception {
-		Login login = physiotherapist();
+    @Test
+    void afterTheUserIsDeletedTheTokenCanNoLongerWrite() throws Exception {
+        Login login = physiotherapist();
 
-		admin.delete(login.userId());
+        admin.delete(login.userId());
 
-		assertRefused(writeObservation(login.accessToken()));
-	}
+        assertRefused(writeObservation(login.accessToken()));
+    }
 
-	@Test
-	void afterLogoutAnAuditorCanNoLongerReadTheAuditTrail() throws Exception {
-		String username = user();
-		admin.createUser(username, PASSWORD, "auditor");
-		TokenClient.TokenResponse login = keycloak().tokens().password(username, PASSWORD, TokenClient.AUDITOR_SCOPES);
-		assertThat(http().get("/fhir/AuditEvent?_count=1").bearer(login.accessToken()).send().statusCode())
-				.as("before logout").isEqualTo(200);
+    @Test
+    void afterLogoutAnAuditorCanNoLongerReadTheAuditTrail() throws Exception {
+        String username = user();
+        admin.createUser(username, PASSWORD, "auditor");
+        TokenClient.TokenResponse login = keycloak().tokens().password(username, PASSWORD, TokenClient.AUDITOR_SCOPES);
+        assertThat(http().get("/fhir/AuditEvent?_count=1")
+                        .bearer(login.accessToken())
+                        .send()
+                        .statusCode())
+                .as("before logout")
+                .isEqualTo(200);
 
-		logout(login.refreshToken());
+        logout(login.refreshToken());
 
-		assertRefused(http().get("/fhir/AuditEvent?_count=1").bearer(login.accessToken()).send());
-	}
+        assertRefused(http().get("/fhir/AuditEvent?_count=1")
+                .bearer(login.accessToken())
+                .send());
+    }
 
-	private record Login(String userId, TokenClient.TokenResponse tokens) {
-		String accessToken() {
-			return tokens.accessToken();
-		}
-	}
+    private record Login(String userId, TokenClient.TokenResponse tokens) {
+        String accessToken() {
+            return tokens.accessToken();
+        }
+    }
 
-	/** A new physiotherapist, logged in; her token writes (the control: introspection lets a live token through). */
-	private Login physiotherapist() throws Exception {
-		String username = user();
-		String id = admin.createUser(username, PASSWORD, "physiotherapist");
-		Login login = new Login(id, keycloak().tokens().password(username, PASSWORD, TokenClient.PHYSIO_SCOPES));
-		HttpResponse<String> before = writeObservation(login.accessToken());
-		assertThat(before.statusCode()).as("a live token writes: " + before.body()).isEqualTo(201);
-		return login;
-	}
+    /** A new physiotherapist, logged in; her token writes (the control: introspection lets a live token through). */
+    private Login physiotherapist() throws Exception {
+        String username = user();
+        String id = admin.createUser(username, PASSWORD, "physiotherapist");
+        Login login = new Login(id, keycloak().tokens().password(username, PASSWORD, TokenClient.PHYSIO_SCOPES));
+        HttpResponse<String> before = writeObservation(login.accessToken());
+        assertThat(before.statusCode())
+                .as("a live token writes: " + before.body())
+                .isEqualTo(201);
+        return login;
+    }
 
-	private static void assertRefused(HttpResponse<String> response) {
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
-		assertThat(response.headers().firstValue("WWW-Authenticate"))
-				.hasValueSatisfying(h -> assertThat(h).startsWith("Bearer").contains("invalid_token"));
-		RawHttp.assertCleanOperationOutcome(response);
-		assertThat(response.body()).contains("The access token is invalid, expired or not meant for this server");
-	}
+    private static void assertRefused(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer").contains("invalid_token"));
+        RawHttp.assertCleanOperationOutcome(response);
+        assertThat(response.body()).contains("The access token is invalid, expired or not meant for this server");
+    }
 
-	private HttpResponse<String> writeObservation(String token) {
-		return http().bearer(token)
-				.post("/fhir/Observation", RawHttp.FHIR_JSON, json(TestData.painScore(patient, 3, "2025-03-10")))
-				.send();
-	}
+    private HttpResponse<String> writeObservation(String token) {
+        return http().bearer(token)
+                .post("/fhir/Observation", RawHttp.FHIR_JSON, json(TestData.painScore(patient, 3, "2025-03-10")))
+                .send();
+    }
 
-	private static void logout(String refreshToken) throws Exception {
-		String form = "client_id=" + TokenClient.TEST_CLI + "&refresh_token="
-				+ URLEncoder.encode(refreshToken, StandardCharsets.UTF_8);
-		HttpResponse<String> response = HttpClient.newHttpClient().send(
-				HttpRequest.newBuilder(URI.create(keycloak().issuerUri() + "/protocol/openid-connect/logout"))
-						.header("Content-Type", "application/x-www-form-urlencoded")
-						.POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as(response.body()).isBetween(200, 204);
-	}
+    private static void logout(String refreshToken) throws Exception {
+        String form = "client_id=" + TokenClient.TEST_CLI + "&refresh_token="
+                + URLEncoder.encode(refreshToken, StandardCharsets.UTF_8);
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(keycloak().issuerUri() + "/protocol/openid-connect/logout"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(form))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 204);
+    }
 
-	private static String user() {
-		return KeycloakAdmin.uniqueUsername("revoked");
-	}
+    private static String user() {
+        return KeycloakAdmin.uniqueUsername("revoked");
+    }
 
-	private static String json(org.hl7.fhir.instance.model.api.IBaseResource resource) {
-		return CLIENT_CONTEXT.newJsonParser().encodeResourceToString(resource);
-	}
+    private static String json(org.hl7.fhir.instance.model.api.IBaseResource resource) {
+        return CLIENT_CONTEXT.newJsonParser().encodeResourceToString(resource);
+    }
 
-	private RawHttp http() {
-		return RawHttp.to("http://localhost:" + port);
-	}
+    private RawHttp http() {
+        return RawHttp.to("http://localhost:" + port);
+    }
 }

@@ -22,89 +22,99 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class SearchRightForRevincludeAndPatchIT extends AbstractFhirServerIT {
 
-	private static IIdType patient;
-	private static IIdType plan;
+    private static IIdType patient;
+    private static IIdType plan;
 
-	@Autowired
-	private DaoRegistry daoRegistry;
+    @Autowired
+    private DaoRegistry daoRegistry;
 
-	private StorageProbe store;
+    private StorageProbe store;
 
-	@BeforeEach
-	void seed() {
-		store = new StorageProbe(daoRegistry);
-		synchronized (SearchRightForRevincludeAndPatchIT.class) {
-			if (patient == null) {
-				patient = store.store(TestData.patient(TestData.uniqueMrn()));
-				plan = store.store(TestData.carePlan(patient.getValue(), CarePlan.CarePlanStatus.ACTIVE));
-			}
-		}
-	}
+    @BeforeEach
+    void seed() {
+        store = new StorageProbe(daoRegistry);
+        synchronized (SearchRightForRevincludeAndPatchIT.class) {
+            if (patient == null) {
+                patient = store.store(TestData.patient(TestData.uniqueMrn()));
+                plan = store.store(TestData.carePlan(patient.getValue(), CarePlan.CarePlanStatus.ACTIVE));
+            }
+        }
+    }
 
-	@Test
-	void revincludeNeedsSearchOnTheIncludedType() {
-		HttpResponse<String> response = as(readWriteNoSearch())
-				.get("/fhir/Patient?_id=" + patient.getIdPart() + "&_revinclude=CarePlan:subject").send();
+    @Test
+    void revincludeNeedsSearchOnTheIncludedType() {
+        HttpResponse<String> response = as(readWriteNoSearch())
+                .get("/fhir/Patient?_id=" + patient.getIdPart() + "&_revinclude=CarePlan:subject")
+                .send();
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
-		RawHttp.assertCleanOperationOutcome(response);
-		assertThat(response.body()).doesNotContain("CarePlan/" + plan.getIdPart());
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+        RawHttp.assertCleanOperationOutcome(response);
+        assertThat(response.body()).doesNotContain("CarePlan/" + plan.getIdPart());
+    }
 
-	@Test
-	void iteratedRevincludeNeedsSearchToo() {
-		HttpResponse<String> response = as(readWriteNoSearch())
-				.get("/fhir/Patient?_id=" + patient.getIdPart() + "&_revinclude:iterate=CarePlan:subject").send();
+    @Test
+    void iteratedRevincludeNeedsSearchToo() {
+        HttpResponse<String> response = as(readWriteNoSearch())
+                .get("/fhir/Patient?_id=" + patient.getIdPart() + "&_revinclude:iterate=CarePlan:subject")
+                .send();
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
-		assertThat(response.body()).doesNotContain("CarePlan/" + plan.getIdPart());
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+        assertThat(response.body()).doesNotContain("CarePlan/" + plan.getIdPart());
+    }
 
-	@Test
-	void revincludeWorksWithSearchOnTheIncludedType() {
-		String token = keycloak().tokens()
-				.password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, "openid user/Patient.rs user/Observation.rs")
-				.accessToken();
+    @Test
+    void revincludeWorksWithSearchOnTheIncludedType() {
+        String token = keycloak()
+                .tokens()
+                .password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, "openid user/Patient.rs user/Observation.rs")
+                .accessToken();
 
-		HttpResponse<String> response = as(token)
-				.get("/fhir/Patient?_id=" + patient.getIdPart() + "&_revinclude=Observation:subject").send();
+        HttpResponse<String> response = as(token)
+                .get("/fhir/Patient?_id=" + patient.getIdPart() + "&_revinclude=Observation:subject")
+                .send();
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
 
-	@Test
-	void conditionalPatchNeedsSearchAndWritesNothing() {
-		String before = store.version(plan);
-		String patch = "[{\"op\":\"replace\",\"path\":\"/title\",\"value\":\"patched through a search\"}]";
+    @Test
+    void conditionalPatchNeedsSearchAndWritesNothing() {
+        String before = store.version(plan);
+        String patch = "[{\"op\":\"replace\",\"path\":\"/title\",\"value\":\"patched through a search\"}]";
 
-		HttpResponse<String> matching = as(readWriteNoSearch())
-				.patch("/fhir/CarePlan?subject=" + patient.getValue(), "application/json-patch+json", patch).send();
-		HttpResponse<String> notMatching = as(readWriteNoSearch())
-				.patch("/fhir/CarePlan?subject=Patient/does-not-exist", "application/json-patch+json", patch).send();
+        HttpResponse<String> matching = as(readWriteNoSearch())
+                .patch("/fhir/CarePlan?subject=" + patient.getValue(), "application/json-patch+json", patch)
+                .send();
+        HttpResponse<String> notMatching = as(readWriteNoSearch())
+                .patch("/fhir/CarePlan?subject=Patient/does-not-exist", "application/json-patch+json", patch)
+                .send();
 
-		assertThat(matching.statusCode()).as(matching.body()).isEqualTo(403);
-		assertThat(notMatching.statusCode()).as("same answer whether or not a plan matches").isEqualTo(403);
-		RawHttp.assertCleanOperationOutcome(matching);
-		assertThat(store.version(plan)).isEqualTo(before);
-	}
+        assertThat(matching.statusCode()).as(matching.body()).isEqualTo(403);
+        assertThat(notMatching.statusCode())
+                .as("same answer whether or not a plan matches")
+                .isEqualTo(403);
+        RawHttp.assertCleanOperationOutcome(matching);
+        assertThat(store.version(plan)).isEqualTo(before);
+    }
 
-	@Test
-	void patchByIdStillWorksWithoutSearch() {
-		String patch = "[{\"op\":\"replace\",\"path\":\"/title\",\"value\":\"patched by id\"}]";
+    @Test
+    void patchByIdStillWorksWithoutSearch() {
+        String patch = "[{\"op\":\"replace\",\"path\":\"/title\",\"value\":\"patched by id\"}]";
 
-		HttpResponse<String> response = as(readWriteNoSearch())
-				.patch("/fhir/CarePlan/" + plan.getIdPart(), "application/json-patch+json", patch).send();
+        HttpResponse<String> response = as(readWriteNoSearch())
+                .patch("/fhir/CarePlan/" + plan.getIdPart(), "application/json-patch+json", patch)
+                .send();
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
 
-	private static String readWriteNoSearch() {
-		return keycloak().tokens()
-				.password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, "openid user/Patient.rs user/CarePlan.cru")
-				.accessToken();
-	}
+    private static String readWriteNoSearch() {
+        return keycloak()
+                .tokens()
+                .password(TokenClient.ALICE, TokenClient.ALICE_PASSWORD, "openid user/Patient.rs user/CarePlan.cru")
+                .accessToken();
+    }
 
-	private RawHttp as(String token) {
-		return RawHttp.to("http://localhost:" + port).bearer(token);
-	}
+    private RawHttp as(String token) {
+        return RawHttp.to("http://localhost:" + port).bearer(token);
+    }
 }

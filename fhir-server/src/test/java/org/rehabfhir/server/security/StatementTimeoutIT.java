@@ -23,60 +23,71 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class StatementTimeoutIT extends AbstractFhirServerIT {
 
-	private static final Logger log = LoggerFactory.getLogger(StatementTimeoutIT.class);
+    private static final Logger log = LoggerFactory.getLogger(StatementTimeoutIT.class);
 
-	@Autowired
-	private DataSource dataSource;
+    @Autowired
+    private DataSource dataSource;
 
-	@Value("${rehab.fhir.statement-timeout:30s}")
-	private Duration statementTimeout;
+    @Value("${rehab.fhir.statement-timeout:30s}")
+    private Duration statementTimeout;
 
-	@Test
-	void poolConnectionsCarryTheStatementTimeout() {
-		String value = new JdbcTemplate(dataSource).queryForObject("SHOW statement_timeout", String.class);
+    @Test
+    void poolConnectionsCarryTheStatementTimeout() {
+        String value = new JdbcTemplate(dataSource).queryForObject("SHOW statement_timeout", String.class);
 
-		assertThat(value).isEqualTo(statementTimeout.toSeconds() + "s");
-	}
+        assertThat(value).isEqualTo(statementTimeout.toSeconds() + "s");
+    }
 
-	/** Bounded check: one request, answered within the timeout plus 20 s, never the minutes it would run. */
-	@Test
-	void searchPastTheStatementTimeoutIsCancelledAnd503() throws Exception {
-		HttpResponse<String> response;
-		long started;
-		try (Connection blocker = dataSource.getConnection()) {
-			blocker.setAutoCommit(false);
-			try (Statement lock = blocker.createStatement()) {
-				lock.execute("SET LOCAL statement_timeout = 0");
-				lock.execute("LOCK TABLE hfj_resource, hfj_res_link, hfj_spidx_token IN ACCESS EXCLUSIVE MODE");
-			}
-			started = System.nanoTime();
-			response = RawHttp.to(root()).bearer(Caller.EHR.token())
-					.get("/fhir/Observation?patient:Patient._has:Condition:patient:code=http://snomed.info/sct|239873007&_summary=count")
-					.send();
-			blocker.rollback();
-		}
-		Duration took = Duration.ofNanos(System.nanoTime() - started);
-		log.info("Search blocked past the statement timeout of {}: {} after {} ms", statementTimeout,
-				response.statusCode(), took.toMillis());
+    /** Bounded check: one request, answered within the timeout plus 20 s, never the minutes it would run. */
+    @Test
+    void searchPastTheStatementTimeoutIsCancelledAnd503() throws Exception {
+        HttpResponse<String> response;
+        long started;
+        try (Connection blocker = dataSource.getConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement lock = blocker.createStatement()) {
+                lock.execute("SET LOCAL statement_timeout = 0");
+                lock.execute("LOCK TABLE hfj_resource, hfj_res_link, hfj_spidx_token IN ACCESS EXCLUSIVE MODE");
+            }
+            started = System.nanoTime();
+            response = RawHttp.to(root())
+                    .bearer(Caller.EHR.token())
+                    .get(
+                            "/fhir/Observation?patient:Patient._has:Condition:patient:code=http://snomed.info/sct|239873007&_summary=count")
+                    .send();
+            blocker.rollback();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        log.info(
+                "Search blocked past the statement timeout of {}: {} after {} ms",
+                statementTimeout,
+                response.statusCode(),
+                took.toMillis());
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
-		RawHttp.assertCleanOperationOutcome(response);
-		assertThat(took).isLessThan(statementTimeout.plusSeconds(20));
-		// the server is fine afterwards
-		assertThat(RawHttp.to(root()).bearer(Caller.EHR.token()).get("/fhir/Patient?_count=1").send().statusCode())
-				.isEqualTo(200);
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        RawHttp.assertCleanOperationOutcome(response);
+        assertThat(took).isLessThan(statementTimeout.plusSeconds(20));
+        // the server is fine afterwards
+        assertThat(RawHttp.to(root())
+                        .bearer(Caller.EHR.token())
+                        .get("/fhir/Patient?_count=1")
+                        .send()
+                        .statusCode())
+                .isEqualTo(200);
+    }
 
-	@Test
-	void searchDeeperThanTheLimitIs400() {
-		HttpResponse<String> response = RawHttp.to(root()).bearer(Caller.EHR.token())
-				.get("/fhir/Observation?patient._has:Condition:patient:_has:Observation:patient:code=x").send();
+    @Test
+    void searchDeeperThanTheLimitIs400() {
+        HttpResponse<String> response = RawHttp.to(root())
+                .bearer(Caller.EHR.token())
+                .get("/fhir/Observation?patient._has:Condition:patient:_has:Observation:patient:code=x")
+                .send();
 
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-		RawHttp.assertCleanOperationOutcome(response);
-	}
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        RawHttp.assertCleanOperationOutcome(response);
+    }
 
-	private String root() {
-		return "http://localhost:" + port;
-	}
+    private String root() {
+        return "http://localhost:" + port;
+    }
 }

@@ -14,18 +14,26 @@ import org.rehabfhir.server.support.AbstractFhirServerIT;
  */
 class VersionBannerIT extends AbstractFhirServerIT {
 
-	@Test
-	void noResponseCarriesTheLibraryVersionBanner() {
-		String root = "http://localhost:" + port;
-		List<HttpResponse<String>> responses = List.of(
-				RawHttp.to(root).get("/fhir/metadata").send(),
-				RawHttp.to(root).get("/fhir/Patient?_count=1").bearer(Caller.EHR.token()).send(),
-				RawHttp.to(root).get("/fhir/AuditEvent?_count=1").bearer(Caller.EHR.token()).send(),
-				RawHttp.to(root).get("/fhir/Patient").send());
+    @Test
+    void noResponseCarriesTheLibraryVersionBanner() {
+        String root = "http://localhost:" + port;
+        List<HttpResponse<String>> responses = List.of(
+                RawHttp.to(root).get("/fhir/metadata").send(),
+                RawHttp.to(root)
+                        .get("/fhir/Patient?_count=1")
+                        .bearer(Caller.EHR.token())
+                        .send(),
+                RawHttp.to(root)
+                        .get("/fhir/AuditEvent?_count=1")
+                        .bearer(Caller.EHR.token())
+                        .send(),
+                RawHttp.to(root).get("/fhir/Patient").send());
 
-		for (HttpResponse<String> response : responses) {
-			assertThat(response.headers().allValues("X-Powered-By")).as("X-Powered-By of %s", response.uri()).isEmpty();
-			assertThat(response.headers().map().values().toString()).doesNotContain(VersionUtil.getVersion());
-		}
-	}
+        for (HttpResponse<String> response : responses) {
+            assertThat(response.headers().allValues("X-Powered-By"))
+                    .as("X-Powered-By of %s", response.uri())
+                    .isEmpty();
+            assertThat(response.headers().map().values().toString()).doesNotContain(VersionUtil.getVersion());
+        }
+    }
 }

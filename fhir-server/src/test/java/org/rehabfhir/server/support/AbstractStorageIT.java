@@ -19,33 +19,33 @@ import org.springframework.test.context.DynamicPropertySource;
  * server with real Keycloak tokens ({@link AbstractFhirServerIT}).
  */
 @SpringBootTest(
-		classes = RehabFhirApplication.class,
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = {
-			"rehab.security.enabled=false",
-			// only one context of the test run delivers Subscriptions: they all poll HAPI's queue table of changes
-			"rehab.subscriptions.enabled=false"
-		})
+        classes = RehabFhirApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "rehab.security.enabled=false",
+            // only one context of the test run delivers Subscriptions: they all poll HAPI's queue table of changes
+            "rehab.subscriptions.enabled=false"
+        })
 public abstract class AbstractStorageIT {
 
-	protected static final FhirContext CLIENT_CONTEXT = FhirContext.forR4Cached();
+    protected static final FhirContext CLIENT_CONTEXT = FhirContext.forR4Cached();
 
-	@LocalServerPort
-	protected int port;
+    @LocalServerPort
+    protected int port;
 
-	protected IGenericClient client;
+    protected IGenericClient client;
 
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		PostgresTestDatabase.registerDataSource(registry);
-	}
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        PostgresTestDatabase.registerDataSource(registry);
+    }
 
-	@BeforeEach
-	void connectClient() {
-		client = FhirClients.newClient(CLIENT_CONTEXT, baseUrl());
-	}
+    @BeforeEach
+    void connectClient() {
+        client = FhirClients.newClient(CLIENT_CONTEXT, baseUrl());
+    }
 
-	protected String baseUrl() {
-		return "http://localhost:" + port + "/fhir";
-	}
+    protected String baseUrl() {
+        return "http://localhost:" + port + "/fhir";
+    }
 }

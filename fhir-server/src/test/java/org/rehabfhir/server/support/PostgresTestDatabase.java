@@ -21,139 +21,142 @@ import org.testcontainers.containers.PostgreSQLContainer;
  */
 public final class PostgresTestDatabase {
 
-	private static final Logger log = LoggerFactory.getLogger(PostgresTestDatabase.class);
-	private static final String USER = "postgres";
-	private static volatile PostgresTestDatabase instance;
+    private static final Logger log = LoggerFactory.getLogger(PostgresTestDatabase.class);
+    private static final String USER = "postgres";
+    private static volatile PostgresTestDatabase instance;
 
-	private final String backend;
-	private final String host;
-	private final int port;
-	private final String user;
-	private final String password;
-	private final String defaultDatabase;
+    private final String backend;
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final String defaultDatabase;
 
-	private PostgresTestDatabase(
-			String backend, String host, int port, String user, String password, String defaultDatabase) {
-		this.backend = backend;
-		this.host = host;
-		this.port = port;
-		this.user = user;
-		this.password = password;
-		this.defaultDatabase = defaultDatabase;
-	}
+    private PostgresTestDatabase(
+            String backend, String host, int port, String user, String password, String defaultDatabase) {
+        this.backend = backend;
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+        this.defaultDatabase = defaultDatabase;
+    }
 
-	public static PostgresTestDatabase shared() {
-		if (instance == null) {
-			synchronized (PostgresTestDatabase.class) {
-				if (instance == null) {
-					instance = start();
-				}
-			}
-		}
-		return instance;
-	}
+    public static PostgresTestDatabase shared() {
+        if (instance == null) {
+            synchronized (PostgresTestDatabase.class) {
+                if (instance == null) {
+                    instance = start();
+                }
+            }
+        }
+        return instance;
+    }
 
-	private static PostgresTestDatabase start() {
-		String choice = System.getProperty("rehab.test.postgres", "auto");
-		long started = System.nanoTime();
-		PostgresTestDatabase db;
-		if (choice.equals("testcontainers") || (choice.equals("auto") && dockerAvailable())) {
-			String image = System.getProperty("postgres.test.image", "postgres:17.5");
-			PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image);
-			container.start();
-			Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-test-postgres"));
-			db = new PostgresTestDatabase(
-					"Testcontainers (" + image + ")",
-					container.getHost(),
-					container.getFirstMappedPort(),
-					container.getUsername(),
-					container.getPassword(),
-					container.getDatabaseName());
-		} else {
-			try {
-				// throw-away test data: fsync and synchronous_commit off for speed (logged below as such)
-				EmbeddedPostgres postgres = LocalPostgres.Durability.FAST_UNSAFE.apply(EmbeddedPostgres.builder()).start();
-				Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "stop-test-postgres"));
-				db = new PostgresTestDatabase("embedded (io.zonky.test)", "localhost", postgres.getPort(), USER, "", "postgres");
-			} catch (IOException e) {
-				throw new IllegalStateException("Could not start the embedded PostgreSQL for the tests", e);
-			}
-		}
-		log.info(
-				"Test PostgreSQL backend: {} at {}:{}, {} , started in {} ms",
-				db.backend,
-				db.host,
-				db.port,
-				db.serverVersion(),
-				(System.nanoTime() - started) / 1_000_000);
-		(db.backend.startsWith("embedded") ? LocalPostgres.Durability.FAST_UNSAFE : LocalPostgres.Durability.DURABLE)
-				.logSettings("Test PostgreSQL", db.jdbcUrl(), db.user, db.password);
-		return db;
-	}
+    private static PostgresTestDatabase start() {
+        String choice = System.getProperty("rehab.test.postgres", "auto");
+        long started = System.nanoTime();
+        PostgresTestDatabase db;
+        if (choice.equals("testcontainers") || (choice.equals("auto") && dockerAvailable())) {
+            String image = System.getProperty("postgres.test.image", "postgres:17.5");
+            PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image);
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-test-postgres"));
+            db = new PostgresTestDatabase(
+                    "Testcontainers (" + image + ")",
+                    container.getHost(),
+                    container.getFirstMappedPort(),
+                    container.getUsername(),
+                    container.getPassword(),
+                    container.getDatabaseName());
+        } else {
+            try {
+                // throw-away test data: fsync and synchronous_commit off for speed (logged below as such)
+                EmbeddedPostgres postgres = LocalPostgres.Durability.FAST_UNSAFE
+                        .apply(EmbeddedPostgres.builder())
+                        .start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "stop-test-postgres"));
+                db = new PostgresTestDatabase(
+                        "embedded (io.zonky.test)", "localhost", postgres.getPort(), USER, "", "postgres");
+            } catch (IOException e) {
+                throw new IllegalStateException("Could not start the embedded PostgreSQL for the tests", e);
+            }
+        }
+        log.info(
+                "Test PostgreSQL backend: {} at {}:{}, {} , started in {} ms",
+                db.backend,
+                db.host,
+                db.port,
+                db.serverVersion(),
+                (System.nanoTime() - started) / 1_000_000);
+        (db.backend.startsWith("embedded") ? LocalPostgres.Durability.FAST_UNSAFE : LocalPostgres.Durability.DURABLE)
+                .logSettings("Test PostgreSQL", db.jdbcUrl(), db.user, db.password);
+        return db;
+    }
 
-	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		} catch (RuntimeException e) {
-			return false;
-		}
-	}
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
 
-	private static void closeQuietly(EmbeddedPostgres postgres) {
-		try {
-			postgres.close();
-		} catch (IOException e) {
-			log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
-		}
-	}
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+    }
 
-	/** Points the server under test at the shared database. */
-	public static void registerDataSource(DynamicPropertyRegistry registry) {
-		PostgresTestDatabase db = shared();
-		registry.add("spring.datasource.url", db::jdbcUrl);
-		registry.add("spring.datasource.username", db::user);
-		registry.add("spring.datasource.password", db::password);
-		// At JVM exit the database and the servers stop side by side; a background job still asking for a
-		// connection then gives up after 5 s instead of Hikari's 30 s, so the test JVM exits promptly.
-		registry.add("spring.datasource.hikari.connection-timeout", () -> "5000");
-	}
+    /** Points the server under test at the shared database. */
+    public static void registerDataSource(DynamicPropertyRegistry registry) {
+        PostgresTestDatabase db = shared();
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::user);
+        registry.add("spring.datasource.password", db::password);
+        // At JVM exit the database and the servers stop side by side; a background job still asking for a
+        // connection then gives up after 5 s instead of Hikari's 30 s, so the test JVM exits promptly.
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "5000");
+    }
 
-	public String backend() {
-		return backend;
-	}
+    public String backend() {
+        return backend;
+    }
 
-	public String jdbcUrl(String database) {
-		return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-	}
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
 
-	public String jdbcUrl() {
-		return jdbcUrl(defaultDatabase);
-	}
+    public String jdbcUrl() {
+        return jdbcUrl(defaultDatabase);
+    }
 
-	public String user() {
-		return user;
-	}
+    public String user() {
+        return user;
+    }
 
-	public String password() {
-		return password;
-	}
+    public String password() {
+        return password;
+    }
 
-	/** Creates a fresh, empty database on the shared server and returns its JDBC URL. */
-	public String createDatabase(String name) {
-		try (Connection connection = DriverManager.getConnection(jdbcUrl(), user, password);
-				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE DATABASE " + name);
-			return jdbcUrl(name);
-		} catch (SQLException e) {
-			throw new IllegalStateException("Could not create test database " + name, e);
-		}
-	}
+    /** Creates a fresh, empty database on the shared server and returns its JDBC URL. */
+    public String createDatabase(String name) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), user, password);
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+            return jdbcUrl(name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create test database " + name, e);
+        }
+    }
 
-	private String serverVersion() {
-		try (Connection connection = DriverManager.getConnection(jdbcUrl(), user, password)) {
-			return "PostgreSQL " + connection.getMetaData().getDatabaseProductVersion();
-		} catch (SQLException e) {
-			return "version unknown (" + e.getMessage() + ")";
-		}
-	}
+    private String serverVersion() {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), user, password)) {
+            return "PostgreSQL " + connection.getMetaData().getDatabaseProductVersion();
+        } catch (SQLException e) {
+            return "version unknown (" + e.getMessage() + ")";
+        }
+    }
 }

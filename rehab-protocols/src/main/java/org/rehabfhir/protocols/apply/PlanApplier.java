@@ -60,8 +60,8 @@ public final class PlanApplier {
      * @throws ScreeningExclusionException when the screening excluded the patient
      * @throws RegimenException when the PlanDefinition names an ActivityDefinition the catalogue does not have
      */
-    public CarePlan apply(PlanDefinition pd, Reference patient, Reference practitioner, LocalDate start,
-            ScreeningResult screening) {
+    public CarePlan apply(
+            PlanDefinition pd, Reference patient, Reference practitioner, LocalDate start, ScreeningResult screening) {
         Objects.requireNonNull(pd, "pd");
         Objects.requireNonNull(patient, "patient");
         Objects.requireNonNull(start, "start");
@@ -75,8 +75,8 @@ public final class PlanApplier {
         cp.addInstantiatesCanonical(pd.getUrl() + "|" + pd.getVersion());
         cp.setTitle(pd.getTitle());
         cp.setDescription(pd.getDescription());
-        cp.addCategory(new CodeableConcept(new Coding(RehabCodes.SNOMED, RehabCodes.SCT_PHYSICAL_THERAPY,
-                "Physical therapy procedure")));
+        cp.addCategory(new CodeableConcept(
+                new Coding(RehabCodes.SNOMED, RehabCodes.SCT_PHYSICAL_THERAPY, "Physical therapy procedure")));
         cp.setSubject(patient.copy());
         if (practitioner != null) {
             cp.setAuthor(practitioner.copy());
@@ -88,7 +88,10 @@ public final class PlanApplier {
         cp.addExtension(screeningExtension(s));
 
         Map<String, LocalDate[]> phaseDates = phaseDates(pd, start);
-        LocalDate end = phaseDates.values().stream().map(p -> p[1]).max(LocalDate::compareTo).orElse(start);
+        LocalDate end = phaseDates.values().stream()
+                .map(p -> p[1])
+                .max(LocalDate::compareTo)
+                .orElse(start);
         cp.setPeriod(period(new LocalDate[] {start, end}));
 
         for (PlanDefinition.PlanDefinitionGoalComponent g : pd.getGoal()) {
@@ -109,8 +112,12 @@ public final class PlanApplier {
         return cp;
     }
 
-    private CarePlanActivityDetailComponent detail(ActivityDefinition ad, PlanDefinitionActionComponent action,
-            Period dates, Reference practitioner, ScreeningResult s) {
+    private CarePlanActivityDetailComponent detail(
+            ActivityDefinition ad,
+            PlanDefinitionActionComponent action,
+            Period dates,
+            Reference practitioner,
+            ScreeningResult s) {
         CarePlanActivityDetailComponent d = new CarePlanActivityDetailComponent();
         d.setKind(CarePlan.CarePlanActivityKind.SERVICEREQUEST);
         d.addInstantiatesCanonical(ad.getUrl() + "|" + ad.getVersion());
@@ -141,8 +148,9 @@ public final class PlanApplier {
         Coding c = (Coding) e.getValue();
         int level = Math.max(1, Integer.parseInt(c.getCode()) - 1);
         String code = String.valueOf(level);
-        return new Extension(RehabCodes.EXT_SUPERVISION, new Coding(RehabCodes.CS_SUPERVISION, code,
-                catalogue.display(RehabCodes.CS_SUPERVISION, code)));
+        return new Extension(
+                RehabCodes.EXT_SUPERVISION,
+                new Coding(RehabCodes.CS_SUPERVISION, code, catalogue.display(RehabCodes.CS_SUPERVISION, code)));
     }
 
     /**
@@ -179,29 +187,31 @@ public final class PlanApplier {
         }
         double v = r.getBoundsDuration().getValue().doubleValue();
         String unit = r.getBoundsDuration().getCode();
-        double days = switch (unit == null ? "wk" : unit) {
-            case "d" -> v;
-            case "wk" -> v * 7;
-            case "mo" -> v * 30;
-            default -> throw new RegimenException("Unsupported bounds unit " + unit + " in " + ad.getUrl());
-        };
+        double days =
+                switch (unit == null ? "wk" : unit) {
+                    case "d" -> v;
+                    case "wk" -> v * 7;
+                    case "mo" -> v * 30;
+                    default -> throw new RegimenException("Unsupported bounds unit " + unit + " in " + ad.getUrl());
+                };
         return Math.round(days);
     }
 
     private ActivityDefinition resolve(PlanDefinition pd, PlanDefinitionActionComponent action) {
         String canonical = action.getDefinitionCanonicalType().getValue();
-        return catalogue.activityDefinition(canonical).orElseThrow(
-                () -> new RegimenException("PlanDefinition " + pd.getUrl() + " action " + action.getId()
+        return catalogue
+                .activityDefinition(canonical)
+                .orElseThrow(() -> new RegimenException("PlanDefinition " + pd.getUrl() + " action " + action.getId()
                         + " refers to unknown ActivityDefinition " + canonical));
     }
 
     private static Period period(LocalDate[] dates) {
-        return new Period().setStartElement(new DateTimeType(dates[0].toString()))
+        return new Period()
+                .setStartElement(new DateTimeType(dates[0].toString()))
                 .setEndElement(new DateTimeType(dates[1].toString()));
     }
 
-    private Goal goal(PlanDefinition.PlanDefinitionGoalComponent g, Reference patient, LocalDate start,
-            LocalDate due) {
+    private Goal goal(PlanDefinition.PlanDefinitionGoalComponent g, Reference patient, LocalDate start, LocalDate due) {
         Goal goal = new Goal();
         goal.setId(g.getId());
         goal.setLifecycleStatus(Goal.GoalLifecycleStatus.PROPOSED);
@@ -210,7 +220,9 @@ public final class PlanApplier {
         goal.setSubject(patient.copy());
         goal.setStart(new DateType(start.toString()));
         for (PlanDefinition.PlanDefinitionGoalTargetComponent t : g.getTarget()) {
-            goal.addTarget().setMeasure(t.getMeasure().copy()).setDetail(t.getDetail().copy())
+            goal.addTarget()
+                    .setMeasure(t.getMeasure().copy())
+                    .setDetail(t.getDetail().copy())
                     .setDue(new DateType(due.toString()));
         }
         return goal;
@@ -228,7 +240,8 @@ public final class PlanApplier {
         }
         plan.getExtension().removeIf(e -> RehabCodes.EXT_SCREENING_RESULT.equals(e.getUrl()));
         plan.addExtension(fresh);
-        plan.getContained().removeIf(r -> SCREENING_CONTAINED_ID.equals(r.getIdElement().getIdPart()));
+        plan.getContained()
+                .removeIf(r -> SCREENING_CONTAINED_ID.equals(r.getIdElement().getIdPart()));
         OperationOutcome oo = s.toOperationOutcome();
         oo.setId(SCREENING_CONTAINED_ID);
         plan.addContained(oo);
@@ -242,9 +255,12 @@ public final class PlanApplier {
     /** The override reason recorded on a plan (screening-result.overrideReason), if any. */
     public static java.util.Optional<String> overrideReason(CarePlan plan) {
         Extension ext = plan.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
-        return ext == null ? java.util.Optional.empty()
-                : ext.getExtensionsByUrl("overrideReason").stream().map(e -> e.getValue().primitiveValue())
-                        .filter(v -> v != null && !v.isBlank()).findFirst();
+        return ext == null
+                ? java.util.Optional.empty()
+                : ext.getExtensionsByUrl("overrideReason").stream()
+                        .map(e -> e.getValue().primitiveValue())
+                        .filter(v -> v != null && !v.isBlank())
+                        .findFirst();
     }
 
     /** Records the clinician's override reason on the plan (screening-result.overrideReason). */
@@ -276,7 +292,8 @@ public final class PlanApplier {
         String code = ProtocolCatalogue.evidenceCode(pd).orElse("D");
         String sources = pd.getRelatedArtifact().stream()
                 .filter(a -> a.getType() == RelatedArtifact.RelatedArtifactType.CITATION)
-                .map(RelatedArtifact::getDisplay).collect(Collectors.joining("; "));
+                .map(RelatedArtifact::getDisplay)
+                .collect(Collectors.joining("; "));
         return "Evidence " + catalogue.evidenceLabel(code) + " (" + catalogue.display(RehabCodes.CS_EVIDENCE, code)
                 + "). Sources: " + sources + ". Progression rules are design choices [D].";
     }
@@ -290,13 +307,12 @@ public final class PlanApplier {
             parts.add("Clinician override needed: " + r.criterion().display() + " (" + r.detail() + ").");
         }
         if (s.needsReview()) {
-            parts.add("Not assessed (plan needs review): " + s.notAssessed().stream().map(Criterion::display)
-                    .collect(Collectors.joining(", ")) + ".");
+            parts.add("Not assessed (plan needs review): "
+                    + s.notAssessed().stream().map(Criterion::display).collect(Collectors.joining(", ")) + ".");
         }
         if (s.supervisionRaised()) {
             parts.add("Fall history: supervision raised by one level.");
         }
         return String.join(" ", parts);
     }
-
 }

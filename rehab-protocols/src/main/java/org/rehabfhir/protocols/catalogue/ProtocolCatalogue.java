@@ -54,8 +54,7 @@ public final class ProtocolCatalogue {
     private final Map<String, Map<String, Concept>> concepts;
 
     /** A concept of one of the catalogue's CodeSystems: its display and the two properties the engine reads. */
-    private record Concept(String display, Integer rank, String label) {
-    }
+    private record Concept(String display, Integer rank, String label) {}
 
     private ProtocolCatalogue(List<IBaseResource> resources) {
         List<PlanDefinition> pds = new ArrayList<>();
@@ -92,19 +91,29 @@ public final class ProtocolCatalogue {
         for (CodeSystem system : css.values()) {
             Map<String, Concept> byCode = new LinkedHashMap<>();
             for (CodeSystem.ConceptDefinitionComponent c : system.getConcept()) {
-                byCode.put(c.getCode(), new Concept(c.getDisplay(),
-                        property(c, "rank").filter(IntegerType.class::isInstance)
-                                .map(v -> ((IntegerType) v).getValue()).orElse(null),
-                        property(c, "label").map(v -> v.primitiveValue()).orElse(null)));
+                byCode.put(
+                        c.getCode(),
+                        new Concept(
+                                c.getDisplay(),
+                                property(c, "rank")
+                                        .filter(IntegerType.class::isInstance)
+                                        .map(v -> ((IntegerType) v).getValue())
+                                        .orElse(null),
+                                property(c, "label")
+                                        .map(v -> v.primitiveValue())
+                                        .orElse(null)));
             }
             cs.put(system.getUrl(), Collections.unmodifiableMap(byCode));
         }
         this.concepts = Collections.unmodifiableMap(cs);
     }
 
-    private static Optional<org.hl7.fhir.r4.model.Type> property(CodeSystem.ConceptDefinitionComponent c,
-            String property) {
-        return c.getProperty().stream().filter(p -> p.getCode().equals(property)).findFirst().map(p -> p.getValue());
+    private static Optional<org.hl7.fhir.r4.model.Type> property(
+            CodeSystem.ConceptDefinitionComponent c, String property) {
+        return c.getProperty().stream()
+                .filter(p -> p.getCode().equals(property))
+                .findFirst()
+                .map(p -> p.getValue());
     }
 
     @SuppressWarnings("unchecked")
@@ -185,12 +194,15 @@ public final class ProtocolCatalogue {
         String[] parts = url.split("\\|", 2);
         return planDefinitions.stream()
                 .filter(pd -> pd.getUrl().equals(parts[0]) && (parts.length == 1 || parts[1].equals(pd.getVersion())))
-                .findFirst().map(ProtocolCatalogue::copy);
+                .findFirst()
+                .map(ProtocolCatalogue::copy);
     }
 
     /** The PlanDefinition with this logical id (e.g. {@code bw-knee-osteoarthritis}). */
     public Optional<PlanDefinition> planDefinitionById(String id) {
-        return planDefinitions.stream().filter(pd -> pd.getIdElement().getIdPart().equals(id)).findFirst()
+        return planDefinitions.stream()
+                .filter(pd -> pd.getIdElement().getIdPart().equals(id))
+                .findFirst()
                 .map(ProtocolCatalogue::copy);
     }
 
@@ -257,13 +269,16 @@ public final class ProtocolCatalogue {
 
     /** The evidence-level code of a PlanDefinition or ActivityDefinition (our evidence-level extension). */
     public static Optional<String> evidenceCode(MetadataResource resource) {
-        Extension ext = resource instanceof PlanDefinition pd ? pd.getExtensionByUrl(RehabCodes.EXT_EVIDENCE)
+        Extension ext = resource instanceof PlanDefinition pd
+                ? pd.getExtensionByUrl(RehabCodes.EXT_EVIDENCE)
                 : resource instanceof ActivityDefinition ad ? ad.getExtensionByUrl(RehabCodes.EXT_EVIDENCE) : null;
         if (ext == null || !(ext.getValue() instanceof CodeableConcept cc)) {
             return Optional.empty();
         }
-        return cc.getCoding().stream().filter(c -> RehabCodes.CS_EVIDENCE.equals(c.getSystem()))
-                .map(Coding::getCode).findFirst();
+        return cc.getCoding().stream()
+                .filter(c -> RehabCodes.CS_EVIDENCE.equals(c.getSystem()))
+                .map(Coding::getCode)
+                .findFirst();
     }
 
     /** The OptionalInt "minimum" helper used by readers of integer sub-extensions. */

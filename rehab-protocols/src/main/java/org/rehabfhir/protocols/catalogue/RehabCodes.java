@@ -91,6 +91,5 @@ public final class RehabCodes {
     public static final String OUTCOME_3MBWT = "three-metre-backward-walk-test";
     public static final String OUTCOME_6MWD = "six-minute-walk-distance";
 
-    private RehabCodes() {
-    }
+    private RehabCodes() {}
 }

@@ -14,8 +14,7 @@ public final class ClinicianAuthoredConditions {
     public static final String DEFAULT_RESOURCE = "matching/clinician-authored-conditions.tsv";
 
     /** One row of the table; {@code kind} is snomed, icd10cm or text. */
-    public record Row(String group, String kind, String value, String display, String source, Pattern pattern) {
-    }
+    public record Row(String group, String kind, String value, String display, String source, Pattern pattern) {}
 
     private final List<Row> rows;
 

@@ -7,5 +7,4 @@ package org.rehabfhir.protocols.matching;
  * @param group condition-group code, e.g. {@code hip-fracture}
  * @param match how it was recognised
  */
-public record ClinicianAuthoredFinding(String group, ConditionMatch match) {
-}
+public record ClinicianAuthoredFinding(String group, ConditionMatch match) {}

@@ -12,13 +12,13 @@ package org.rehabfhir.protocols.matching;
  * @param matchedTo  the regimen's SNOMED concept / ICD-10-CM prefix / rule it matched
  * @param note       extra explanation (onset, co-codes, ...), may be empty
  */
-public record ConditionMatch(String source, String system, String code, String display, MatchMethod method,
-        String matchedTo, String note) {
+public record ConditionMatch(
+        String source, String system, String code, String display, MatchMethod method, String matchedTo, String note) {
 
     /** One sentence for clinicians. */
     public String explain() {
-        String s = String.format("%s %s|%s (%s) matched %s by %s", source, system, code, display, matchedTo,
-                method.description());
+        String s = String.format(
+                "%s %s|%s (%s) matched %s by %s", source, system, code, display, matchedTo, method.description());
         return note == null || note.isBlank() ? s : s + "; " + note;
     }
 }

@@ -47,6 +47,7 @@ public final class ConditionMatcher {
     public static final List<ObservationSource.Code> OBSERVATION_CODES = List.of(
             new ObservationSource.Code(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT),
             new ObservationSource.Code(RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY));
+
     private static final Pattern THREE_MBWT_TEXT = Codes.words("\\b(3|three)[- ]?(m|metre|meter) backward walk");
 
     private final ProtocolCatalogue catalogue;
@@ -57,23 +58,35 @@ public final class ConditionMatcher {
     /** Each regimen read once: its private PlanDefinition (never handed out: copied into every RegimenMatch). */
     private final List<Regimen> regimens;
 
-    private record Regimen(PlanDefinition planDefinition, String evidenceCode, List<ApplicableCondition> applicable) {
-    }
+    private record Regimen(PlanDefinition planDefinition, String evidenceCode, List<ApplicableCondition> applicable) {}
+
     private final ZoneId zone;
 
     /** @param zone the clinic's time zone: the calendar day of onset dates */
     public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption, ZoneId zone) {
-        this(catalogue, subsumption, CuratedSnomedHierarchy.loadDefault(), ClinicianAuthoredConditions.loadDefault(),
+        this(
+                catalogue,
+                subsumption,
+                CuratedSnomedHierarchy.loadDefault(),
+                ClinicianAuthoredConditions.loadDefault(),
                 zone);
     }
 
-    public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption,
-            CuratedSnomedHierarchy curated, ClinicianAuthoredConditions noTemplate, ZoneId zone) {
+    public ConditionMatcher(
+            ProtocolCatalogue catalogue,
+            SnomedSubsumption subsumption,
+            CuratedSnomedHierarchy curated,
+            ClinicianAuthoredConditions noTemplate,
+            ZoneId zone) {
         this(catalogue, subsumption, curated, noTemplate, Icd10Editions.loadDefault(), zone);
     }
 
-    public ConditionMatcher(ProtocolCatalogue catalogue, SnomedSubsumption subsumption,
-            CuratedSnomedHierarchy curated, ClinicianAuthoredConditions noTemplate, Icd10Editions editions,
+    public ConditionMatcher(
+            ProtocolCatalogue catalogue,
+            SnomedSubsumption subsumption,
+            CuratedSnomedHierarchy curated,
+            ClinicianAuthoredConditions noTemplate,
+            Icd10Editions editions,
             ZoneId zone) {
         this.zone = Objects.requireNonNull(zone, "zone");
         this.editions = Objects.requireNonNull(editions);
@@ -87,8 +100,8 @@ public final class ConditionMatcher {
     }
 
     /** Matches the record; {@code patient} and {@code observations} may be null/empty. */
-    public MatchResult match(Patient patient, List<Condition> conditions, List<Observation> observations,
-            LocalDate today) {
+    public MatchResult match(
+            Patient patient, List<Condition> conditions, List<Observation> observations, LocalDate today) {
         List<String> notes = new ArrayList<>();
         List<Condition> active = new ArrayList<>();
         List<Condition> past = new ArrayList<>();
@@ -109,14 +122,20 @@ public final class ConditionMatcher {
                 matches.addAll(history(ac, past, active, today, usedAsHistory));
                 if (!matches.isEmpty()) {
                     String ev = regimen.evidenceCode();
-                    regimens.add(new RegimenMatch(regimen.planDefinition().copy(), ac.group(), ev,
-                            catalogue.evidenceLabel(ev), catalogue.evidenceRank(ev), matches));
+                    regimens.add(new RegimenMatch(
+                            regimen.planDefinition().copy(),
+                            ac.group(),
+                            ev,
+                            catalogue.evidenceLabel(ev),
+                            catalogue.evidenceRank(ev),
+                            matches));
                 }
             }
         }
         for (Condition c : conditions == null ? List.<Condition>of() : conditions) {
             if (!Conditions.isActive(c) && !usedAsHistory.contains(c)) {
-                notes.add(Conditions.ref(c) + " (" + Codes.text(c.getCode()) + ") ignored: " + Conditions.statusText(c));
+                notes.add(
+                        Conditions.ref(c) + " (" + Codes.text(c.getCode()) + ") ignored: " + Conditions.statusText(c));
             }
         }
         regimens.sort(Comparator.comparingInt(RegimenMatch::evidenceRank)
@@ -125,8 +144,13 @@ public final class ConditionMatcher {
         return new MatchResult(regimens, clinicianAuthored(active), notes);
     }
 
-    private List<ConditionMatch> matchGroup(ApplicableCondition ac, Patient patient, List<Condition> active,
-            List<Observation> obs, LocalDate today, List<String> notes) {
+    private List<ConditionMatch> matchGroup(
+            ApplicableCondition ac,
+            Patient patient,
+            List<Condition> active,
+            List<Observation> obs,
+            LocalDate today,
+            List<String> notes) {
         List<ConditionMatch> found = new ArrayList<>();
         for (Condition c : active) {
             for (Coding coding : c.getCode().getCoding()) {
@@ -161,8 +185,12 @@ public final class ConditionMatcher {
      * onset within the window (and within the regimen's own onset window), or a sequela code; each match is marked
      * with the regimen's {@code historyNote}, so the clinician confirms the rehabilitation need.
      */
-    private List<ConditionMatch> history(ApplicableCondition ac, List<Condition> past, List<Condition> active,
-            LocalDate today, java.util.Set<Condition> used) {
+    private List<ConditionMatch> history(
+            ApplicableCondition ac,
+            List<Condition> past,
+            List<Condition> active,
+            LocalDate today,
+            java.util.Set<Condition> used) {
         if (ac.historyMaxDaysSinceOnset().isEmpty()) {
             return List.of();
         }
@@ -176,14 +204,21 @@ public final class ConditionMatcher {
                 }
                 boolean sequela = isSequela(ac, coding);
                 Optional<LocalDate> onset = Conditions.onsetDate(c, zone);
-                boolean recent = onset.map(d -> ChronoUnit.DAYS.between(d, today) <= window).orElse(false)
+                boolean recent = onset.map(d -> ChronoUnit.DAYS.between(d, today) <= window)
+                                .orElse(false)
                         && onsetOutsideWindow(ac, c, today).isEmpty();
                 if (sequela || recent) {
                     ConditionMatch x = m.get();
                     String why = ac.historyNote() + " (" + Conditions.statusText(c)
                             + (sequela ? ", sequela code" : ", onset " + onset.get()) + ")";
-                    found.add(new ConditionMatch(x.source(), x.system(), x.code(), x.display(), x.method(),
-                            x.matchedTo(), x.note().isBlank() ? why : x.note() + "; " + why));
+                    found.add(new ConditionMatch(
+                            x.source(),
+                            x.system(),
+                            x.code(),
+                            x.display(),
+                            x.method(),
+                            x.matchedTo(),
+                            x.note().isBlank() ? why : x.note() + "; " + why));
                     used.add(c);
                     break;
                 }
@@ -198,7 +233,8 @@ public final class ConditionMatcher {
                 return true;
             }
             Optional<String> mapped = editions.map(coding.getSystem(), cmPrefix)
-                    .filter(x -> x.relation() != Icd10Editions.Relation.NONE).map(Icd10Editions.Mapping::prefix);
+                    .filter(x -> x.relation() != Icd10Editions.Relation.NONE)
+                    .map(Icd10Editions.Mapping::prefix);
             if (mapped.isPresent() && Codes.icdStartsWith(coding.getCode(), mapped.get())) {
                 return true;
             }
@@ -206,8 +242,8 @@ public final class ConditionMatcher {
         return false;
     }
 
-    private Optional<ConditionMatch> codingMatch(ApplicableCondition ac, Condition c, Coding coding,
-            List<Condition> active) {
+    private Optional<ConditionMatch> codingMatch(
+            ApplicableCondition ac, Condition c, Coding coding, List<Condition> active) {
         String system = coding.getSystem();
         String code = coding.getCode();
         if (system == null || code == null) {
@@ -225,16 +261,22 @@ public final class ConditionMatcher {
             }
         } else if (RehabCodes.ICD10CM.equals(system)) {
             Optional<ConditionMatch> m = icdMatch(ac.icdPrefixes(), MatchMethod.ICD10CM_PREFIX, ref, code, display)
-                    .or(() -> icdMatch(ac.curatedIcdPrefixes(), MatchMethod.CURATED_ICD10CM_PREFIX, ref, code,
-                            display));
+                    .or(() ->
+                            icdMatch(ac.curatedIcdPrefixes(), MatchMethod.CURATED_ICD10CM_PREFIX, ref, code, display));
             if (m.isPresent() && !ac.requiresAlsoIcdPrefixes().isEmpty()) {
                 Optional<String> co = coCode(ac.requiresAlsoIcdPrefixes(), active);
                 if (co.isEmpty()) {
                     return Optional.empty();
                 }
                 ConditionMatch x = m.get();
-                return Optional.of(new ConditionMatch(x.source(), x.system(), x.code(), x.display(), x.method(),
-                        x.matchedTo(), "together with " + co.get()));
+                return Optional.of(new ConditionMatch(
+                        x.source(),
+                        x.system(),
+                        x.code(),
+                        x.display(),
+                        x.method(),
+                        x.matchedTo(),
+                        "together with " + co.get()));
             }
             return m;
         } else if (editions.isEdition(system)) {
@@ -246,43 +288,61 @@ public final class ConditionMatcher {
                     return Optional.empty();
                 }
                 ConditionMatch x = m.get();
-                return Optional.of(new ConditionMatch(x.source(), x.system(), x.code(), x.display(), x.method(),
-                        x.matchedTo(), "together with " + co.get()));
+                return Optional.of(new ConditionMatch(
+                        x.source(),
+                        x.system(),
+                        x.code(),
+                        x.display(),
+                        x.method(),
+                        x.matchedTo(),
+                        "together with " + co.get()));
             }
             return m;
         } else if (RehabCodes.CS_CONDITION_GROUP.equals(system) && ac.group().equals(code)) {
-            return Optional.of(new ConditionMatch(ref, system, code, display, MatchMethod.LOCAL_CODE,
-                    "condition group " + ac.group(), ""));
+            return Optional.of(new ConditionMatch(
+                    ref, system, code, display, MatchMethod.LOCAL_CODE, "condition group " + ac.group(), ""));
         }
         return Optional.empty();
     }
 
-    private static Optional<ConditionMatch> icdMatch(List<String> prefixes, MatchMethod method, String ref,
-            String code, String display) {
+    private static Optional<ConditionMatch> icdMatch(
+            List<String> prefixes, MatchMethod method, String ref, String code, String display) {
         for (String prefix : prefixes) {
             if (Codes.icdStartsWith(code, prefix)) {
-                return Optional.of(new ConditionMatch(ref, RehabCodes.ICD10CM, code, display, method,
-                        "ICD-10-CM " + prefix + (Codes.normaliseIcd(code).equals(Codes.normaliseIcd(prefix))
-                                ? " (exact)" : "*"), ""));
+                return Optional.of(new ConditionMatch(
+                        ref,
+                        RehabCodes.ICD10CM,
+                        code,
+                        display,
+                        method,
+                        "ICD-10-CM " + prefix
+                                + (Codes.normaliseIcd(code).equals(Codes.normaliseIcd(prefix)) ? " (exact)" : "*"),
+                        ""));
             }
         }
         return Optional.empty();
     }
 
     /** The edition's prefix mapped from each ICD-10-CM prefix (never guessed: rows of {@link Icd10Editions}). */
-    private Optional<ConditionMatch> editionMatch(List<String> cmPrefixes, String system, String ref, String code,
-            String display) {
+    private Optional<ConditionMatch> editionMatch(
+            List<String> cmPrefixes, String system, String ref, String code, String display) {
         for (String cmPrefix : cmPrefixes) {
-            Optional<Icd10Editions.Mapping> mapping = editions.map(system, cmPrefix)
-                    .filter(x -> x.relation() != Icd10Editions.Relation.NONE);
+            Optional<Icd10Editions.Mapping> mapping =
+                    editions.map(system, cmPrefix).filter(x -> x.relation() != Icd10Editions.Relation.NONE);
             if (mapping.isPresent() && Codes.icdStartsWith(code, mapping.get().prefix())) {
                 Icd10Editions.Mapping x = mapping.get();
                 String note = x.relation() == Icd10Editions.Relation.BROADER
                         ? x.edition() + " " + x.prefix() + " is broader than ICD-10-CM " + cmPrefix + ": " + x.note()
                         : "";
-                return Optional.of(new ConditionMatch(ref, system, code, display, MatchMethod.ICD10_EDITION_PREFIX,
+                return Optional.of(new ConditionMatch(
+                        ref,
+                        system,
+                        code,
+                        display,
+                        MatchMethod.ICD10_EDITION_PREFIX,
                         x.edition() + " " + x.prefix() + "* (mapped from ICD-10-CM " + cmPrefix + ", "
-                                + x.relation().name().toLowerCase(java.util.Locale.ROOT) + ")", note));
+                                + x.relation().name().toLowerCase(java.util.Locale.ROOT) + ")",
+                        note));
             }
         }
         return Optional.empty();
@@ -296,18 +356,18 @@ public final class ConditionMatcher {
                         && prefixes.stream().anyMatch(p -> Codes.icdStartsWith(coding.getCode(), p))) {
                     return Optional.of("ICD-10-CM " + coding.getCode());
                 }
-                if (editions.isEdition(coding.getSystem()) && prefixes.stream()
-                        .map(p -> editions.map(coding.getSystem(), p))
-                        .flatMap(Optional::stream)
-                        .filter(x -> x.relation() != Icd10Editions.Relation.NONE)
-                        .anyMatch(x -> Codes.icdStartsWith(coding.getCode(), x.prefix()))) {
+                if (editions.isEdition(coding.getSystem())
+                        && prefixes.stream()
+                                .map(p -> editions.map(coding.getSystem(), p))
+                                .flatMap(Optional::stream)
+                                .filter(x -> x.relation() != Icd10Editions.Relation.NONE)
+                                .anyMatch(x -> Codes.icdStartsWith(coding.getCode(), x.prefix()))) {
                     return Optional.of(coding.getSystem() + " " + coding.getCode());
                 }
             }
         }
         return Optional.empty();
     }
-
 
     /** Exact, terminology server, or curated descendant; empty when not subsumed. */
     Optional<MatchMethod> snomedMatch(String ancestor, String code) {
@@ -318,8 +378,7 @@ public final class ConditionMatcher {
         try {
             server = subsumption.subsumes(ancestor, code);
         } catch (RuntimeException e) {
-            LOG.warn("SNOMED CT subsumption {} / {} failed, using the curated table: {}", ancestor, code,
-                    e.toString());
+            LOG.warn("SNOMED CT subsumption {} / {} failed, using the curated table: {}", ancestor, code, e.toString());
             server = Optional.empty();
         }
         if (server.isPresent()) {
@@ -338,10 +397,12 @@ public final class ConditionMatcher {
         }
         long days = ChronoUnit.DAYS.between(onset.get(), today);
         if (ac.minDaysSinceOnset().isPresent() && days < ac.minDaysSinceOnset().getAsInt()) {
-            return Optional.of("onset " + days + " days ago, needs >= " + ac.minDaysSinceOnset().getAsInt());
+            return Optional.of("onset " + days + " days ago, needs >= "
+                    + ac.minDaysSinceOnset().getAsInt());
         }
         if (ac.maxDaysSinceOnset().isPresent() && days > ac.maxDaysSinceOnset().getAsInt()) {
-            return Optional.of("onset " + days + " days ago, needs <= " + ac.maxDaysSinceOnset().getAsInt());
+            return Optional.of("onset " + days + " days ago, needs <= "
+                    + ac.maxDaysSinceOnset().getAsInt());
         }
         return Optional.empty();
     }
@@ -362,9 +423,14 @@ public final class ConditionMatcher {
             if (Observations.isCoded(o, RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, THREE_MBWT_TEXT)) {
                 Optional<Double> s = Observations.valueIn(o, Units.SECOND);
                 if (s.isPresent() && s.get() >= THREE_METRE_BACKWARD_WALK_CUTOFF_S) {
-                    out.add(new ConditionMatch(Observations.ref(o), RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT,
-                            "3-metre backward walk test " + s.get() + " s", MatchMethod.OBSERVATION,
-                            "3MBWT >= " + THREE_METRE_BACKWARD_WALK_CUTOFF_S + " s (Polo-Ferrero 2025)", ""));
+                    out.add(new ConditionMatch(
+                            Observations.ref(o),
+                            RehabCodes.CS_OUTCOME,
+                            RehabCodes.OUTCOME_3MBWT,
+                            "3-metre backward walk test " + s.get() + " s",
+                            MatchMethod.OBSERVATION,
+                            "3MBWT >= " + THREE_METRE_BACKWARD_WALK_CUTOFF_S + " s (Polo-Ferrero 2025)",
+                            ""));
                 }
                 break; // only the newest 3MBWT counts
             }
@@ -372,9 +438,14 @@ public final class ConditionMatcher {
         for (Observation o : Observations.newestFirst(obs)) {
             if (Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY, Codes.FALL_HISTORY_TEXT)
                     && Observations.flag(o).orElse(false)) {
-                out.add(new ConditionMatch(Observations.ref(o), RehabCodes.CS_FINDING,
-                        RehabCodes.FINDING_FALL_HISTORY, "Fall history", MatchMethod.OBSERVATION,
-                        "fall history", ""));
+                out.add(new ConditionMatch(
+                        Observations.ref(o),
+                        RehabCodes.CS_FINDING,
+                        RehabCodes.FINDING_FALL_HISTORY,
+                        "Fall history",
+                        MatchMethod.OBSERVATION,
+                        "fall history",
+                        ""));
                 break;
             }
         }
@@ -402,17 +473,29 @@ public final class ConditionMatcher {
                         for (Coding coding : c.getCode().getCoding()) {
                             if (RehabCodes.ICD10CM.equals(coding.getSystem())
                                     && Codes.icdStartsWith(coding.getCode(), row.value())) {
-                                out.add(finding(row, c, coding, "curated".equals(row.source())
-                                        ? MatchMethod.CURATED_ICD10CM_PREFIX : MatchMethod.ICD10CM_PREFIX));
+                                out.add(finding(
+                                        row,
+                                        c,
+                                        coding,
+                                        "curated".equals(row.source())
+                                                ? MatchMethod.CURATED_ICD10CM_PREFIX
+                                                : MatchMethod.ICD10CM_PREFIX));
                                 break rows;
                             }
                         }
                     }
                     case "text" -> {
                         if (Codes.textMatches(c.getCode(), row.pattern())) {
-                            out.add(new ClinicianAuthoredFinding(row.group(), new ConditionMatch(Conditions.ref(c),
-                                    "text", Codes.text(c.getCode()), Codes.text(c.getCode()), MatchMethod.TEXT,
-                                    row.display(), "")));
+                            out.add(new ClinicianAuthoredFinding(
+                                    row.group(),
+                                    new ConditionMatch(
+                                            Conditions.ref(c),
+                                            "text",
+                                            Codes.text(c.getCode()),
+                                            Codes.text(c.getCode()),
+                                            MatchMethod.TEXT,
+                                            row.display(),
+                                            "")));
                             break rows;
                         }
                     }
@@ -423,11 +506,19 @@ public final class ConditionMatcher {
         return out;
     }
 
-    private static ClinicianAuthoredFinding finding(ClinicianAuthoredConditions.Row row, Condition c, Coding coding,
-            MatchMethod method) {
+    private static ClinicianAuthoredFinding finding(
+            ClinicianAuthoredConditions.Row row, Condition c, Coding coding, MatchMethod method) {
         String display = coding.hasDisplay() ? coding.getDisplay() : Codes.text(c.getCode());
-        return new ClinicianAuthoredFinding(row.group(), new ConditionMatch(Conditions.ref(c), coding.getSystem(),
-                coding.getCode(), display, method, row.display() + " (" + row.value() + ")", ""));
+        return new ClinicianAuthoredFinding(
+                row.group(),
+                new ConditionMatch(
+                        Conditions.ref(c),
+                        coding.getSystem(),
+                        coding.getCode(),
+                        display,
+                        method,
+                        row.display() + " (" + row.value() + ")",
+                        ""));
     }
 
     static Optional<Integer> age(Patient patient, LocalDate today) {

@@ -15,8 +15,7 @@ public final class CuratedSnomedHierarchy {
     public static final String DEFAULT_RESOURCE = "matching/snomed-curated-descendants.tsv";
 
     /** One row: {@code descendant} is-a {@code ancestor}, curated by the project. */
-    public record Row(String ancestor, String descendant, String display, String status, String note) {
-    }
+    public record Row(String ancestor, String descendant, String display, String status, String note) {}
 
     private final List<Row> rows;
 
@@ -38,13 +37,13 @@ public final class CuratedSnomedHierarchy {
 
     /** True when the table says {@code descendant} is a (strict) descendant of {@code ancestor}. */
     public boolean isDescendant(String ancestor, String descendant) {
-        return rows.stream().anyMatch(r -> r.ancestor().equals(ancestor) && r.descendant().equals(descendant));
+        return rows.stream()
+                .anyMatch(r -> r.ancestor().equals(ancestor) && r.descendant().equals(descendant));
     }
 
     /** Tab-separated classpath tables with '#' comments. */
     static final class Tsv {
-        private Tsv() {
-        }
+        private Tsv() {}
 
         static List<String[]> read(String resource, int columns) {
             InputStream in = CuratedSnomedHierarchy.class.getClassLoader().getResourceAsStream(resource);

@@ -23,11 +23,15 @@ public final class Icd10Editions {
     public static final String DEFAULT_RESOURCE = "matching/icd10-editions.tsv";
 
     /** How an ICD-10-CM prefix maps into an edition. */
-    public enum Relation { EQUIVALENT, BROADER, NONE }
+    public enum Relation {
+        EQUIVALENT,
+        BROADER,
+        NONE
+    }
 
     /** One row: in {@code edition} (code system {@code system}), ICD-10-CM {@code cmPrefix} is {@code prefix}. */
-    public record Mapping(String edition, String system, String cmPrefix, String prefix, Relation relation, String note) {
-    }
+    public record Mapping(
+            String edition, String system, String cmPrefix, String prefix, Relation relation, String note) {}
 
     private final Map<String, Map<String, Mapping>> bySystem;
 
@@ -63,8 +67,13 @@ public final class Icd10Editions {
                 throw new IllegalStateException("Bad row in " + DEFAULT_RESOURCE + ": " + line);
             }
             Relation relation = Relation.valueOf(f[4].strip().toUpperCase(java.util.Locale.ROOT));
-            rows.add(new Mapping(f[0].strip(), f[1].strip(), f[2].strip(), "-".equals(f[3].strip()) ? null : f[3].strip(),
-                    relation, f[5].strip()));
+            rows.add(new Mapping(
+                    f[0].strip(),
+                    f[1].strip(),
+                    f[2].strip(),
+                    "-".equals(f[3].strip()) ? null : f[3].strip(),
+                    relation,
+                    f[5].strip()));
         }
         return new Icd10Editions(rows);
     }

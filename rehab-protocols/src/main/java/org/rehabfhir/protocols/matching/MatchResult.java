@@ -9,8 +9,8 @@ import java.util.List;
  * @param clinicianAuthored  conditions that need a clinician-authored plan
  * @param notes              why some Conditions were ignored (inactive, refuted, co-code missing...)
  */
-public record MatchResult(List<RegimenMatch> regimens, List<ClinicianAuthoredFinding> clinicianAuthored,
-        List<String> notes) {
+public record MatchResult(
+        List<RegimenMatch> regimens, List<ClinicianAuthoredFinding> clinicianAuthored, List<String> notes) {
 
     public MatchResult {
         regimens = List.copyOf(regimens);

@@ -13,8 +13,13 @@ import org.hl7.fhir.r4.model.PlanDefinition;
  * @param evidenceRank   1 = strongest (evidence-level CodeSystem property "rank")
  * @param matches        the matching Conditions/Observations, best first
  */
-public record RegimenMatch(PlanDefinition planDefinition, String group, String evidenceCode, String evidenceLabel,
-        int evidenceRank, List<ConditionMatch> matches) {
+public record RegimenMatch(
+        PlanDefinition planDefinition,
+        String group,
+        String evidenceCode,
+        String evidenceLabel,
+        int evidenceRank,
+        List<ConditionMatch> matches) {
 
     public RegimenMatch {
         matches = List.copyOf(matches);

@@ -10,9 +10,8 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Dates;
-import org.rehabfhir.protocols.record.Observations;
-import org.rehabfhir.protocols.record.Units;
 import org.rehabfhir.protocols.record.Numbers;
+import org.rehabfhir.protocols.record.Observations;
 
 /**
  * How a Goal stands against the patient's outcome Observations: the newest Observation coded as the target's
@@ -54,8 +53,7 @@ public final class GoalAssessment {
         }
     }
 
-    private GoalAssessment() {
-    }
+    private GoalAssessment() {}
 
     /**
      * Assesses the goal's first target with a measure and a Quantity detail against the patient's Observations
@@ -63,7 +61,9 @@ public final class GoalAssessment {
      */
     public static Optional<Result> assess(Goal goal, List<Observation> observations, ZoneId zone) {
         for (Goal.GoalTargetComponent t : goal.getTarget()) {
-            if (t.hasMeasure() && t.hasDetailQuantity() && t.getDetailQuantity().hasValue()
+            if (t.hasMeasure()
+                    && t.hasDetailQuantity()
+                    && t.getDetailQuantity().hasValue()
                     && t.getDetailQuantity().hasCode()) {
                 return Optional.of(assess(t, observations, goalStart(goal, zone)));
             }
@@ -80,7 +80,8 @@ public final class GoalAssessment {
         List<Observation> values = Observations.newestFirst(observations).stream()
                 .filter(o -> t.getMeasure().getCoding().stream()
                         .anyMatch(c -> Codes.has(o.getCode(), c.getSystem(), c.getCode())))
-                .filter(o -> Observations.effective(o).map(e -> !e.isBefore(since)).orElse(false))
+                .filter(o ->
+                        Observations.effective(o).map(e -> !e.isBefore(since)).orElse(false))
                 .filter(o -> Observations.valueIn(o, unit).isPresent())
                 .toList();
         if (values.isEmpty()) {
@@ -97,8 +98,8 @@ public final class GoalAssessment {
             return new Result("in-progress", Optional.of(latest), ref, targetText);
         }
         double previous = Observations.valueIn(values.get(1), unit).orElseThrow();
-        String trend = latest == previous ? "no-change"
-                : (latest < previous) == lowerIsBetter ? "improving" : "worsening";
+        String trend =
+                latest == previous ? "no-change" : (latest < previous) == lowerIsBetter ? "improving" : "worsening";
         return new Result(trend, Optional.of(latest), ref, targetText);
     }
 
@@ -117,8 +118,9 @@ public final class GoalAssessment {
 
     private static Instant goalStart(Goal goal, ZoneId zone) {
         return goal.hasStartDateType()
-                ? Dates.localDate(goal.getStartDateType(), zone).map(d -> Dates.startOfDay(d, zone)).orElse(Instant.EPOCH)
+                ? Dates.localDate(goal.getStartDateType(), zone)
+                        .map(d -> Dates.startOfDay(d, zone))
+                        .orElse(Instant.EPOCH)
                 : Instant.EPOCH;
     }
-
 }

@@ -22,8 +22,8 @@ public final class ProgressDecision {
     private final ProposedStep proposedStep;
     private final List<SessionSummary> sessions;
 
-    public ProgressDecision(Decision decision, List<String> reasons, ProposedStep proposedStep,
-            List<SessionSummary> sessions) {
+    public ProgressDecision(
+            Decision decision, List<String> reasons, ProposedStep proposedStep, List<SessionSummary> sessions) {
         this.decision = decision;
         this.reasons = List.copyOf(reasons);
         this.proposedStep = proposedStep;
@@ -58,7 +58,8 @@ public final class ProgressDecision {
      */
     public Parameters toParameters() {
         Parameters p = new Parameters();
-        p.addParameter().setName("decision")
+        p.addParameter()
+                .setName("decision")
                 .setValue(new Coding(RehabCodes.CS_PROGRESS_DECISION, decision.code(), decision.display()));
         for (String r : reasons) {
             p.addParameter().setName("reason").setValue(new StringType(r));
@@ -68,16 +69,21 @@ public final class ProgressDecision {
             ParametersParameterComponent a = p.addParameter().setName("proposedActivity");
             CarePlanActivityDetailComponent d = proposedStep.proposedDetail();
             a.addPart().setName("activityIndex").setValue(new IntegerType(proposedStep.activityIndex()));
-            a.addPart().setName("dimension").setValue(new StringType(proposedStep.dimension().name().toLowerCase(
-                    java.util.Locale.ROOT)));
+            a.addPart()
+                    .setName("dimension")
+                    .setValue(new StringType(proposedStep.dimension().name().toLowerCase(java.util.Locale.ROOT)));
             a.addPart().setName("from").setValue(new StringType(proposedStep.from()));
             a.addPart().setName("to").setValue(new StringType(proposedStep.to()));
             if (d.hasInstantiatesCanonical()) {
-                a.addPart().setName("instantiatesCanonical")
-                        .setValue(new CanonicalType(d.getInstantiatesCanonical().get(0).getValue()));
+                a.addPart()
+                        .setName("instantiatesCanonical")
+                        .setValue(new CanonicalType(
+                                d.getInstantiatesCanonical().get(0).getValue()));
             }
             if (d.hasScheduledTiming()) {
-                a.addPart().setName("scheduledTiming").setValue(d.getScheduledTiming().copy());
+                a.addPart()
+                        .setName("scheduledTiming")
+                        .setValue(d.getScheduledTiming().copy());
             }
             part(a, d, RehabCodes.EXT_SUPERVISION, "supervisionLevel");
             part(a, d, RehabCodes.EXT_SPEED, "treadmillSpeed");
@@ -91,14 +97,15 @@ public final class ProgressDecision {
             sp.addPart().setName("start").setValue(new DateTimeType(java.util.Date.from(s.start())));
             s.durationMin().ifPresent(v -> sp.addPart().setName("durationMin").setValue(new DecimalType(v)));
             s.rpe().ifPresent(v -> sp.addPart().setName("rpe").setValue(new DecimalType(v)));
-            s.painIncrease().ifPresent(v -> sp.addPart().setName("painIncreaseAt24h").setValue(new DecimalType(v)));
+            s.painIncrease()
+                    .ifPresent(v -> sp.addPart().setName("painIncreaseAt24h").setValue(new DecimalType(v)));
             sp.addPart().setName("nearFall").setValue(new org.hl7.fhir.r4.model.BooleanType(s.nearFall()));
         }
         return p;
     }
 
-    private static void part(ParametersParameterComponent a, CarePlanActivityDetailComponent d, String url,
-            String name) {
+    private static void part(
+            ParametersParameterComponent a, CarePlanActivityDetailComponent d, String url, String name) {
         Extension e = d.getExtensionByUrl(url);
         if (e != null && e.getValue() != null) {
             a.addPart().setName(name).setValue(e.getValue().copy());

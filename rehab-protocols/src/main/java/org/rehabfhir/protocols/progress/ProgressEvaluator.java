@@ -24,8 +24,8 @@ import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Dates;
-import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Numbers;
+import org.rehabfhir.protocols.record.Observations;
 
 /**
  * The clinical brief's default progression rules [D], applied to the session Observations of a CarePlan. It reads,
@@ -72,19 +72,26 @@ public final class ProgressEvaluator {
         Instant since = Instant.EPOCH;
         if (fall.isPresent()) {
             Instant fallAt = Observations.effective(fall.get()).orElse(Instant.EPOCH);
-            Optional<Observation> review = latest(obs, RehabCodes.CS_FINDING, RehabCodes.FINDING_REVIEW_AFTER_FALL,
-                    null, true).filter(r -> Observations.effective(r).orElse(Instant.EPOCH).isAfter(fallAt));
+            Optional<Observation> review = latest(
+                            obs, RehabCodes.CS_FINDING, RehabCodes.FINDING_REVIEW_AFTER_FALL, null, true)
+                    .filter(r -> Observations.effective(r).orElse(Instant.EPOCH).isAfter(fallAt));
             if (review.isEmpty()) {
-                return new ProgressDecision(Decision.SUSPEND, List.of("Fall recorded " + fallAt + " ("
-                        + Observations.ref(fall.get()) + "): plan suspended until a clinician reviews it"), null,
+                return new ProgressDecision(
+                        Decision.SUSPEND,
+                        List.of("Fall recorded " + fallAt + " (" + Observations.ref(fall.get())
+                                + "): plan suspended until a clinician reviews it"),
+                        null,
                         sessions(obs, Instant.EPOCH));
             }
             since = Observations.effective(review.get()).orElse(fallAt);
         }
         List<SessionSummary> sessions = sessions(obs, since);
         if (sessions.isEmpty()) {
-            return new ProgressDecision(Decision.HOLD, List.of("No session recorded (exercise duration, LOINC 55411-3,"
-                    + " with basedOn this CarePlan)" + (fall.isPresent() ? " since the post-fall review" : "")), null,
+            return new ProgressDecision(
+                    Decision.HOLD,
+                    List.of("No session recorded (exercise duration, LOINC 55411-3," + " with basedOn this CarePlan)"
+                            + (fall.isPresent() ? " since the post-fall review" : "")),
+                    null,
                     sessions);
         }
         int current = currentActivity(plan, sessions.get(sessions.size() - 1).start());
@@ -99,16 +106,17 @@ public final class ProgressEvaluator {
             holdReasons.add("Only " + sessions.size() + " session(s) recorded; " + SESSIONS_TO_PROGRESS
                     + " consecutive qualifying sessions are needed");
         }
-        for (SessionSummary s : sessions.subList(Math.max(0, sessions.size() - SESSIONS_TO_PROGRESS),
-                sessions.size())) {
+        for (SessionSummary s :
+                sessions.subList(Math.max(0, sessions.size() - SESSIONS_TO_PROGRESS), sessions.size())) {
             holdReasons.addAll(notQualifying(s));
         }
         if (!holdReasons.isEmpty()) {
             return new ProgressDecision(Decision.HOLD, holdReasons, null, sessions);
         }
         List<String> reasons = new ArrayList<>();
-        reasons.add(SESSIONS_TO_PROGRESS + " consecutive sessions with no near-fall, RPE <= " + Numbers.format(PROGRESS_MAX_RPE)
-                + " and pain at 24 h not up more than " + Numbers.format(MAX_PAIN_INCREASE) + " points");
+        reasons.add(SESSIONS_TO_PROGRESS + " consecutive sessions with no near-fall, RPE <= "
+                + Numbers.format(PROGRESS_MAX_RPE) + " and pain at 24 h not up more than "
+                + Numbers.format(MAX_PAIN_INCREASE) + " points");
         ProposedStep step = current < 0 ? null : progress(plan, current);
         if (step == null) {
             reasons.add("Top of the regimen reached: nothing left to progress; clinician to review (maintenance or "
@@ -134,15 +142,19 @@ public final class ProgressEvaluator {
             return all.stream().filter(Observations::isUsable).toList();
         }
         String id = plan.getIdElement().getIdPart();
-        return all.stream().filter(Observations::isUsable)
-                .filter(o -> o.getBasedOn().stream().map(Reference::getReference).filter(Objects::nonNull)
-                        .anyMatch(r -> r.equals("CarePlan/" + id) || r.endsWith("/CarePlan/" + id)
+        return all.stream()
+                .filter(Observations::isUsable)
+                .filter(o -> o.getBasedOn().stream()
+                        .map(Reference::getReference)
+                        .filter(Objects::nonNull)
+                        .anyMatch(r -> r.equals("CarePlan/" + id)
+                                || r.endsWith("/CarePlan/" + id)
                                 || r.startsWith("CarePlan/" + id + "/_history/")))
                 .toList();
     }
 
-    private Optional<Observation> latest(List<Observation> obs, String system, String code, Pattern text,
-            boolean mustBeTrue) {
+    private Optional<Observation> latest(
+            List<Observation> obs, String system, String code, Pattern text, boolean mustBeTrue) {
         return Observations.newestFirst(obs).stream()
                 .filter(o -> Observations.isCoded(o, system, code, text))
                 .filter(o -> !mustBeTrue || Observations.flag(o).orElse(false))
@@ -152,7 +164,8 @@ public final class ProgressEvaluator {
     private List<SessionSummary> sessions(List<Observation> obs, Instant since) {
         List<Observation> durations = obs.stream()
                 .filter(o -> Observations.isCoded(o, RehabCodes.LOINC, RehabCodes.LOINC_EXERCISE_DURATION, null))
-                .filter(o -> Observations.effective(o).map(t -> t.isAfter(since)).orElse(false))
+                .filter(o ->
+                        Observations.effective(o).map(t -> t.isAfter(since)).orElse(false))
                 .sorted(Comparator.comparing(o -> Observations.effective(o).orElseThrow()))
                 .toList();
         List<SessionSummary> out = new ArrayList<>();
@@ -163,19 +176,26 @@ public final class ProgressEvaluator {
             Optional<Observation> rpe = sameDay(obs, day, RehabCodes.LOINC, RehabCodes.LOINC_RPE, null);
             Optional<Observation> hr = sameDay(obs, day, RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, null);
             boolean nearFall = obs.stream()
-                    .filter(o -> Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_NEAR_FALL,
-                            NEAR_FALL_TEXT))
-                    .filter(o -> sameDay(o, day)).anyMatch(o -> Observations.flag(o).orElse(false));
-            Optional<Observation> painBefore = painBetween(obs, t.minus(Duration.ofHours(24)),
-                    t.plus(Duration.ofMinutes(30)), true);
-            Optional<Observation> painAfter = painBetween(obs, t.plus(Duration.ofHours(12)),
-                    t.plus(Duration.ofHours(36)), false);
+                    .filter(o -> Observations.isCoded(
+                            o, RehabCodes.CS_FINDING, RehabCodes.FINDING_NEAR_FALL, NEAR_FALL_TEXT))
+                    .filter(o -> sameDay(o, day))
+                    .anyMatch(o -> Observations.flag(o).orElse(false));
+            Optional<Observation> painBefore =
+                    painBetween(obs, t.minus(Duration.ofHours(24)), t.plus(Duration.ofMinutes(30)), true);
+            Optional<Observation> painAfter =
+                    painBetween(obs, t.plus(Duration.ofHours(12)), t.plus(Duration.ofHours(36)), false);
             rpe.ifPresent(o -> refs.add(Observations.ref(o)));
             painBefore.ifPresent(o -> refs.add(Observations.ref(o)));
             painAfter.ifPresent(o -> refs.add(Observations.ref(o)));
-            out.add(new SessionSummary(t, Observations.number(d), rpe.flatMap(Observations::number),
-                    painBefore.flatMap(Observations::number), painAfter.flatMap(Observations::number), nearFall,
-                    hr.flatMap(Observations::number), refs));
+            out.add(new SessionSummary(
+                    t,
+                    Observations.number(d),
+                    rpe.flatMap(Observations::number),
+                    painBefore.flatMap(Observations::number),
+                    painAfter.flatMap(Observations::number),
+                    nearFall,
+                    hr.flatMap(Observations::number),
+                    refs));
         }
         return out;
     }
@@ -184,10 +204,12 @@ public final class ProgressEvaluator {
         return Observations.effectiveDate(o, zone).map(day::equals).orElse(false);
     }
 
-    private Optional<Observation> sameDay(List<Observation> obs, LocalDate day, String system, String code,
-            Pattern text) {
-        return Observations.newestFirst(obs).stream().filter(o -> Observations.isCoded(o, system, code, text))
-                .filter(o -> sameDay(o, day)).findFirst();
+    private Optional<Observation> sameDay(
+            List<Observation> obs, LocalDate day, String system, String code, Pattern text) {
+        return Observations.newestFirst(obs).stream()
+                .filter(o -> Observations.isCoded(o, system, code, text))
+                .filter(o -> sameDay(o, day))
+                .findFirst();
     }
 
     /** Pain NRS in [from, to]: the latest one (before the session) or the earliest one (after it). */
@@ -195,7 +217,9 @@ public final class ProgressEvaluator {
         List<Observation> inWindow = obs.stream()
                 .filter(o -> Observations.isCoded(o, RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, null))
                 .filter(o -> Observations.number(o).isPresent())
-                .filter(o -> Observations.effective(o).map(x -> !x.isBefore(from) && !x.isAfter(to)).orElse(false))
+                .filter(o -> Observations.effective(o)
+                        .map(x -> !x.isBefore(from) && !x.isAfter(to))
+                        .orElse(false))
                 .sorted(Comparator.comparing(o -> Observations.effective(o).orElseThrow()))
                 .toList();
         if (inWindow.isEmpty()) {
@@ -210,9 +234,12 @@ public final class ProgressEvaluator {
         if (s.nearFall()) {
             out.add("Near-fall in " + when);
         }
-        s.rpe().filter(r -> r >= REGRESS_MIN_RPE)
-                .ifPresent(r -> out.add("RPE " + Numbers.format(r) + " >= " + Numbers.format(REGRESS_MIN_RPE) + " in " + when));
-        s.painIncrease().filter(p -> p > MAX_PAIN_INCREASE)
+        s.rpe()
+                .filter(r -> r >= REGRESS_MIN_RPE)
+                .ifPresent(r ->
+                        out.add("RPE " + Numbers.format(r) + " >= " + Numbers.format(REGRESS_MIN_RPE) + " in " + when));
+        s.painIncrease()
+                .filter(p -> p > MAX_PAIN_INCREASE)
                 .ifPresent(p -> out.add("Pain NRS up " + Numbers.format(p) + " points at 24 h after " + when + " (> "
                         + Numbers.format(MAX_PAIN_INCREASE) + ")"));
         return out;
@@ -235,7 +262,8 @@ public final class ProgressEvaluator {
         if (s.nearFall()) {
             out.add("Near-fall in " + when);
         }
-        s.painIncrease().filter(p -> p > MAX_PAIN_INCREASE)
+        s.painIncrease()
+                .filter(p -> p > MAX_PAIN_INCREASE)
                 .ifPresent(p -> out.add("Pain up " + Numbers.format(p) + " points after " + when));
         return out;
     }
@@ -273,35 +301,62 @@ public final class ProgressEvaluator {
     }
 
     /** The dose of an activity: current values from the CarePlan, start values and ladder from the catalogue. */
-    private record Dose(double duration, Double speed, Double incline, int supervision, double durationStep,
-            double durationMax, double speedStep, double speedMax, double inclineStep, double inclineMax,
-            int leastSupervision, double startDuration, Double startSpeed, Double startIncline, int startSupervision) {
-    }
+    private record Dose(
+            double duration,
+            Double speed,
+            Double incline,
+            int supervision,
+            double durationStep,
+            double durationMax,
+            double speedStep,
+            double speedMax,
+            double inclineStep,
+            double inclineMax,
+            int leastSupervision,
+            double startDuration,
+            Double startSpeed,
+            Double startIncline,
+            int startSupervision) {}
 
     private Dose dose(CarePlanActivityDetailComponent d) {
-        Optional<ActivityDefinition> ad = d.getInstantiatesCanonical().stream().findFirst()
+        Optional<ActivityDefinition> ad = d.getInstantiatesCanonical().stream()
+                .findFirst()
                 .flatMap(c -> catalogue.activityDefinition(c.getValue()));
         Extension ladder = d.getExtensionByUrl(RehabCodes.EXT_LADDER);
         if (ladder == null) {
             ladder = ad.map(a -> a.getExtensionByUrl(RehabCodes.EXT_LADDER)).orElse(new Extension());
         }
         double duration = d.getScheduledTiming().getRepeat().hasDuration()
-                ? d.getScheduledTiming().getRepeat().getDuration().doubleValue() : 0;
+                ? d.getScheduledTiming().getRepeat().getDuration().doubleValue()
+                : 0;
         Double speed = quantity(d.getExtensionByUrl(RehabCodes.EXT_SPEED));
         Double incline = quantity(d.getExtensionByUrl(RehabCodes.EXT_INCLINE));
         int supervision = level(d.getExtensionByUrl(RehabCodes.EXT_SUPERVISION), 2);
         double startDuration = ad.map(a -> a.getTimingTiming().getRepeat().getDuration())
-                .map(BigDecimal::doubleValue).orElse(duration);
-        Double startSpeed = ad.map(a -> quantity(a.getExtensionByUrl(RehabCodes.EXT_SPEED))).orElse(speed);
-        Double startIncline = ad.map(a -> quantity(a.getExtensionByUrl(RehabCodes.EXT_INCLINE))).orElse(incline);
+                .map(BigDecimal::doubleValue)
+                .orElse(duration);
+        Double startSpeed =
+                ad.map(a -> quantity(a.getExtensionByUrl(RehabCodes.EXT_SPEED))).orElse(speed);
+        Double startIncline = ad.map(a -> quantity(a.getExtensionByUrl(RehabCodes.EXT_INCLINE)))
+                .orElse(incline);
         int startSupervision = ad.map(a -> level(a.getExtensionByUrl(RehabCodes.EXT_SUPERVISION), supervision))
                 .orElse(supervision);
-        return new Dose(duration, speed, incline, supervision,
-                sub(ladder, "durationStep", 5), sub(ladder, "durationMax", duration),
-                sub(ladder, "speedStep", 0), sub(ladder, "speedMax", speed == null ? 0 : speed),
-                sub(ladder, "inclineStep", 0), sub(ladder, "inclineMax", incline == null ? 0 : incline),
+        return new Dose(
+                duration,
+                speed,
+                incline,
+                supervision,
+                sub(ladder, "durationStep", 5),
+                sub(ladder, "durationMax", duration),
+                sub(ladder, "speedStep", 0),
+                sub(ladder, "speedMax", speed == null ? 0 : speed),
+                sub(ladder, "inclineStep", 0),
+                sub(ladder, "inclineMax", incline == null ? 0 : incline),
                 level(ladder.getExtensionByUrl("leastSupervision"), supervision),
-                startDuration, startSpeed, startIncline, Math.min(startSupervision, supervision));
+                startDuration,
+                startSpeed,
+                startIncline,
+                Math.min(startSupervision, supervision));
     }
 
     private ProposedStep progress(CarePlan plan, int index) {
@@ -309,29 +364,45 @@ public final class ProgressEvaluator {
         Dose x = dose(d);
         if (x.durationStep() > 0 && x.duration() < x.durationMax()) {
             double to = Math.min(x.duration() + x.durationStep(), x.durationMax());
-            return new ProposedStep(index, StepDimension.DURATION, Numbers.format(x.duration()) + " min", Numbers.format(to) + " min",
+            return new ProposedStep(
+                    index,
+                    StepDimension.DURATION,
+                    Numbers.format(x.duration()) + " min",
+                    Numbers.format(to) + " min",
                     withDuration(d, to));
         }
         if (x.speed() != null && x.speedStep() > 0 && x.speed() < x.speedMax()) {
             double to = Math.min(round(x.speed() + x.speedStep()), x.speedMax());
-            return new ProposedStep(index, StepDimension.SPEED, Numbers.format(x.speed()) + " km/h", Numbers.format(to) + " km/h",
+            return new ProposedStep(
+                    index,
+                    StepDimension.SPEED,
+                    Numbers.format(x.speed()) + " km/h",
+                    Numbers.format(to) + " km/h",
                     withQuantity(d, RehabCodes.EXT_SPEED, to, "km/h"));
         }
         if (x.incline() != null && x.inclineStep() > 0 && x.incline() < x.inclineMax()) {
             double to = Math.min(x.incline() + x.inclineStep(), x.inclineMax());
-            return new ProposedStep(index, StepDimension.INCLINE, Numbers.format(x.incline()) + " deg", Numbers.format(to) + " deg",
+            return new ProposedStep(
+                    index,
+                    StepDimension.INCLINE,
+                    Numbers.format(x.incline()) + " deg",
+                    Numbers.format(to) + " deg",
                     withQuantity(d, RehabCodes.EXT_INCLINE, to, "deg"));
         }
         if (x.supervision() < x.leastSupervision()) {
             int to = x.supervision() + 1;
-            return new ProposedStep(index, StepDimension.SUPERVISION, "level " + x.supervision(), "level " + to,
+            return new ProposedStep(
+                    index,
+                    StepDimension.SUPERVISION,
+                    "level " + x.supervision(),
+                    "level " + to,
                     withSupervision(d, to));
         }
         for (int next = index + 1; next < plan.getActivity().size(); next++) {
             CarePlanActivityDetailComponent n = plan.getActivity().get(next).getDetail();
             if (n.getStatus() == CarePlan.CarePlanActivityStatus.NOTSTARTED && !startsWith(n, d)) {
-                return new ProposedStep(next, StepDimension.NEXT_PHASE, "activity " + index, "activity " + next,
-                        n.copy());
+                return new ProposedStep(
+                        next, StepDimension.NEXT_PHASE, "activity " + index, "activity " + next, n.copy());
             }
         }
         return null;
@@ -342,41 +413,68 @@ public final class ProgressEvaluator {
         Dose x = dose(d);
         if (x.supervision() > x.startSupervision()) {
             int to = x.supervision() - 1;
-            return new ProposedStep(index, StepDimension.SUPERVISION, "level " + x.supervision(), "level " + to,
+            return new ProposedStep(
+                    index,
+                    StepDimension.SUPERVISION,
+                    "level " + x.supervision(),
+                    "level " + to,
                     withSupervision(d, to));
         }
         if (x.incline() != null && x.startIncline() != null && x.incline() > x.startIncline()) {
             double to = Math.max(x.startIncline(), x.incline() - Math.max(x.inclineStep(), 1));
-            return new ProposedStep(index, StepDimension.INCLINE, Numbers.format(x.incline()) + " deg", Numbers.format(to) + " deg",
+            return new ProposedStep(
+                    index,
+                    StepDimension.INCLINE,
+                    Numbers.format(x.incline()) + " deg",
+                    Numbers.format(to) + " deg",
                     withQuantity(d, RehabCodes.EXT_INCLINE, to, "deg"));
         }
         if (x.speed() != null && x.startSpeed() != null && x.speed() > x.startSpeed()) {
             double to = Math.max(x.startSpeed(), round(x.speed() - Math.max(x.speedStep(), 0.1)));
-            return new ProposedStep(index, StepDimension.SPEED, Numbers.format(x.speed()) + " km/h", Numbers.format(to) + " km/h",
+            return new ProposedStep(
+                    index,
+                    StepDimension.SPEED,
+                    Numbers.format(x.speed()) + " km/h",
+                    Numbers.format(to) + " km/h",
                     withQuantity(d, RehabCodes.EXT_SPEED, to, "km/h"));
         }
         if (x.duration() > x.startDuration()) {
             double to = Math.max(x.startDuration(), x.duration() - Math.max(x.durationStep(), 5));
-            return new ProposedStep(index, StepDimension.DURATION, Numbers.format(x.duration()) + " min", Numbers.format(to) + " min",
+            return new ProposedStep(
+                    index,
+                    StepDimension.DURATION,
+                    Numbers.format(x.duration()) + " min",
+                    Numbers.format(to) + " min",
                     withDuration(d, to));
         }
         // At the starting dose: closer supervision first, else shorter sessions (never below 5 min).
         if (x.supervision() > 1) {
             int to = x.supervision() - 1;
-            return new ProposedStep(index, StepDimension.SUPERVISION, "level " + x.supervision(), "level " + to,
+            return new ProposedStep(
+                    index,
+                    StepDimension.SUPERVISION,
+                    "level " + x.supervision(),
+                    "level " + to,
                     withSupervision(d, to));
         }
         double to = Math.max(5, x.duration() - 5);
-        return new ProposedStep(index, StepDimension.DURATION, Numbers.format(x.duration()) + " min", Numbers.format(to) + " min",
+        return new ProposedStep(
+                index,
+                StepDimension.DURATION,
+                Numbers.format(x.duration()) + " min",
+                Numbers.format(to) + " min",
                 withDuration(d, to));
     }
 
     private static boolean startsWith(CarePlanActivityDetailComponent a, CarePlanActivityDetailComponent b) {
         Timing.TimingRepeatComponent ra = a.getScheduledTiming().getRepeat();
         Timing.TimingRepeatComponent rb = b.getScheduledTiming().getRepeat();
-        return ra.hasBoundsPeriod() && rb.hasBoundsPeriod()
-                && ra.getBoundsPeriod().getStartElement().getValueAsString()
-                .equals(rb.getBoundsPeriod().getStartElement().getValueAsString());
+        return ra.hasBoundsPeriod()
+                && rb.hasBoundsPeriod()
+                && ra.getBoundsPeriod()
+                        .getStartElement()
+                        .getValueAsString()
+                        .equals(rb.getBoundsPeriod().getStartElement().getValueAsString());
     }
 
     private static CarePlanActivityDetailComponent withDuration(CarePlanActivityDetailComponent d, double minutes) {
@@ -389,11 +487,17 @@ public final class ProgressEvaluator {
         return c;
     }
 
-    private static CarePlanActivityDetailComponent withQuantity(CarePlanActivityDetailComponent d, String url,
-            double value, String unit) {
+    private static CarePlanActivityDetailComponent withQuantity(
+            CarePlanActivityDetailComponent d, String url, double value, String unit) {
         CarePlanActivityDetailComponent c = d.copy();
         c.getExtension().removeIf(e -> url.equals(e.getUrl()));
-        c.addExtension(url, new Quantity().setValue(value).setUnit(unit).setSystem(RehabCodes.UCUM).setCode(unit));
+        c.addExtension(
+                url,
+                new Quantity()
+                        .setValue(value)
+                        .setUnit(unit)
+                        .setSystem(RehabCodes.UCUM)
+                        .setCode(unit));
         return c;
     }
 
@@ -401,13 +505,16 @@ public final class ProgressEvaluator {
         CarePlanActivityDetailComponent c = d.copy();
         c.getExtension().removeIf(e -> RehabCodes.EXT_SUPERVISION.equals(e.getUrl()));
         String code = String.valueOf(level);
-        c.addExtension(RehabCodes.EXT_SUPERVISION, new Coding(RehabCodes.CS_SUPERVISION, code,
-                catalogue.display(RehabCodes.CS_SUPERVISION, code)));
+        c.addExtension(
+                RehabCodes.EXT_SUPERVISION,
+                new Coding(RehabCodes.CS_SUPERVISION, code, catalogue.display(RehabCodes.CS_SUPERVISION, code)));
         return c;
     }
 
     private static Double quantity(Extension e) {
-        return e != null && e.getValue() instanceof Quantity q && q.hasValue() ? q.getValue().doubleValue() : null;
+        return e != null && e.getValue() instanceof Quantity q && q.hasValue()
+                ? q.getValue().doubleValue()
+                : null;
     }
 
     private static int level(Extension e, int fallback) {
@@ -429,5 +536,4 @@ public final class ProgressEvaluator {
     private static double round(double v) {
         return Math.round(v * 100.0) / 100.0;
     }
-
 }

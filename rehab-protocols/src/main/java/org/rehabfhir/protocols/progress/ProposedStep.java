@@ -11,6 +11,9 @@ import org.hl7.fhir.r4.model.CarePlan.CarePlanActivityDetailComponent;
  * @param to             proposed value (e.g. "15 min")
  * @param proposedDetail the activity detail with the change applied (a copy; the CarePlan is not modified)
  */
-public record ProposedStep(int activityIndex, StepDimension dimension, String from, String to,
-        CarePlanActivityDetailComponent proposedDetail) {
-}
+public record ProposedStep(
+        int activityIndex,
+        StepDimension dimension,
+        String from,
+        String to,
+        CarePlanActivityDetailComponent proposedDetail) {}

@@ -8,8 +8,14 @@ import java.util.Optional;
  * One session as the rules see it. Pain change = NRS 12-36 h after the session minus the last NRS in the 24 h before
  * it (or at its start).
  */
-public record SessionSummary(Instant start, Optional<Double> durationMin, Optional<Double> rpe,
-        Optional<Double> painBefore, Optional<Double> painAt24h, boolean nearFall, Optional<Double> heartRate,
+public record SessionSummary(
+        Instant start,
+        Optional<Double> durationMin,
+        Optional<Double> rpe,
+        Optional<Double> painBefore,
+        Optional<Double> painAt24h,
+        boolean nearFall,
+        Optional<Double> heartRate,
         List<String> references) {
 
     public SessionSummary {
@@ -18,6 +24,7 @@ public record SessionSummary(Instant start, Optional<Double> durationMin, Option
 
     public Optional<Double> painIncrease() {
         return painBefore.isPresent() && painAt24h.isPresent()
-                ? Optional.of(painAt24h.get() - painBefore.get()) : Optional.empty();
+                ? Optional.of(painAt24h.get() - painBefore.get())
+                : Optional.empty();
     }
 }

@@ -17,8 +17,13 @@ import org.rehabfhir.protocols.screening.ScreeningResult;
  * @param screening      the safety screening for this regimen
  * @param explanation    sentences for clinicians: match, evidence, screening
  */
-public record Candidate(int rank, PlanDefinition planDefinition, CarePlan carePlan, RegimenMatch match,
-        ScreeningResult screening, List<String> explanation) {
+public record Candidate(
+        int rank,
+        PlanDefinition planDefinition,
+        CarePlan carePlan,
+        RegimenMatch match,
+        ScreeningResult screening,
+        List<String> explanation) {
 
     public Candidate {
         explanation = List.copyOf(explanation);

@@ -33,8 +33,13 @@ public final class RecommendationResult {
     private final List<ClinicianAuthoredFinding> clinicianAuthored;
     private final List<String> messages;
 
-    private RecommendationResult(Outcome outcome, List<Candidate> candidates, OperationOutcome exclusion,
-            NoRegimenReason reason, List<ClinicianAuthoredFinding> clinicianAuthored, List<String> messages) {
+    private RecommendationResult(
+            Outcome outcome,
+            List<Candidate> candidates,
+            OperationOutcome exclusion,
+            NoRegimenReason reason,
+            List<ClinicianAuthoredFinding> clinicianAuthored,
+            List<String> messages) {
         this.outcome = outcome;
         this.candidates = List.copyOf(candidates);
         this.exclusion = exclusion;
@@ -43,18 +48,18 @@ public final class RecommendationResult {
         this.messages = List.copyOf(messages);
     }
 
-    static RecommendationResult candidates(List<Candidate> candidates, List<ClinicianAuthoredFinding> ca,
-            List<String> messages) {
+    static RecommendationResult candidates(
+            List<Candidate> candidates, List<ClinicianAuthoredFinding> ca, List<String> messages) {
         return new RecommendationResult(Outcome.CANDIDATES, candidates, null, null, ca, messages);
     }
 
-    static RecommendationResult excluded(OperationOutcome oo, List<ClinicianAuthoredFinding> ca,
-            List<String> messages) {
+    static RecommendationResult excluded(
+            OperationOutcome oo, List<ClinicianAuthoredFinding> ca, List<String> messages) {
         return new RecommendationResult(Outcome.EXCLUDED, List.of(), oo, null, ca, messages);
     }
 
-    static RecommendationResult noRegimen(NoRegimenReason reason, List<ClinicianAuthoredFinding> ca,
-            List<String> messages) {
+    static RecommendationResult noRegimen(
+            NoRegimenReason reason, List<ClinicianAuthoredFinding> ca, List<String> messages) {
         return new RecommendationResult(Outcome.NO_REGIMEN, List.of(), null, reason, ca, messages);
     }
 

@@ -50,27 +50,31 @@ public final class RegimenRecommender {
 
     /** @param zone the clinic's time zone (see {@link ConditionMatcher}, {@link SafetyScreener}) */
     public RegimenRecommender(ProtocolCatalogue catalogue, SnomedSubsumption subsumption, ZoneId zone) {
-        this(catalogue, new ConditionMatcher(catalogue, subsumption, zone), new SafetyScreener(zone),
+        this(
+                catalogue,
+                new ConditionMatcher(catalogue, subsumption, zone),
+                new SafetyScreener(zone),
                 new PlanApplier(catalogue));
     }
 
-    public RegimenRecommender(ProtocolCatalogue catalogue, ConditionMatcher matcher, SafetyScreener screener,
-            PlanApplier applier) {
+    public RegimenRecommender(
+            ProtocolCatalogue catalogue, ConditionMatcher matcher, SafetyScreener screener, PlanApplier applier) {
         this.catalogue = Objects.requireNonNull(catalogue);
         this.matcher = Objects.requireNonNull(matcher);
         this.screener = Objects.requireNonNull(screener);
         this.applier = Objects.requireNonNull(applier);
     }
 
-    public RecommendationResult recommend(Patient patient, List<Condition> conditions, List<Observation> observations,
-            LocalDate today) {
+    public RecommendationResult recommend(
+            Patient patient, List<Condition> conditions, List<Observation> observations, LocalDate today) {
         Objects.requireNonNull(today, "today");
         MatchResult match = matcher.match(patient, conditions, observations, today);
         List<String> messages = new ArrayList<>(match.notes());
         List<ClinicianAuthoredFinding> ca = match.clinicianAuthored();
         for (ClinicianAuthoredFinding f : ca) {
-            messages.add("Clinician-authored plan required for " + catalogue.display(RehabCodes.CS_CONDITION_GROUP,
-                    f.group()) + ": " + f.match().explain());
+            messages.add("Clinician-authored plan required for "
+                    + catalogue.display(RehabCodes.CS_CONDITION_GROUP, f.group()) + ": "
+                    + f.match().explain());
         }
         if (match.regimens().isEmpty()) {
             if (!ca.isEmpty()) {
@@ -78,8 +82,8 @@ public final class RegimenRecommender {
                         RecommendationResult.NoRegimenReason.CLINICIAN_AUTHORED_PLAN_REQUIRED, ca, messages);
             }
             messages.add(0, "No active condition matches a backward-walking regimen in the catalogue");
-            return RecommendationResult.noRegimen(RecommendationResult.NoRegimenReason.NO_MATCHING_CONDITION, ca,
-                    messages);
+            return RecommendationResult.noRegimen(
+                    RecommendationResult.NoRegimenReason.NO_MATCHING_CONDITION, ca, messages);
         }
         Reference subject = subject(patient);
         List<Candidate> candidates = new ArrayList<>();
@@ -99,9 +103,13 @@ public final class RegimenRecommender {
             cp.addContained(oo);
             cp.addSupportingInfo(new Reference("#" + EXPLANATION_CONTAINED_ID).setDisplay("Why this regimen"));
             if (!ca.isEmpty()) {
-                cp.addNote().setText("Also recorded: " + ca.stream().map(f -> catalogue.display(
-                        RehabCodes.CS_CONDITION_GROUP, f.group())).distinct().collect(Collectors.joining(", "))
-                        + " (no template). A clinician must confirm this regimen is appropriate.");
+                cp.addNote()
+                        .setText("Also recorded: "
+                                + ca.stream()
+                                        .map(f -> catalogue.display(RehabCodes.CS_CONDITION_GROUP, f.group()))
+                                        .distinct()
+                                        .collect(Collectors.joining(", "))
+                                + " (no template). A clinician must confirm this regimen is appropriate.");
             }
             candidates.add(new Candidate(candidates.size() + 1, m.planDefinition(), cp, m, s, explanation));
         }
@@ -114,22 +122,33 @@ public final class RegimenRecommender {
 
     private List<String> explain(RegimenMatch m, ScreeningResult s, List<ClinicianAuthoredFinding> ca, int rank) {
         List<String> out = new ArrayList<>();
-        out.add("Rank " + rank + ": " + m.planDefinition().getTitle() + " (" + m.planDefinition().getUrl() + "|"
-                + m.planDefinition().getVersion() + ")");
+        out.add("Rank " + rank + ": " + m.planDefinition().getTitle() + " ("
+                + m.planDefinition().getUrl() + "|" + m.planDefinition().getVersion() + ")");
         for (ConditionMatch c : m.matches()) {
             out.add("Matched " + catalogue.display(RehabCodes.CS_CONDITION_GROUP, m.group()) + ": " + c.explain());
         }
         out.add("Evidence " + m.evidenceLabel() + " (" + catalogue.display(RehabCodes.CS_EVIDENCE, m.evidenceCode())
                 + "); ranked by evidence strength, then by how directly the condition matched");
-        out.add("Screening: " + s.status().display() + (s.notAssessed().isEmpty() ? ""
-                : "; not assessed: " + s.notAssessed().stream().map(x -> x.code()).collect(Collectors.joining(", ")))
-                + (s.overrideNeeded() ? "; override needed: " + s.withStatus(
-                        org.rehabfhir.protocols.screening.CriterionStatus.OVERRIDE_NEEDED).stream()
-                        .map(x -> x.criterion().code()).collect(Collectors.joining(", ")) : "")
+        out.add("Screening: " + s.status().display()
+                + (s.notAssessed().isEmpty()
+                        ? ""
+                        : "; not assessed: "
+                                + s.notAssessed().stream().map(x -> x.code()).collect(Collectors.joining(", ")))
+                + (s.overrideNeeded()
+                        ? "; override needed: "
+                                + s
+                                        .withStatus(org.rehabfhir.protocols.screening.CriterionStatus.OVERRIDE_NEEDED)
+                                        .stream()
+                                        .map(x -> x.criterion().code())
+                                        .collect(Collectors.joining(", "))
+                        : "")
                 + (s.supervisionRaised() ? "; supervision raised for fall history" : ""));
         if (!ca.isEmpty()) {
-            out.add("Also recorded without template: " + ca.stream().map(ClinicianAuthoredFinding::group).distinct()
-                    .collect(Collectors.joining(", ")) + ": clinician to confirm");
+            out.add("Also recorded without template: "
+                    + ca.stream()
+                            .map(ClinicianAuthoredFinding::group)
+                            .distinct()
+                            .collect(Collectors.joining(", ")) + ": clinician to confirm");
         }
         return out;
     }
@@ -137,7 +156,9 @@ public final class RegimenRecommender {
     private static OperationOutcome explanationOutcome(List<String> lines) {
         OperationOutcome oo = new OperationOutcome();
         for (String line : lines) {
-            oo.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL)
+            oo.addIssue()
+                    .setSeverity(IssueSeverity.INFORMATION)
+                    .setCode(IssueType.INFORMATIONAL)
                     .setDiagnostics(line);
         }
         return oo;
@@ -148,8 +169,10 @@ public final class RegimenRecommender {
         OperationOutcome merged = new OperationOutcome();
         Set<String> seen = new HashSet<>();
         for (ScreeningResult s : exclusions) {
-            for (OperationOutcome.OperationOutcomeIssueComponent issue : s.toOperationOutcome().getIssue()) {
-                String key = issue.getSeverity() + "|" + issue.getDetails().getCodingFirstRep().getCode();
+            for (OperationOutcome.OperationOutcomeIssueComponent issue :
+                    s.toOperationOutcome().getIssue()) {
+                String key = issue.getSeverity() + "|"
+                        + issue.getDetails().getCodingFirstRep().getCode();
                 if (seen.add(key)) {
                     merged.addIssue(issue.copy());
                 }
@@ -191,7 +214,8 @@ public final class RegimenRecommender {
             }
             case EXCLUDED -> add(b, result.exclusion().orElseThrow().copy());
             case NO_REGIMEN -> {
-                RecommendationResult.NoRegimenReason reason = result.noRegimenReason().orElseThrow();
+                RecommendationResult.NoRegimenReason reason =
+                        result.noRegimenReason().orElseThrow();
                 add(b, messagesOutcome(result.messages(), reason));
             }
             default -> throw new IllegalStateException(result.outcome().toString());
@@ -199,20 +223,27 @@ public final class RegimenRecommender {
         return b;
     }
 
-    private static OperationOutcome messagesOutcome(List<String> messages,
-            RecommendationResult.NoRegimenReason reason) {
+    private static OperationOutcome messagesOutcome(
+            List<String> messages, RecommendationResult.NoRegimenReason reason) {
         OperationOutcome oo = new OperationOutcome();
         if (reason != null) {
             String code = reason == RecommendationResult.NoRegimenReason.CLINICIAN_AUTHORED_PLAN_REQUIRED
-                    ? "clinician-authored-plan-required" : "no-matching-condition";
+                    ? "clinician-authored-plan-required"
+                    : "no-matching-condition";
             String text = reason == RecommendationResult.NoRegimenReason.CLINICIAN_AUTHORED_PLAN_REQUIRED
-                    ? "No template: a clinician-authored plan is required" : "No regimen matches the patient's "
-                    + "active conditions";
-            oo.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.NOTFOUND)
-                    .setDetails(new CodeableConcept(new Coding(RehabCodes.CS_RECOMMENDATION_OUTCOME, code, text)).setText(text));
+                    ? "No template: a clinician-authored plan is required"
+                    : "No regimen matches the patient's " + "active conditions";
+            oo.addIssue()
+                    .setSeverity(IssueSeverity.INFORMATION)
+                    .setCode(IssueType.NOTFOUND)
+                    .setDetails(new CodeableConcept(new Coding(RehabCodes.CS_RECOMMENDATION_OUTCOME, code, text))
+                            .setText(text));
         }
         for (String m : messages) {
-            oo.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL).setDiagnostics(m);
+            oo.addIssue()
+                    .setSeverity(IssueSeverity.INFORMATION)
+                    .setCode(IssueType.INFORMATIONAL)
+                    .setDiagnostics(m);
         }
         return oo;
     }

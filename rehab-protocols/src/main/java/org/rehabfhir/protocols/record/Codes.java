@@ -8,8 +8,7 @@ import org.hl7.fhir.r4.model.Coding;
 /** Small helpers for CodeableConcepts. */
 public final class Codes {
 
-    private Codes() {
-    }
+    private Codes() {}
 
     public static boolean has(CodeableConcept cc, String system, String code) {
         return cc.getCoding().stream().anyMatch(c -> system.equals(c.getSystem()) && code.equals(c.getCode()));
@@ -33,7 +32,8 @@ public final class Codes {
         if (cc.hasText() && pattern.matcher(cc.getText()).find()) {
             return true;
         }
-        return cc.getCoding().stream().anyMatch(c -> c.hasDisplay() && pattern.matcher(c.getDisplay()).find());
+        return cc.getCoding().stream()
+                .anyMatch(c -> c.hasDisplay() && pattern.matcher(c.getDisplay()).find());
     }
 
     /** Upper case, dots removed: "m17.11" and "M1711" compare equal. */

@@ -16,8 +16,7 @@ public final class Conditions {
     private static final Set<String> ACTIVE = Set.of("active", "recurrence", "relapse");
     private static final Set<String> REJECTED = Set.of("refuted", "entered-in-error");
 
-    private Conditions() {
-    }
+    private Conditions() {}
 
     /** Clinical status active, recurrence or relapse; verification status not refuted / entered-in-error. */
     public static boolean isActive(Condition c) {
@@ -69,7 +68,8 @@ public final class Conditions {
 
     /** Reference text for explanations ({@code Condition/123} or the code text). */
     public static String ref(Condition c) {
-        return c.getIdElement().hasIdPart() ? "Condition/" + c.getIdElement().getIdPart()
+        return c.getIdElement().hasIdPart()
+                ? "Condition/" + c.getIdElement().getIdPart()
                 : "Condition(" + Codes.text(c.getCode()) + ")";
     }
 

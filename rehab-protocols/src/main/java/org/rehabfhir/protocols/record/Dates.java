@@ -16,22 +16,26 @@ import org.hl7.fhir.r4.model.BaseDateTimeType;
  */
 public final class Dates {
 
-    private Dates() {
-    }
+    private Dates() {}
 
     /** The day of a FHIR date, dateTime or instant in {@code zone}; empty when there is no value. */
     public static Optional<LocalDate> localDate(BaseDateTimeType value, ZoneId zone) {
-        if (value == null || value.getValueAsString() == null || value.getValueAsString().isBlank()) {
+        if (value == null
+                || value.getValueAsString() == null
+                || value.getValueAsString().isBlank()) {
             return Optional.empty();
         }
         String text = value.getValueAsString().strip();
         if (text.length() <= 10) {
             String[] parts = text.split("-");
-            return Optional.of(LocalDate.of(Integer.parseInt(parts[0]),
-                    parts.length > 1 ? Integer.parseInt(parts[1]) : 1, parts.length > 2 ? Integer.parseInt(parts[2]) : 1));
+            return Optional.of(LocalDate.of(
+                    Integer.parseInt(parts[0]),
+                    parts.length > 1 ? Integer.parseInt(parts[1]) : 1,
+                    parts.length > 2 ? Integer.parseInt(parts[2]) : 1));
         }
         try {
-            return Optional.of(OffsetDateTime.parse(text).atZoneSameInstant(zone).toLocalDate());
+            return Optional.of(
+                    OffsetDateTime.parse(text).atZoneSameInstant(zone).toLocalDate());
         } catch (DateTimeParseException noOffset) {
             return Optional.of(LocalDateTime.parse(text).toLocalDate());
         }

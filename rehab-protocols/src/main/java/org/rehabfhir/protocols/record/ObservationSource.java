@@ -12,8 +12,7 @@ import org.hl7.fhir.r4.model.Observation;
 public interface ObservationSource {
 
     /** A code to read by: {@code system} and {@code code}. */
-    record Code(String system, String code) {
-    }
+    record Code(String system, String code) {}
 
     /** The patient's Observations coded with any of {@code codes}, newest first (effective date), at most {@code limit}. */
     List<Observation> newest(List<Code> codes, int limit);

@@ -18,12 +18,13 @@ import org.hl7.fhir.r4.model.Quantity;
 /** Reading Observations: status, dates, values. */
 public final class Observations {
 
-    private static final Set<Observation.ObservationStatus> USABLE = Set.of(Observation.ObservationStatus.FINAL,
-            Observation.ObservationStatus.AMENDED, Observation.ObservationStatus.CORRECTED,
+    private static final Set<Observation.ObservationStatus> USABLE = Set.of(
+            Observation.ObservationStatus.FINAL,
+            Observation.ObservationStatus.AMENDED,
+            Observation.ObservationStatus.CORRECTED,
             Observation.ObservationStatus.PRELIMINARY);
 
-    private Observations() {
-    }
+    private Observations() {}
 
     /** final, amended, corrected or preliminary (not cancelled, entered-in-error, registered, unknown). */
     public static boolean isUsable(Observation o) {
@@ -84,7 +85,8 @@ public final class Observations {
     public static String recordedUnit(Observation o) {
         if (o.hasValueQuantity()) {
             Quantity q = o.getValueQuantity();
-            String system = q.hasSystem() && !org.rehabfhir.protocols.catalogue.RehabCodes.UCUM.equals(q.getSystem()) ? " (" + q.getSystem() + ")"
+            String system = q.hasSystem() && !org.rehabfhir.protocols.catalogue.RehabCodes.UCUM.equals(q.getSystem())
+                    ? " (" + q.getSystem() + ")"
                     : "";
             return (q.hasCode() ? q.getCode() : q.hasUnit() ? q.getUnit() : "no unit") + system;
         }
@@ -113,13 +115,16 @@ public final class Observations {
 
     /** Most recent usable observation first. */
     public static List<Observation> newestFirst(List<Observation> in) {
-        return in.stream().filter(Observations::isUsable)
-                .sorted(Comparator.comparing((Observation o) -> effective(o).orElse(Instant.EPOCH)).reversed())
+        return in.stream()
+                .filter(Observations::isUsable)
+                .sorted(Comparator.comparing((Observation o) -> effective(o).orElse(Instant.EPOCH))
+                        .reversed())
                 .toList();
     }
 
     public static String ref(Observation o) {
-        return o.getIdElement().hasIdPart() ? "Observation/" + o.getIdElement().getIdPart()
+        return o.getIdElement().hasIdPart()
+                ? "Observation/" + o.getIdElement().getIdPart()
                 : "Observation(" + Codes.text(o.getCode()) + ")";
     }
 }

@@ -32,28 +32,34 @@ public final class RecordReads {
     /** At most this many other recent Observations, for recognition by text. */
     public static final int TEXT_CANDIDATES = 50;
 
-    private RecordReads() {
-    }
+    private RecordReads() {}
 
     /** The Observations for {@code SafetyScreener.screen} and {@code ConditionMatcher.match}, as of {@code today}. */
     public static List<Observation> forScreening(ObservationSource source, LocalDate today) {
-        List<ObservationSource.Code> coded = Stream.concat(SafetyScreener.OBSERVATION_CODES.stream(),
-                ConditionMatcher.OBSERVATION_CODES.stream()).distinct().toList();
+        List<ObservationSource.Code> coded = Stream.concat(
+                        SafetyScreener.OBSERVATION_CODES.stream(), ConditionMatcher.OBSERVATION_CODES.stream())
+                .distinct()
+                .toList();
         Map<String, Observation> byId = new LinkedHashMap<>();
         add(byId, source.newest(coded, CODED_LIMIT));
         // the newest heart rate: within the vitals window when there is one there (a short read on a long feed)
-        List<Observation> heartRate = source.newestSince(List.of(SafetyScreener.HEART_RATE),
-                today.minusDays(SafetyScreener.HEART_RATE_WINDOW_DAYS), 1);
+        List<Observation> heartRate = source.newestSince(
+                List.of(SafetyScreener.HEART_RATE), today.minusDays(SafetyScreener.HEART_RATE_WINDOW_DAYS), 1);
         add(byId, heartRate.isEmpty() ? source.newest(List.of(SafetyScreener.HEART_RATE), 1) : heartRate);
         // one day more than the window: the store may count days in another zone than the clinic's
-        add(byId, source.newestSinceExcept(today.minusDays(SafetyScreener.LONGEST_WINDOW_DAYS + 1L),
-                List.of(SafetyScreener.HEART_RATE), TEXT_CANDIDATES));
+        add(
+                byId,
+                source.newestSinceExcept(
+                        today.minusDays(SafetyScreener.LONGEST_WINDOW_DAYS + 1L),
+                        List.of(SafetyScreener.HEART_RATE),
+                        TEXT_CANDIDATES));
         return List.copyOf(byId.values());
     }
 
     private static void add(Map<String, Observation> byId, List<Observation> found) {
         for (Observation o : found) {
-            String key = o.getIdElement().hasIdPart() ? o.getIdElement().toUnqualifiedVersionless().getValue()
+            String key = o.getIdElement().hasIdPart()
+                    ? o.getIdElement().toUnqualifiedVersionless().getValue()
                     : "#" + System.identityHashCode(o);
             byId.putIfAbsent(key, o);
         }

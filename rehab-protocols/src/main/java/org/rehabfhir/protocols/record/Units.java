@@ -19,6 +19,7 @@ public final class Units {
 
     /** The UCUM units the screener's thresholds are in. */
     public static final String METRE = "m";
+
     public static final String SECOND = "s";
     public static final String PER_MINUTE = "/min";
     public static final String MM_HG = "mm[Hg]";
@@ -26,8 +27,7 @@ public final class Units {
 
     private static final UcumService UCUM = load();
 
-    private Units() {
-    }
+    private Units() {}
 
     /**
      * The quantity's value in {@code target} (a UCUM code). The quantity's unit is its {@code code} when its

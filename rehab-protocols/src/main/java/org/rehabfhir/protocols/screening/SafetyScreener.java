@@ -14,10 +14,10 @@ import org.hl7.fhir.r4.model.Observation.ObservationComponentComponent;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 import org.rehabfhir.protocols.record.Codes;
 import org.rehabfhir.protocols.record.Conditions;
+import org.rehabfhir.protocols.record.Numbers;
 import org.rehabfhir.protocols.record.ObservationSource;
 import org.rehabfhir.protocols.record.Observations;
 import org.rehabfhir.protocols.record.Units;
-import org.rehabfhir.protocols.record.Numbers;
 
 /**
  * Safety screening from Conditions and Observations (clinical brief, "Safety screening").
@@ -55,20 +55,26 @@ public final class SafetyScreener {
             new ObservationSource.Code(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE);
     /** The project's codes of the Observations the criteria read ({@link org.rehabfhir.protocols.record.RecordReads}). */
     public static final List<ObservationSource.Code> OBSERVATION_CODES = List.of(
-            finding(RehabCodes.FINDING_MMSE), finding(RehabCodes.FINDING_UNSTABLE_ANGINA),
-            finding(RehabCodes.FINDING_MI), finding(RehabCodes.FINDING_ARRHYTHMIA),
-            finding(RehabCodes.FINDING_SYSTOLIC), finding(RehabCodes.FINDING_DIASTOLIC),
-            finding(RehabCodes.FINDING_BP_PANEL), finding(RehabCodes.FINDING_TWO_STEP),
-            finding(RehabCodes.FINDING_BILATERAL_SUPPORT), finding(RehabCodes.FINDING_WALK_DISTANCE),
-            finding(RehabCodes.FINDING_MS_RELAPSE), finding(RehabCodes.FINDING_STEROIDS),
+            finding(RehabCodes.FINDING_MMSE),
+            finding(RehabCodes.FINDING_UNSTABLE_ANGINA),
+            finding(RehabCodes.FINDING_MI),
+            finding(RehabCodes.FINDING_ARRHYTHMIA),
+            finding(RehabCodes.FINDING_SYSTOLIC),
+            finding(RehabCodes.FINDING_DIASTOLIC),
+            finding(RehabCodes.FINDING_BP_PANEL),
+            finding(RehabCodes.FINDING_TWO_STEP),
+            finding(RehabCodes.FINDING_BILATERAL_SUPPORT),
+            finding(RehabCodes.FINDING_WALK_DISTANCE),
+            finding(RehabCodes.FINDING_MS_RELAPSE),
+            finding(RehabCodes.FINDING_STEROIDS),
             finding(RehabCodes.FINDING_FALL_HISTORY),
             new ObservationSource.Code(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD));
 
     static final Pattern MMSE_TEXT = Codes.words("\\b(MMSE|mini[- ]mental)");
     static final Pattern ANGINA_TEXT = Codes.words("\\bunstable angina\\b");
     static final Pattern MI_TEXT = Codes.words("\\b(myocardial infarction|heart attack|N?STEMI)\\b");
-    static final Pattern ARRHYTHMIA_TEXT = Codes.words(
-            "\\b(ventricular (tachycardia|fibrillation|arrhythmia)|complex ventricular|VT|VF)\\b");
+    static final Pattern ARRHYTHMIA_TEXT =
+            Codes.words("\\b(ventricular (tachycardia|fibrillation|arrhythmia)|complex ventricular|VT|VF)\\b");
     static final Pattern SYSTOLIC_TEXT = Codes.words("\\bsystolic\\b");
     static final Pattern DIASTOLIC_TEXT = Codes.words("\\bdiastolic\\b");
     static final Pattern APHASIA_TEXT = Codes.words("\\b(aphasia|dysphasia)\\b");
@@ -77,8 +83,8 @@ public final class SafetyScreener {
     static final Pattern SIX_MWD_TEXT = Codes.words("\\b(6|six)[- ]minute walk");
     static final Pattern BILATERAL_TEXT = Codes.words("\\b(constant )?(two-sided|bilateral) support\\b");
     static final Pattern RELAPSE_TEXT = Codes.words("\\b(MS )?relapse\\b");
-    static final Pattern STEROID_TEXT = Codes.words(
-            "\\b(corticosteroid|steroid|methylprednisolone|prednisolone|prednisone|dexamethasone)");
+    static final Pattern STEROID_TEXT =
+            Codes.words("\\b(corticosteroid|steroid|methylprednisolone|prednisolone|prednisone|dexamethasone)");
 
     private final ZoneId zone;
 
@@ -95,23 +101,32 @@ public final class SafetyScreener {
      * Screens the record for one condition group ({@code null} = generic criteria only; MS-specific criteria are
      * then "not applicable").
      */
-    public ScreeningResult screen(List<Condition> conditions, List<Observation> observations, String conditionGroup,
-            LocalDate today) {
-        Record r = new Record(conditions == null ? List.of() : conditions,
-                Observations.newestFirst(observations == null ? List.of() : observations), today, zone);
+    public ScreeningResult screen(
+            List<Condition> conditions, List<Observation> observations, String conditionGroup, LocalDate today) {
+        Record r = new Record(
+                conditions == null ? List.of() : conditions,
+                Observations.newestFirst(observations == null ? List.of() : observations),
+                today,
+                zone);
         boolean ms = MS_GROUP.equals(conditionGroup);
         List<CriterionResult> out = new ArrayList<>();
         out.add(mmse(r, ms));
-        out.add(cardiacEvent(r, Criterion.UNSTABLE_ANGINA_RECENT, RehabCodes.FINDING_UNSTABLE_ANGINA, ANGINA_TEXT,
-                true));
+        out.add(cardiacEvent(
+                r, Criterion.UNSTABLE_ANGINA_RECENT, RehabCodes.FINDING_UNSTABLE_ANGINA, ANGINA_TEXT, true));
         out.add(cardiacEvent(r, Criterion.MYOCARDIAL_INFARCTION_RECENT, RehabCodes.FINDING_MI, MI_TEXT, false));
         out.add(arrhythmia(r));
         out.add(bloodPressure(r));
         out.add(heartRate(r));
         out.add(aphasia(r));
         out.add(walkingDistance(r));
-        out.add(ms ? msRelapseOrSteroids(r) : new CriterionResult(Criterion.MS_RELAPSE_OR_STEROIDS,
-                CriterionStatus.NOT_APPLICABLE, "Only for multiple sclerosis", List.of()));
+        out.add(
+                ms
+                        ? msRelapseOrSteroids(r)
+                        : new CriterionResult(
+                                Criterion.MS_RELAPSE_OR_STEROIDS,
+                                CriterionStatus.NOT_APPLICABLE,
+                                "Only for multiple sclerosis",
+                                List.of()));
         out.add(fallHistory(r));
         return new ScreeningResult(conditionGroup, out);
     }
@@ -134,7 +149,9 @@ public final class SafetyScreener {
 
         /** Newest usable Observation with this local finding code (or text), any age. */
         Optional<Observation> newest(String system, String code, Pattern text) {
-            return newestFirst.stream().filter(o -> Observations.isCoded(o, system, code, text)).findFirst();
+            return newestFirst.stream()
+                    .filter(o -> Observations.isCoded(o, system, code, text))
+                    .findFirst();
         }
 
         /** Newest within {@code days}; stale ones are reported by the caller. */
@@ -169,9 +186,13 @@ public final class SafetyScreener {
         Optional<Observation> newest = r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE, MMSE_TEXT);
         Optional<Observation> recent = r.recent(newest, MMSE_DAYS);
         if (recent.isEmpty() || Observations.number(recent.get()).isEmpty()) {
-            return result(Criterion.COGNITION_MMSE, CriterionStatus.NOT_ASSESSED, newest.isEmpty()
-                    ? "No MMSE recorded" : "Last MMSE " + age(r, newest.get()) + " (older than " + MMSE_DAYS
-                    + " days or without a score)");
+            return result(
+                    Criterion.COGNITION_MMSE,
+                    CriterionStatus.NOT_ASSESSED,
+                    newest.isEmpty()
+                            ? "No MMSE recorded"
+                            : "Last MMSE " + age(r, newest.get()) + " (older than " + MMSE_DAYS
+                                    + " days or without a score)");
         }
         Optional<Double> scored = Observations.valueIn(recent.get(), Units.SCORE);
         if (scored.isEmpty()) {
@@ -180,45 +201,65 @@ public final class SafetyScreener {
         double score = scored.get();
         String ref = Observations.ref(recent.get());
         if (score < threshold) {
-            return result(Criterion.COGNITION_MMSE, CriterionStatus.EXCLUDED,
-                    "MMSE " + Numbers.format(score) + " < " + Numbers.format(threshold) + (ms ? " (MS threshold)" : ""), ref);
+            return result(
+                    Criterion.COGNITION_MMSE,
+                    CriterionStatus.EXCLUDED,
+                    "MMSE " + Numbers.format(score) + " < " + Numbers.format(threshold) + (ms ? " (MS threshold)" : ""),
+                    ref);
         }
-        return result(Criterion.COGNITION_MMSE, CriterionStatus.PASSED,
-                "MMSE " + Numbers.format(score) + " >= " + Numbers.format(threshold), ref);
+        return result(
+                Criterion.COGNITION_MMSE,
+                CriterionStatus.PASSED,
+                "MMSE " + Numbers.format(score) + " >= " + Numbers.format(threshold),
+                ref);
     }
 
     /** Unstable angina / MI: event within 30 days excludes; explicit negatives pass; else not assessed. */
-    private CriterionResult cardiacEvent(Record r, Criterion criterion, String code, Pattern text,
-            boolean activeWithoutDateExcludes) {
+    private CriterionResult cardiacEvent(
+            Record r, Criterion criterion, String code, Pattern text, boolean activeWithoutDateExcludes) {
         for (Condition c : r.conditionsFor(code, text)) {
             if (Conditions.isRefuted(c)) {
                 continue;
             }
             Optional<LocalDate> when = r.eventDate(c);
             if (when.isPresent() && r.daysAgo(when.get()) <= CARDIAC_DAYS) {
-                return result(criterion, CriterionStatus.EXCLUDED, Codes.text(c.getCode()) + " "
-                        + r.daysAgo(when.get()) + " days ago (within " + CARDIAC_DAYS + " days)", Conditions.ref(c));
+                return result(
+                        criterion,
+                        CriterionStatus.EXCLUDED,
+                        Codes.text(c.getCode()) + " " + r.daysAgo(when.get()) + " days ago (within " + CARDIAC_DAYS
+                                + " days)",
+                        Conditions.ref(c));
             }
             if (when.isEmpty() && Conditions.isActive(c) && activeWithoutDateExcludes) {
-                return result(criterion, CriterionStatus.EXCLUDED, "Active " + Codes.text(c.getCode())
-                        + " (no date)", Conditions.ref(c));
+                return result(
+                        criterion,
+                        CriterionStatus.EXCLUDED,
+                        "Active " + Codes.text(c.getCode()) + " (no date)",
+                        Conditions.ref(c));
             }
         }
         Optional<Observation> statement = r.recent(r.newest(RehabCodes.CS_FINDING, code, text), CARDIAC_DAYS);
         if (statement.isPresent() && Observations.flag(statement.get()).isPresent()) {
             boolean present = Observations.flag(statement.get()).get();
-            return result(criterion, present ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
+            return result(
+                    criterion,
+                    present ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
                     (present ? "Recorded present " : "Recorded absent ") + age(r, statement.get()),
                     Observations.ref(statement.get()));
         }
-        Optional<Condition> refuted = r.conditionsFor(code, text).stream().filter(Conditions::isRefuted).findFirst();
+        Optional<Condition> refuted = r.conditionsFor(code, text).stream()
+                .filter(Conditions::isRefuted)
+                .findFirst();
         if (refuted.isPresent()) {
             return result(criterion, CriterionStatus.PASSED, "Recorded as refuted", Conditions.ref(refuted.get()));
         }
         List<Condition> older = r.conditionsFor(code, text);
-        return result(criterion, CriterionStatus.NOT_ASSESSED, older.isEmpty()
-                ? "No statement for the past " + CARDIAC_DAYS + " days"
-                : "Only an older or undated event on record; past " + CARDIAC_DAYS + " days not assessed",
+        return result(
+                criterion,
+                CriterionStatus.NOT_ASSESSED,
+                older.isEmpty()
+                        ? "No statement for the past " + CARDIAC_DAYS + " days"
+                        : "Only an older or undated event on record; past " + CARDIAC_DAYS + " days not assessed",
                 older.stream().map(Conditions::ref).toArray(String[]::new));
     }
 
@@ -229,16 +270,19 @@ public final class SafetyScreener {
                 return result(k, CriterionStatus.EXCLUDED, "Active " + Codes.text(c.getCode()), Conditions.ref(c));
             }
         }
-        Optional<Observation> statement = r.recent(
-                r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_ARRHYTHMIA, ARRHYTHMIA_TEXT), MMSE_DAYS);
+        Optional<Observation> statement =
+                r.recent(r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_ARRHYTHMIA, ARRHYTHMIA_TEXT), MMSE_DAYS);
         if (statement.isPresent() && Observations.flag(statement.get()).isPresent()) {
             boolean present = Observations.flag(statement.get()).get();
-            return result(k, present ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
+            return result(
+                    k,
+                    present ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
                     (present ? "Recorded present " : "Recorded absent ") + age(r, statement.get()),
                     Observations.ref(statement.get()));
         }
         Optional<Condition> refuted = r.conditionsFor(RehabCodes.FINDING_ARRHYTHMIA, ARRHYTHMIA_TEXT).stream()
-                .filter(Conditions::isRefuted).findFirst();
+                .filter(Conditions::isRefuted)
+                .findFirst();
         if (refuted.isPresent()) {
             return result(k, CriterionStatus.PASSED, "Recorded as refuted", Conditions.ref(refuted.get()));
         }
@@ -249,28 +293,39 @@ public final class SafetyScreener {
         Criterion k = Criterion.RESTING_BLOOD_PRESSURE;
         Optional<Reading> sys = bpReading(r, RehabCodes.FINDING_SYSTOLIC, SYSTOLIC_TEXT);
         Optional<Reading> dia = bpReading(r, RehabCodes.FINDING_DIASTOLIC, DIASTOLIC_TEXT);
-        String[] refs = java.util.stream.Stream.of(sys, dia).flatMap(Optional::stream).map(Reading::ref).distinct()
+        String[] refs = java.util.stream.Stream.of(sys, dia)
+                .flatMap(Optional::stream)
+                .map(Reading::ref)
+                .distinct()
                 .toArray(String[]::new);
         String values = "resting BP " + sys.map(x -> Numbers.format(x.value())).orElse("?") + "/"
                 + dia.map(x -> Numbers.format(x.value())).orElse("?") + " mmHg";
         if (sys.map(x -> x.value() > SYSTOLIC_ABSOLUTE).orElse(false)
                 || dia.map(x -> x.value() > DIASTOLIC_ABSOLUTE).orElse(false)) {
-            return result(k, CriterionStatus.EXCLUDED, values + " > " + Numbers.format(SYSTOLIC_ABSOLUTE) + "/"
-                    + Numbers.format(DIASTOLIC_ABSOLUTE), refs);
+            return result(
+                    k,
+                    CriterionStatus.EXCLUDED,
+                    values + " > " + Numbers.format(SYSTOLIC_ABSOLUTE) + "/" + Numbers.format(DIASTOLIC_ABSOLUTE),
+                    refs);
         }
         if (sys.map(x -> x.value() > SYSTOLIC_RELATIVE).orElse(false)) {
-            return result(k, CriterionStatus.OVERRIDE_NEEDED, values + ": systolic > " + Numbers.format(SYSTOLIC_RELATIVE)
-                    + " (relative, 6MWT guidance)", refs);
+            return result(
+                    k,
+                    CriterionStatus.OVERRIDE_NEEDED,
+                    values + ": systolic > " + Numbers.format(SYSTOLIC_RELATIVE) + " (relative, 6MWT guidance)",
+                    refs);
         }
         if (sys.isEmpty() || dia.isEmpty()) {
-            return result(k, CriterionStatus.NOT_ASSESSED, "No complete resting blood pressure in the past "
-                    + VITALS_DAYS + " days (" + values + ")", refs);
+            return result(
+                    k,
+                    CriterionStatus.NOT_ASSESSED,
+                    "No complete resting blood pressure in the past " + VITALS_DAYS + " days (" + values + ")",
+                    refs);
         }
         return result(k, CriterionStatus.PASSED, values, refs);
     }
 
-    private record Reading(double value, String ref) {
-    }
+    private record Reading(double value, String ref) {}
 
     /** A recent reading, as its own Observation or as a component of a panel. */
     private Optional<Reading> bpReading(Record r, String code, Pattern text) {
@@ -279,7 +334,8 @@ public final class SafetyScreener {
             if (d.isEmpty() || r.daysAgo(d.get()) > VITALS_DAYS) {
                 continue;
             }
-            if (Observations.isCoded(o, RehabCodes.CS_FINDING, code, text) && Observations.number(o).isPresent()) {
+            if (Observations.isCoded(o, RehabCodes.CS_FINDING, code, text)
+                    && Observations.number(o).isPresent()) {
                 // a reading in a unit that does not convert to mm[Hg] is no reading: the criterion stays open
                 return Observations.valueIn(o, Units.MM_HG).map(v -> new Reading(v, Observations.ref(o)));
             }
@@ -299,37 +355,52 @@ public final class SafetyScreener {
         Optional<Observation> newest = r.newest(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, null);
         Optional<Observation> recent = r.recent(newest, VITALS_DAYS);
         if (recent.isEmpty() || Observations.number(recent.get()).isEmpty()) {
-            return result(k, CriterionStatus.NOT_ASSESSED, newest.isEmpty() ? "No heart rate (LOINC 8867-4) recorded"
-                    : "Last heart rate " + age(r, newest.get()) + " (older than " + VITALS_DAYS + " days)");
+            return result(
+                    k,
+                    CriterionStatus.NOT_ASSESSED,
+                    newest.isEmpty()
+                            ? "No heart rate (LOINC 8867-4) recorded"
+                            : "Last heart rate " + age(r, newest.get()) + " (older than " + VITALS_DAYS + " days)");
         }
         Optional<Double> perMinute = Observations.valueIn(recent.get(), Units.PER_MINUTE);
         if (perMinute.isEmpty()) {
             return unitNotConvertible(k, "Heart rate", recent.get(), Units.PER_MINUTE);
         }
         double hr = perMinute.get();
-        return result(k, hr > HEART_RATE_ABSOLUTE ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
-                "Resting heart rate " + Numbers.format(hr) + "/min" + (hr > HEART_RATE_ABSOLUTE ? " > " + Numbers.format(HEART_RATE_ABSOLUTE)
-                        : ""), Observations.ref(recent.get()));
+        return result(
+                k,
+                hr > HEART_RATE_ABSOLUTE ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
+                "Resting heart rate " + Numbers.format(hr) + "/min"
+                        + (hr > HEART_RATE_ABSOLUTE ? " > " + Numbers.format(HEART_RATE_ABSOLUTE) : ""),
+                Observations.ref(recent.get()));
     }
 
     private CriterionResult aphasia(Record r) {
         Criterion k = Criterion.APHASIA_TWO_STEP_COMMAND;
-        Optional<Observation> twoStep = r.recent(
-                r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_TWO_STEP, TWO_STEP_TEXT), FUNCTION_DAYS);
+        Optional<Observation> twoStep =
+                r.recent(r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_TWO_STEP, TWO_STEP_TEXT), FUNCTION_DAYS);
         if (twoStep.isPresent() && Observations.flag(twoStep.get()).isPresent()) {
             boolean able = Observations.flag(twoStep.get()).get();
-            return result(k, able ? CriterionStatus.PASSED : CriterionStatus.EXCLUDED,
+            return result(
+                    k,
+                    able ? CriterionStatus.PASSED : CriterionStatus.EXCLUDED,
                     able ? "Follows a two-step command" : "Cannot follow a two-step command",
                     Observations.ref(twoStep.get()));
         }
         Optional<Condition> aphasia = r.conditionsFor(RehabCodes.FINDING_APHASIA, APHASIA_TEXT).stream()
-                .filter(Conditions::isActive).findFirst();
+                .filter(Conditions::isActive)
+                .findFirst();
         if (aphasia.isPresent()) {
-            return result(k, CriterionStatus.OVERRIDE_NEEDED, "Aphasia recorded; ability to follow a two-step "
-                    + "command not assessed", Conditions.ref(aphasia.get()));
+            return result(
+                    k,
+                    CriterionStatus.OVERRIDE_NEEDED,
+                    "Aphasia recorded; ability to follow a two-step " + "command not assessed",
+                    Conditions.ref(aphasia.get()));
         }
-        return result(k, CriterionStatus.NOT_ASSESSED, "Ability to follow a two-step command not recorded in the "
-                + "past " + FUNCTION_DAYS + " days");
+        return result(
+                k,
+                CriterionStatus.NOT_ASSESSED,
+                "Ability to follow a two-step command not recorded in the " + "past " + FUNCTION_DAYS + " days");
     }
 
     private CriterionResult walkingDistance(Record r) {
@@ -337,32 +408,48 @@ public final class SafetyScreener {
         Optional<Observation> support = r.recent(
                 r.newest(RehabCodes.CS_FINDING, RehabCodes.FINDING_BILATERAL_SUPPORT, BILATERAL_TEXT), FUNCTION_DAYS);
         if (support.isPresent() && Observations.flag(support.get()).orElse(false)) {
-            return result(k, CriterionStatus.EXCLUDED, "Needs constant two-sided support to walk",
+            return result(
+                    k,
+                    CriterionStatus.EXCLUDED,
+                    "Needs constant two-sided support to walk",
                     Observations.ref(support.get()));
         }
-        Optional<Condition> supportCondition = r.conditionsFor(RehabCodes.FINDING_BILATERAL_SUPPORT, BILATERAL_TEXT)
-                .stream().filter(Conditions::isActive).findFirst();
+        Optional<Condition> supportCondition =
+                r.conditionsFor(RehabCodes.FINDING_BILATERAL_SUPPORT, BILATERAL_TEXT).stream()
+                        .filter(Conditions::isActive)
+                        .findFirst();
         if (supportCondition.isPresent()) {
-            return result(k, CriterionStatus.EXCLUDED, "Needs constant two-sided support to walk",
+            return result(
+                    k,
+                    CriterionStatus.EXCLUDED,
+                    "Needs constant two-sided support to walk",
                     Conditions.ref(supportCondition.get()));
         }
-        Optional<Observation> distance = r.recent(r.newestFirst().stream()
-                .filter(o -> Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE,
-                        WALK_DISTANCE_TEXT) || Observations.isCoded(o, RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD,
-                        SIX_MWD_TEXT))
-                .filter(o -> Observations.number(o).isPresent())
-                .findFirst(), FUNCTION_DAYS);
+        Optional<Observation> distance = r.recent(
+                r.newestFirst().stream()
+                        .filter(o -> Observations.isCoded(
+                                        o, RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE, WALK_DISTANCE_TEXT)
+                                || Observations.isCoded(
+                                        o, RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, SIX_MWD_TEXT))
+                        .filter(o -> Observations.number(o).isPresent())
+                        .findFirst(),
+                FUNCTION_DAYS);
         if (distance.isEmpty()) {
-            return result(k, CriterionStatus.NOT_ASSESSED, "No walking distance (maximum distance or 6MWD) in the "
-                    + "past " + FUNCTION_DAYS + " days");
+            return result(
+                    k,
+                    CriterionStatus.NOT_ASSESSED,
+                    "No walking distance (maximum distance or 6MWD) in the " + "past " + FUNCTION_DAYS + " days");
         }
         Optional<Double> metres = Observations.valueIn(distance.get(), Units.METRE);
         if (metres.isEmpty()) {
             return unitNotConvertible(k, "Walking distance", distance.get(), Units.METRE);
         }
         double m = metres.get();
-        return result(k, m < MIN_WALK_METRES ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
-                "Walks " + Numbers.format(m) + " m" + (m < MIN_WALK_METRES ? " < " + Numbers.format(MIN_WALK_METRES) + " m" : ""),
+        return result(
+                k,
+                m < MIN_WALK_METRES ? CriterionStatus.EXCLUDED : CriterionStatus.PASSED,
+                "Walks " + Numbers.format(m) + " m"
+                        + (m < MIN_WALK_METRES ? " < " + Numbers.format(MIN_WALK_METRES) + " m" : ""),
                 Observations.ref(distance.get()));
     }
 
@@ -373,7 +460,10 @@ public final class SafetyScreener {
         String what = null;
         for (Condition c : r.conditions()) {
             if (Conditions.isActive(c) && Conditions.isRelapse(c)) {
-                return result(k, CriterionStatus.EXCLUDED, Codes.text(c.getCode()) + " has clinicalStatus relapse",
+                return result(
+                        k,
+                        CriterionStatus.EXCLUDED,
+                        Codes.text(c.getCode()) + " has clinicalStatus relapse",
                         Conditions.ref(c));
             }
         }
@@ -388,10 +478,9 @@ public final class SafetyScreener {
         boolean relapseDenied = false;
         boolean steroidDenied = false;
         for (Observation o : r.newestFirst()) {
-            boolean relapse = Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_MS_RELAPSE,
-                    RELAPSE_TEXT);
-            boolean steroid = Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_STEROIDS,
-                    STEROID_TEXT);
+            boolean relapse =
+                    Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_MS_RELAPSE, RELAPSE_TEXT);
+            boolean steroid = Observations.isCoded(o, RehabCodes.CS_FINDING, RehabCodes.FINDING_STEROIDS, STEROID_TEXT);
             Optional<LocalDate> d = r.date(o);
             if ((!relapse && !steroid) || d.isEmpty()) {
                 continue;
@@ -410,32 +499,49 @@ public final class SafetyScreener {
         }
         String[] ev = refs.toArray(String[]::new);
         if (nearest <= MS_ABSOLUTE_DAYS) {
-            return result(k, CriterionStatus.EXCLUDED, what + " " + nearest + " days ago (within "
-                    + MS_ABSOLUTE_DAYS + " days)", ev);
+            return result(
+                    k,
+                    CriterionStatus.EXCLUDED,
+                    what + " " + nearest + " days ago (within " + MS_ABSOLUTE_DAYS + " days)",
+                    ev);
         }
         if (nearest <= MS_RELATIVE_DAYS) {
-            return result(k, CriterionStatus.OVERRIDE_NEEDED, what + " " + nearest + " days ago (within "
-                    + MS_RELATIVE_DAYS + " days)", ev);
+            return result(
+                    k,
+                    CriterionStatus.OVERRIDE_NEEDED,
+                    what + " " + nearest + " days ago (within " + MS_RELATIVE_DAYS + " days)",
+                    ev);
         }
         if (relapseDenied && steroidDenied) {
-            return result(k, CriterionStatus.PASSED, "No relapse and no systemic steroids recorded as of the past "
-                    + MS_ABSOLUTE_DAYS + " days", ev);
+            return result(
+                    k,
+                    CriterionStatus.PASSED,
+                    "No relapse and no systemic steroids recorded as of the past " + MS_ABSOLUTE_DAYS + " days",
+                    ev);
         }
-        return result(k, CriterionStatus.NOT_ASSESSED, "Relapse and steroid use in the past " + MS_RELATIVE_DAYS
-                + " days not both recorded" + (relapseDenied ? " (relapse: none)" : "")
-                + (steroidDenied ? " (steroids: none)" : ""), ev);
+        return result(
+                k,
+                CriterionStatus.NOT_ASSESSED,
+                "Relapse and steroid use in the past " + MS_RELATIVE_DAYS
+                        + " days not both recorded" + (relapseDenied ? " (relapse: none)" : "")
+                        + (steroidDenied ? " (steroids: none)" : ""),
+                ev);
     }
 
     private CriterionResult fallHistory(Record r) {
         Criterion k = Criterion.FALL_HISTORY;
         for (Condition c : r.conditions()) {
             boolean coded = Codes.has(c.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL_HISTORY)
-                    || c.getCode().getCoding().stream().anyMatch(x -> RehabCodes.ICD10CM.equals(x.getSystem())
-                            && Codes.icdStartsWith(x.getCode(), "Z91.81"))
+                    || c.getCode().getCoding().stream()
+                            .anyMatch(x -> RehabCodes.ICD10CM.equals(x.getSystem())
+                                    && Codes.icdStartsWith(x.getCode(), "Z91.81"))
                     || Codes.textMatches(c.getCode(), Codes.FALL_HISTORY_TEXT);
             if (coded && Conditions.isActive(c)) {
-                return result(k, CriterionStatus.RAISES_SUPERVISION, "Fall history recorded: supervision raised by "
-                        + "one level", Conditions.ref(c));
+                return result(
+                        k,
+                        CriterionStatus.RAISES_SUPERVISION,
+                        "Fall history recorded: supervision raised by " + "one level",
+                        Conditions.ref(c));
             }
         }
         Optional<Observation> o = r.recent(
@@ -443,18 +549,25 @@ public final class SafetyScreener {
                 FALL_HISTORY_DAYS);
         if (o.isPresent() && Observations.flag(o.get()).isPresent()) {
             boolean falls = Observations.flag(o.get()).get();
-            return result(k, falls ? CriterionStatus.RAISES_SUPERVISION : CriterionStatus.PASSED,
+            return result(
+                    k,
+                    falls ? CriterionStatus.RAISES_SUPERVISION : CriterionStatus.PASSED,
                     falls ? "Fall history recorded: supervision raised by one level" : "No falls recorded",
                     Observations.ref(o.get()));
         }
-        return result(k, CriterionStatus.NOT_ASSESSED, "Fall history not recorded in the past " + FALL_HISTORY_DAYS
-                + " days");
+        return result(
+                k,
+                CriterionStatus.NOT_ASSESSED,
+                "Fall history not recorded in the past " + FALL_HISTORY_DAYS + " days");
     }
 
     /** A value whose unit UCUM cannot convert to the threshold's: not assessed, never a pass. */
     private static CriterionResult unitNotConvertible(Criterion k, String what, Observation o, String unit) {
-        return result(k, CriterionStatus.NOT_ASSESSED, what + " recorded in unit '" + Observations.recordedUnit(o)
-                + "', which UCUM cannot convert to '" + unit + "': not assessed", Observations.ref(o));
+        return result(
+                k,
+                CriterionStatus.NOT_ASSESSED,
+                what + " recorded in unit '" + Observations.recordedUnit(o) + "', which UCUM cannot convert to '" + unit
+                        + "': not assessed",
+                Observations.ref(o));
     }
-
 }

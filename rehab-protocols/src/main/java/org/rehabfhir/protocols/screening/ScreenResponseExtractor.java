@@ -27,8 +27,8 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Type;
 import org.rehabfhir.protocols.catalogue.ProtocolCatalogue;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
-import org.rehabfhir.protocols.record.Units;
 import org.rehabfhir.protocols.record.Numbers;
+import org.rehabfhir.protocols.record.Units;
 
 /**
  * Turns a completed response to the safety-screen Questionnaire ({@link #QUESTIONNAIRE_URL}) into the Observations
@@ -48,12 +48,11 @@ public final class ScreenResponseExtractor {
     private static final String EXT_MAX = "http://hl7.org/fhir/StructureDefinition/maxValue";
     private static final String CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
     /** Items whose Observations are vital signs (FHIR category); the rest are exam findings, the MMSE a survey. */
-    private static final Set<String> VITAL_SIGNS = Set.of(RehabCodes.FINDING_SYSTOLIC, RehabCodes.FINDING_DIASTOLIC,
-            RehabCodes.LOINC_HEART_RATE);
+    private static final Set<String> VITAL_SIGNS =
+            Set.of(RehabCodes.FINDING_SYSTOLIC, RehabCodes.FINDING_DIASTOLIC, RehabCodes.LOINC_HEART_RATE);
 
     /** One problem of a response: the item's linkId (null for the response as a whole) and what is wrong. */
-    public record Problem(String linkId, String message) {
-    }
+    public record Problem(String linkId, String message) {}
 
     /** The response cannot be extracted; {@link #problems()} names every item. */
     public static final class InvalidResponseException extends RuntimeException {
@@ -87,27 +86,33 @@ public final class ScreenResponseExtractor {
     private final Questionnaire questionnaire;
 
     public ScreenResponseExtractor(ProtocolCatalogue catalogue) {
-        this.questionnaire = catalogue.questionnaire(QUESTIONNAIRE_URL).orElseThrow(
-                () -> new IllegalStateException("The catalogue has no " + QUESTIONNAIRE_URL));
+        this.questionnaire = catalogue
+                .questionnaire(QUESTIONNAIRE_URL)
+                .orElseThrow(() -> new IllegalStateException("The catalogue has no " + QUESTIONNAIRE_URL));
     }
 
     /** Whether the response claims to answer the safety screen (any version). */
     public static boolean answersTheScreen(QuestionnaireResponse response) {
         String canonical = response.getQuestionnaire();
-        return canonical != null && (canonical.equals(QUESTIONNAIRE_URL) || canonical.startsWith(QUESTIONNAIRE_URL + "|"));
+        return canonical != null
+                && (canonical.equals(QUESTIONNAIRE_URL) || canonical.startsWith(QUESTIONNAIRE_URL + "|"));
     }
 
     /** The problems of the response; empty when it can be extracted. */
     public List<Problem> check(QuestionnaireResponse response) {
         List<Problem> problems = new ArrayList<>();
         if (!answersTheScreen(response)) {
-            problems.add(new Problem(null, "questionnaire must be " + QUESTIONNAIRE_URL + " (this server extracts the "
-                    + "safety screen only), not " + response.getQuestionnaire()));
+            problems.add(new Problem(
+                    null,
+                    "questionnaire must be " + QUESTIONNAIRE_URL + " (this server extracts the "
+                            + "safety screen only), not " + response.getQuestionnaire()));
             return problems;
         }
         if (response.getStatus() != QuestionnaireResponse.QuestionnaireResponseStatus.COMPLETED) {
-            problems.add(new Problem(null, "status must be completed to record a screen, not "
-                    + (response.hasStatus() ? response.getStatus().toCode() : "empty")));
+            problems.add(new Problem(
+                    null,
+                    "status must be completed to record a screen, not "
+                            + (response.hasStatus() ? response.getStatus().toCode() : "empty")));
         }
         if (!"Patient".equals(response.getSubject().getReferenceElement().getResourceType())
                 || !response.getSubject().getReferenceElement().hasIdPart()) {
@@ -133,8 +138,8 @@ public final class ScreenResponseExtractor {
             boolean enabled = enabled(item, answers);
             if (!enabled) {
                 if (!given.isEmpty()) {
-                    problems.add(new Problem(item.getLinkId(), "answered although not enabled ("
-                            + enableWhenText(item) + ")"));
+                    problems.add(new Problem(
+                            item.getLinkId(), "answered although not enabled (" + enableWhenText(item) + ")"));
                 }
                 continue;
             }
@@ -177,14 +182,16 @@ public final class ScreenResponseExtractor {
             Observation o = new Observation();
             o.setStatus(Observation.ObservationStatus.FINAL);
             String code = item.getCodeFirstRep().getCode();
-            String category = VITAL_SIGNS.contains(code) ? "vital-signs"
+            String category = VITAL_SIGNS.contains(code)
+                    ? "vital-signs"
                     : RehabCodes.FINDING_MMSE.equals(code) ? "survey" : "exam";
             o.addCategory(new CodeableConcept(new Coding(CATEGORY, category, null)));
             CodeableConcept cc = new CodeableConcept().setText(item.getText());
             item.getCode().forEach(c -> cc.addCoding(c.copy()));
             o.setCode(cc);
             o.setSubject(response.getSubject().copy());
-            o.setEffective(eventDate(item, items, answers).<Type>map(d -> new DateTimeType(d.getValueAsString()))
+            o.setEffective(eventDate(item, items, answers)
+                    .<Type>map(d -> new DateTimeType(d.getValueAsString()))
                     .orElseGet(() -> response.getAuthoredElement().copy()));
             o.setIssued(response.getAuthored());
             if (performer != null) {
@@ -201,15 +208,17 @@ public final class ScreenResponseExtractor {
 
     // ------------------------------------------------------------------ answers
 
-    private static Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers(QuestionnaireResponse response,
-            List<Problem> problems) {
+    private static Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers(
+            QuestionnaireResponse response, List<Problem> problems) {
         Map<String, List<QuestionnaireResponseItemAnswerComponent>> out = new LinkedHashMap<>();
         collect(response.getItem(), out, problems);
         return out;
     }
 
-    private static void collect(List<QuestionnaireResponseItemComponent> items,
-            Map<String, List<QuestionnaireResponseItemAnswerComponent>> out, List<Problem> problems) {
+    private static void collect(
+            List<QuestionnaireResponseItemComponent> items,
+            Map<String, List<QuestionnaireResponseItemAnswerComponent>> out,
+            List<Problem> problems) {
         for (QuestionnaireResponseItemComponent item : items) {
             if (!item.hasLinkId()) {
                 problems.add(new Problem(null, "an item without linkId"));
@@ -234,12 +243,14 @@ public final class ScreenResponseExtractor {
     }
 
     /** enableWhen on boolean questions (the only kind the screen uses), behaviour "all"; no enableWhen: enabled. */
-    private static boolean enabled(QuestionnaireItemComponent item,
-            Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers) {
+    private static boolean enabled(
+            QuestionnaireItemComponent item, Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers) {
         for (QuestionnaireItemEnableWhenComponent when : item.getEnableWhen()) {
             List<QuestionnaireResponseItemAnswerComponent> a = answers.getOrDefault(when.getQuestion(), List.of());
             boolean expected = when.getAnswerBooleanType().booleanValue();
-            boolean matches = !a.isEmpty() && a.get(0).getValue() instanceof BooleanType b && b.getValue() != null
+            boolean matches = !a.isEmpty()
+                    && a.get(0).getValue() instanceof BooleanType b
+                    && b.getValue() != null
                     && b.getValue() == expected;
             if (!matches) {
                 return false;
@@ -249,17 +260,22 @@ public final class ScreenResponseExtractor {
     }
 
     private static String enableWhenText(QuestionnaireItemComponent item) {
-        return item.getEnableWhen().stream().map(w -> "only when '" + w.getQuestion() + "' is "
-                + w.getAnswerBooleanType().getValueAsString()).reduce((a, b) -> a + " and " + b).orElse("");
+        return item.getEnableWhen().stream()
+                .map(w -> "only when '" + w.getQuestion() + "' is "
+                        + w.getAnswerBooleanType().getValueAsString())
+                .reduce((a, b) -> a + " and " + b)
+                .orElse("");
     }
 
     /** The date of a date item that depends on this item (e.g. when the relapse began), if answered. */
-    private static Optional<DateType> eventDate(QuestionnaireItemComponent item,
+    private static Optional<DateType> eventDate(
+            QuestionnaireItemComponent item,
             Map<String, QuestionnaireItemComponent> items,
             Map<String, List<QuestionnaireResponseItemAnswerComponent>> answers) {
         for (QuestionnaireItemComponent other : items.values()) {
             if (other.getType() == Questionnaire.QuestionnaireItemType.DATE
-                    && other.getEnableWhen().stream().anyMatch(w -> item.getLinkId().equals(w.getQuestion()))
+                    && other.getEnableWhen().stream()
+                            .anyMatch(w -> item.getLinkId().equals(w.getQuestion()))
                     && enabled(other, answers)) {
                 List<QuestionnaireResponseItemAnswerComponent> a = answers.getOrDefault(other.getLinkId(), List.of());
                 if (!a.isEmpty() && a.get(0).getValue() instanceof DateType d && d.getValue() != null) {
@@ -298,7 +314,8 @@ public final class ScreenResponseExtractor {
                 }
             }
             case QUANTITY -> checkQuantity(item, value, problems);
-            default -> problems.add(new Problem(linkId, "unsupported item type " + item.getType().toCode()));
+            default -> problems.add(new Problem(
+                    linkId, "unsupported item type " + item.getType().toCode()));
         }
     }
 
@@ -309,14 +326,17 @@ public final class ScreenResponseExtractor {
             return;
         }
         List<String> options = item.getExtensionsByUrl(EXT_UNIT_OPTION).stream()
-                .map(e -> ((Coding) e.getValue()).getCode()).toList();
+                .map(e -> ((Coding) e.getValue()).getCode())
+                .toList();
         String target = options.isEmpty() ? null : options.get(0);
         String unit = q.hasCode() ? q.getCode() : null;
         boolean ucum = !q.hasSystem() || RehabCodes.UCUM.equals(q.getSystem());
         if (target != null && (!ucum || !Units.convertible(unit, target))) {
-            problems.add(new Problem(linkId, "unit must be a UCUM unit convertible to " + target + " (one of "
-                    + options + "), not " + (unit == null ? "none" : "'" + unit + "'")
-                    + (ucum ? "" : " of system " + q.getSystem())));
+            problems.add(new Problem(
+                    linkId,
+                    "unit must be a UCUM unit convertible to " + target + " (one of "
+                            + options + "), not " + (unit == null ? "none" : "'" + unit + "'")
+                            + (ucum ? "" : " of system " + q.getSystem())));
             return;
         }
         if (q.getValue().signum() < 0) {
@@ -325,10 +345,14 @@ public final class ScreenResponseExtractor {
     }
 
     private static void checkRange(QuestionnaireItemComponent item, double v, List<Problem> problems) {
-        bound(item, EXT_MIN).filter(min -> v < min).ifPresent(min -> problems.add(
-                new Problem(item.getLinkId(), "must be at least " + Numbers.format(min) + ", got " + Numbers.format(v))));
-        bound(item, EXT_MAX).filter(max -> v > max).ifPresent(max -> problems.add(
-                new Problem(item.getLinkId(), "must be at most " + Numbers.format(max) + ", got " + Numbers.format(v))));
+        bound(item, EXT_MIN)
+                .filter(min -> v < min)
+                .ifPresent(min -> problems.add(new Problem(
+                        item.getLinkId(), "must be at least " + Numbers.format(min) + ", got " + Numbers.format(v))));
+        bound(item, EXT_MAX)
+                .filter(max -> v > max)
+                .ifPresent(max -> problems.add(new Problem(
+                        item.getLinkId(), "must be at most " + Numbers.format(max) + ", got " + Numbers.format(v))));
     }
 
     private static Optional<Double> bound(QuestionnaireItemComponent item, String url) {
@@ -353,12 +377,17 @@ public final class ScreenResponseExtractor {
         Extension unit = item.getExtensionByUrl(EXT_UNIT);
         if (unit != null && (answer instanceof IntegerType || answer instanceof DecimalType)) {
             Coding c = (Coding) unit.getValue();
-            double v = answer instanceof IntegerType i ? i.getValue() : ((DecimalType) answer).getValue().doubleValue();
-            return new Quantity().setValue(v).setUnit(c.getCode()).setSystem(RehabCodes.UCUM).setCode(c.getCode());
+            double v = answer instanceof IntegerType i
+                    ? i.getValue()
+                    : ((DecimalType) answer).getValue().doubleValue();
+            return new Quantity()
+                    .setValue(v)
+                    .setUnit(c.getCode())
+                    .setSystem(RehabCodes.UCUM)
+                    .setCode(c.getCode());
         }
         return answer.copy();
     }
-
 
     /** The Questionnaire this extractor reads: a copy of its own (HAPI's getters are not safe to share). */
     public Questionnaire questionnaire() {

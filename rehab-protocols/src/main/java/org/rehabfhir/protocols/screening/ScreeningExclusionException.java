@@ -9,8 +9,10 @@ public class ScreeningExclusionException extends RuntimeException {
     private final transient ScreeningResult screening;
 
     public ScreeningExclusionException(ScreeningResult screening) {
-        super("Safety screening excluded the patient: " + screening.withStatus(CriterionStatus.EXCLUDED).stream()
-                .map(r -> r.criterion().code()).toList());
+        super("Safety screening excluded the patient: "
+                + screening.withStatus(CriterionStatus.EXCLUDED).stream()
+                        .map(r -> r.criterion().code())
+                        .toList());
         this.screening = screening;
     }
 

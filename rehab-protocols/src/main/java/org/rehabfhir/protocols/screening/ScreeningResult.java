@@ -2,15 +2,15 @@ package org.rehabfhir.protocols.screening;
 
 import java.util.List;
 import java.util.Optional;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.rehabfhir.protocols.catalogue.RehabCodes;
 
 /**
@@ -31,10 +31,12 @@ public final class ScreeningResult {
 
     /** A screening that was not performed: every criterion "not assessed". */
     public static ScreeningResult notPerformed() {
-        return new ScreeningResult(null, java.util.Arrays.stream(Criterion.values())
-                .map(c -> new CriterionResult(c, CriterionStatus.NOT_ASSESSED, "Safety screening not performed",
-                        List.of()))
-                .toList());
+        return new ScreeningResult(
+                null,
+                java.util.Arrays.stream(Criterion.values())
+                        .map(c -> new CriterionResult(
+                                c, CriterionStatus.NOT_ASSESSED, "Safety screening not performed", List.of()))
+                        .toList());
     }
 
     /** Condition group screened for (criteria such as MS relapse depend on it); may be null. */
@@ -71,7 +73,9 @@ public final class ScreeningResult {
     }
 
     public List<Criterion> notAssessed() {
-        return withStatus(CriterionStatus.NOT_ASSESSED).stream().map(CriterionResult::criterion).toList();
+        return withStatus(CriterionStatus.NOT_ASSESSED).stream()
+                .map(CriterionResult::criterion)
+                .toList();
     }
 
     /** Most severe: excluded, then override needed, then needs review, else clear. */
@@ -122,13 +126,17 @@ public final class ScreeningResult {
                     continue;
                 }
             }
-            oo.addIssue().setSeverity(severity).setCode(type)
+            oo.addIssue()
+                    .setSeverity(severity)
+                    .setCode(type)
                     .setDetails(new CodeableConcept(criterionCoding(r.criterion()))
                             .setText(prefix + r.criterion().display()))
                     .setDiagnostics(r.detail());
         }
         if (oo.getIssue().isEmpty()) {
-            oo.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL)
+            oo.addIssue()
+                    .setSeverity(IssueSeverity.INFORMATION)
+                    .setCode(IssueType.INFORMATIONAL)
                     .setDiagnostics("Safety screening: every criterion assessed and passed");
         }
         return oo;
@@ -144,7 +152,8 @@ public final class ScreeningResult {
     public Parameters toParameters() {
         Parameters p = new Parameters();
         ScreeningStatus overall = status();
-        p.addParameter().setName("status")
+        p.addParameter()
+                .setName("status")
                 .setValue(new Coding(RehabCodes.CS_SCREENING_STATUS, overall.code(), overall.display()));
         if (conditionGroup != null) {
             p.addParameter().setName("conditionGroup").setValue(new CodeType(conditionGroup));

@@ -54,16 +54,27 @@ public record SessionLog(
         boolean fall,
         String notes) {
 
-    private static final Set<String> NAMES = Set.of("date", "minutes", "surface", "speed", "incline", "supervision",
-            "rpe", "painBefore", "pain24h", "heartRate", "nearFall", "fall", "notes");
+    private static final Set<String> NAMES = Set.of(
+            "date",
+            "minutes",
+            "surface",
+            "speed",
+            "incline",
+            "supervision",
+            "rpe",
+            "painBefore",
+            "pain24h",
+            "heartRate",
+            "nearFall",
+            "fall",
+            "notes");
     private static final String CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
     private static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
     private static final Duration PAIN_24H_EARLIEST = Duration.ofHours(12);
     private static final int NOTES_MAX = 2000;
 
     /** A parameter that is missing or wrong. */
-    public record Problem(String parameter, String message) {
-    }
+    public record Problem(String parameter, String message) {}
 
     /** The session cannot be recorded; {@link #problems()} names each parameter. */
     public static final class InvalidSessionException extends RuntimeException {
@@ -82,9 +93,12 @@ public record SessionLog(
         public OperationOutcome toOperationOutcome() {
             OperationOutcome oo = new OperationOutcome();
             for (Problem p : problems) {
-                oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
-                        .setCode(p.message().startsWith("required") ? OperationOutcome.IssueType.REQUIRED
-                                : OperationOutcome.IssueType.VALUE)
+                oo.addIssue()
+                        .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                        .setCode(
+                                p.message().startsWith("required")
+                                        ? OperationOutcome.IssueType.REQUIRED
+                                        : OperationOutcome.IssueType.VALUE)
                         .setDiagnostics("Parameter '" + p.parameter() + "': " + p.message())
                         .addExpression("Parameters.parameter.where(name='" + p.parameter() + "')");
             }
@@ -118,8 +132,20 @@ public record SessionLog(
         if (!r.problems.isEmpty()) {
             throw new InvalidSessionException(r.problems);
         }
-        return new SessionLog(start, minutes, surface, speed, incline, Integer.parseInt(supervision), rpe, painBefore,
-                pain24h, heartRate, nearFall, fall, notes);
+        return new SessionLog(
+                start,
+                minutes,
+                surface,
+                speed,
+                incline,
+                Integer.parseInt(supervision),
+                rpe,
+                painBefore,
+                pain24h,
+                heartRate,
+                nearFall,
+                fall,
+                notes);
     }
 
     /**
@@ -131,42 +157,90 @@ public record SessionLog(
     public List<Observation> observations(Reference patient, Reference plan, Reference performer, Instant now) {
         List<Observation> out = new ArrayList<>();
         Instant end = start.plus(Duration.ofSeconds(Math.round(minutes * 60)));
-        Observation duration = observation("activity", RehabCodes.LOINC, RehabCodes.LOINC_EXERCISE_DURATION,
-                "Exercise duration", "Backward walking session duration", start,
+        Observation duration = observation(
+                "activity",
+                RehabCodes.LOINC,
+                RehabCodes.LOINC_EXERCISE_DURATION,
+                "Exercise duration",
+                "Backward walking session duration",
+                start,
                 quantity(minutes, "min"));
-        duration.addComponent().setCode(local(RehabCodes.SESSION_SURFACE, "Walking surface"))
-                .setValue(new CodeableConcept(new Coding(RehabCodes.CS_WALKING_SURFACE, surface,
+        duration.addComponent()
+                .setCode(local(RehabCodes.SESSION_SURFACE, "Walking surface"))
+                .setValue(new CodeableConcept(new Coding(
+                        RehabCodes.CS_WALKING_SURFACE,
+                        surface,
                         "treadmill".equals(surface) ? "Treadmill" : "Overground")));
         if (speedKmh != null) {
-            duration.addComponent().setCode(local(RehabCodes.SESSION_SPEED, "Treadmill speed"))
+            duration.addComponent()
+                    .setCode(local(RehabCodes.SESSION_SPEED, "Treadmill speed"))
                     .setValue(quantity(speedKmh, "km/h"));
         }
         if (inclinePercent != null) {
-            duration.addComponent().setCode(local(RehabCodes.SESSION_INCLINE, "Treadmill incline"))
+            duration.addComponent()
+                    .setCode(local(RehabCodes.SESSION_INCLINE, "Treadmill incline"))
                     .setValue(quantity(inclinePercent, "%"));
         }
-        duration.addComponent().setCode(local(RehabCodes.SESSION_SUPERVISION, "Supervision level"))
-                .setValue(new CodeableConcept(new Coding(RehabCodes.CS_SUPERVISION, String.valueOf(supervision), null)));
+        duration.addComponent()
+                .setCode(local(RehabCodes.SESSION_SUPERVISION, "Supervision level"))
+                .setValue(
+                        new CodeableConcept(new Coding(RehabCodes.CS_SUPERVISION, String.valueOf(supervision), null)));
         if (notes != null) {
             duration.addNote().setText(notes);
         }
         out.add(duration);
-        out.add(observation("survey", RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, null, "Pain NRS before the session",
-                start, quantity(painBefore, "{score}")));
-        out.add(observation("survey", RehabCodes.LOINC, RehabCodes.LOINC_RPE, null, "Borg RPE (0-10)", end,
+        out.add(observation(
+                "survey",
+                RehabCodes.LOINC,
+                RehabCodes.LOINC_PAIN_NRS,
+                null,
+                "Pain NRS before the session",
+                start,
+                quantity(painBefore, "{score}")));
+        out.add(observation(
+                "survey",
+                RehabCodes.LOINC,
+                RehabCodes.LOINC_RPE,
+                null,
+                "Borg RPE (0-10)",
+                end,
                 quantity(rpe, "{score}")));
         if (heartRate != null) {
-            out.add(observation("vital-signs", RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, "Heart rate",
-                    "Heart rate during the session", end, quantity(heartRate, "/min")));
+            out.add(observation(
+                    "vital-signs",
+                    RehabCodes.LOINC,
+                    RehabCodes.LOINC_HEART_RATE,
+                    "Heart rate",
+                    "Heart rate during the session",
+                    end,
+                    quantity(heartRate, "/min")));
         }
-        out.add(observation("activity", RehabCodes.CS_FINDING, RehabCodes.FINDING_NEAR_FALL, null,
-                "Near-fall during backward walking", end, new BooleanType(nearFall)));
-        out.add(observation("activity", RehabCodes.CS_FINDING, RehabCodes.FINDING_FALL, null,
-                "Fall during backward walking", end, new BooleanType(fall)));
+        out.add(observation(
+                "activity",
+                RehabCodes.CS_FINDING,
+                RehabCodes.FINDING_NEAR_FALL,
+                null,
+                "Near-fall during backward walking",
+                end,
+                new BooleanType(nearFall)));
+        out.add(observation(
+                "activity",
+                RehabCodes.CS_FINDING,
+                RehabCodes.FINDING_FALL,
+                null,
+                "Fall during backward walking",
+                end,
+                new BooleanType(fall)));
         if (pain24h != null) {
             Instant at = start.plus(Duration.ofHours(24));
-            out.add(observation("survey", RehabCodes.LOINC, RehabCodes.LOINC_PAIN_NRS, null,
-                    "Pain NRS 24 h after the session", at.isAfter(now) ? now : at, quantity(pain24h, "{score}")));
+            out.add(observation(
+                    "survey",
+                    RehabCodes.LOINC,
+                    RehabCodes.LOINC_PAIN_NRS,
+                    null,
+                    "Pain NRS 24 h after the session",
+                    at.isAfter(now) ? now : at,
+                    quantity(pain24h, "{score}")));
         }
         for (Observation o : out) {
             o.setSubject(patient.copy());
@@ -179,8 +253,8 @@ public record SessionLog(
         return out;
     }
 
-    private static Observation observation(String category, String system, String code, String display, String text,
-            Instant when, Type value) {
+    private static Observation observation(
+            String category, String system, String code, String display, String text, Instant when, Type value) {
         Observation o = new Observation();
         o.setStatus(Observation.ObservationStatus.FINAL);
         o.addCategory(new CodeableConcept(new Coding(CATEGORY, category, null)));
@@ -195,7 +269,11 @@ public record SessionLog(
     }
 
     private static Quantity quantity(double value, String ucum) {
-        return new Quantity().setValue(value).setUnit(ucum).setSystem(RehabCodes.UCUM).setCode(ucum);
+        return new Quantity()
+                .setValue(value)
+                .setUnit(ucum)
+                .setSystem(RehabCodes.UCUM)
+                .setCode(ucum);
     }
 
     /** Reads one value per name, collecting every problem. */
@@ -216,7 +294,9 @@ public record SessionLog(
         }
 
         private Optional<Type> value(String name, boolean required) {
-            Optional<Type> v = in.getParameter().stream().filter(p -> name.equals(p.getName())).findFirst()
+            Optional<Type> v = in.getParameter().stream()
+                    .filter(p -> name.equals(p.getName()))
+                    .findFirst()
                     .map(ParametersParameterComponent::getValue);
             if (v.isEmpty() && required) {
                 problems.add(new Problem(name, "required"));
@@ -256,8 +336,10 @@ public record SessionLog(
             try {
                 double d = Double.parseDouble(String.valueOf(text(v.get())));
                 if (Double.isNaN(d) || d < min || d > max) {
-                    problems.add(new Problem(name, "must be between " + Numbers.format(min) + " and " + Numbers.format(max) + ", got "
-                            + text(v.get())));
+                    problems.add(new Problem(
+                            name,
+                            "must be between " + Numbers.format(min) + " and " + Numbers.format(max) + ", got "
+                                    + text(v.get())));
                     return null;
                 }
                 return d;
@@ -292,7 +374,8 @@ public record SessionLog(
             }
             String s = v.get() instanceof Coding c ? c.getCode() : text(v.get());
             if (s == null || !allowed.contains(s)) {
-                problems.add(new Problem(name, "must be one of " + allowed.stream().sorted().toList() + ", got " + s));
+                problems.add(new Problem(
+                        name, "must be one of " + allowed.stream().sorted().toList() + ", got " + s));
                 return null;
             }
             return s;
@@ -324,5 +407,4 @@ public record SessionLog(
             return s == null || s.isBlank() ? null : s;
         }
     }
-
 }

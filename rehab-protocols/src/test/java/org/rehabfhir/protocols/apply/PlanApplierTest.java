@@ -74,7 +74,8 @@ class PlanApplierTest {
         CarePlanActivityDetailComponent p1 = phase(cp, 0);
         CarePlanActivityDetailComponent p2 = phase(cp, 1);
         assertThat(p1.getKind()).isEqualTo(CarePlan.CarePlanActivityKind.SERVICEREQUEST);
-        assertThat(p1.getCode().getCoding()).extracting(Coding::getCode)
+        assertThat(p1.getCode().getCoding())
+                .extracting(Coding::getCode)
                 .containsExactly(RehabCodes.SCT_EXERCISE_THERAPY, RehabCodes.LOCAL_BACKWARD_WALKING);
         assertThat(p1.getCode().getText()).isNotBlank();
         Timing.TimingRepeatComponent r1 = p1.getScheduledTiming().getRepeat();
@@ -99,25 +100,37 @@ class PlanApplierTest {
     @Test
     void concurrentPhasesShareTheirStartDate() {
         CarePlan cp = applier.apply(pd("bw-multiple-sclerosis"), patient, null, START, screening());
-        assertThat(phase(cp, 1).getScheduledTiming().getRepeat().getBoundsPeriod().getStartElement()
-                .getValueAsString()).isEqualTo("2026-12-01");
+        assertThat(phase(cp, 1)
+                        .getScheduledTiming()
+                        .getRepeat()
+                        .getBoundsPeriod()
+                        .getStartElement()
+                        .getValueAsString())
+                .isEqualTo("2026-12-01");
         assertThat(phase(cp, 1).getPerformer()).isEmpty();
     }
 
     @Test
     void goalsAreContainedProposedAndReferencedFromPlanAndActivities() {
         CarePlan cp = applier.apply(pd("bw-knee-osteoarthritis"), patient, physio, START, screening());
-        List<Goal> goals = cp.getContained().stream().filter(Goal.class::isInstance).map(Goal.class::cast).toList();
+        List<Goal> goals = cp.getContained().stream()
+                .filter(Goal.class::isInstance)
+                .map(Goal.class::cast)
+                .toList();
         assertThat(goals).hasSize(2);
         assertThat(goals).allSatisfy(g -> {
             assertThat(g.getLifecycleStatus()).isEqualTo(Goal.GoalLifecycleStatus.PROPOSED);
             assertThat(g.getAchievementStatus().getCodingFirstRep().getCode()).isEqualTo("in-progress");
-            assertThat(g.getTargetFirstRep().getDueDateType().getValueAsString()).isEqualTo("2027-01-11");
+            assertThat(g.getTargetFirstRep().getDueDateType().getValueAsString())
+                    .isEqualTo("2027-01-11");
         });
-        assertThat(goals).flatExtracting(g -> g.getTargetFirstRep().getMeasure().getCoding())
-                .extracting(Coding::getCode).containsExactlyInAnyOrder(RehabCodes.LOINC_TUG, RehabCodes.LOINC_PAIN_NRS);
-        assertThat(cp.getGoal()).extracting(Reference::getReference).containsExactlyInAnyOrder("#goal-tug",
-                "#goal-pain");
+        assertThat(goals)
+                .flatExtracting(g -> g.getTargetFirstRep().getMeasure().getCoding())
+                .extracting(Coding::getCode)
+                .containsExactlyInAnyOrder(RehabCodes.LOINC_TUG, RehabCodes.LOINC_PAIN_NRS);
+        assertThat(cp.getGoal())
+                .extracting(Reference::getReference)
+                .containsExactlyInAnyOrder("#goal-tug", "#goal-pain");
         assertThat(phase(cp, 0).getGoal()).extracting(Reference::getReference).contains("#goal-tug");
     }
 
@@ -126,20 +139,28 @@ class PlanApplierTest {
         CarePlan cp = applier.apply(pd("bw-knee-osteoarthritis"), patient, physio, START, screening());
         Extension ev = cp.getExtensionByUrl(RehabCodes.EXT_EVIDENCE);
         assertThat(ev).isNotNull();
-        assertThat(cp.getNote()).anySatisfy(n -> assertThat(n.getText()).contains("[T]").contains("Alghadir"));
+        assertThat(cp.getNote())
+                .anySatisfy(n -> assertThat(n.getText()).contains("[T]").contains("Alghadir"));
         Extension scr = cp.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
-        assertThat(((Coding) scr.getExtensionByUrl("status").getValue()).getCode()).isEqualTo("clear");
+        assertThat(((Coding) scr.getExtensionByUrl("status").getValue()).getCode())
+                .isEqualTo("clear");
         assertThat(cp.getSupportingInfo()).extracting(Reference::getReference).contains("#screening");
     }
 
     @Test
     void relativeFailureMarksThePlanAsNeedingClinicianOverride() {
-        CarePlan cp = applier.apply(pd("bw-knee-osteoarthritis"), patient, physio, START, screening(
-                new CriterionResult(Criterion.RESTING_BLOOD_PRESSURE, CriterionStatus.OVERRIDE_NEEDED, "190/90",
-                        List.of())));
+        CarePlan cp = applier.apply(
+                pd("bw-knee-osteoarthritis"),
+                patient,
+                physio,
+                START,
+                screening(new CriterionResult(
+                        Criterion.RESTING_BLOOD_PRESSURE, CriterionStatus.OVERRIDE_NEEDED, "190/90", List.of())));
         Extension scr = cp.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
-        assertThat(((Coding) scr.getExtensionByUrl("status").getValue()).getCode()).isEqualTo("override-needed");
-        assertThat(scr.getExtensionsByUrl("overrideNeeded")).extracting(e -> ((Coding) e.getValue()).getCode())
+        assertThat(((Coding) scr.getExtensionByUrl("status").getValue()).getCode())
+                .isEqualTo("override-needed");
+        assertThat(scr.getExtensionsByUrl("overrideNeeded"))
+                .extracting(e -> ((Coding) e.getValue()).getCode())
                 .containsExactly("resting-blood-pressure");
         assertThat(cp.getNote()).anySatisfy(n -> assertThat(n.getText()).contains("Clinician override needed"));
     }
@@ -148,26 +169,34 @@ class PlanApplierTest {
     void missingScreeningMarksThePlanForReviewListingEveryCriterion() {
         CarePlan cp = applier.apply(pd("bw-knee-osteoarthritis"), patient, physio, START, null);
         Extension scr = cp.getExtensionByUrl(RehabCodes.EXT_SCREENING_RESULT);
-        assertThat(((Coding) scr.getExtensionByUrl("status").getValue()).getCode()).isEqualTo("needs-review");
+        assertThat(((Coding) scr.getExtensionByUrl("status").getValue()).getCode())
+                .isEqualTo("needs-review");
         assertThat(scr.getExtensionsByUrl("notAssessed")).hasSize(Criterion.values().length);
     }
 
     @Test
     void fallHistoryRaisesSupervisionOneLevelOnEveryPhase() {
-        CarePlan cp = applier.apply(pd("bw-knee-osteoarthritis"), patient, physio, START, screening(
-                new CriterionResult(Criterion.FALL_HISTORY, CriterionStatus.RAISES_SUPERVISION, "2 falls",
-                        List.of())));
+        CarePlan cp = applier.apply(
+                pd("bw-knee-osteoarthritis"),
+                patient,
+                physio,
+                START,
+                screening(new CriterionResult(
+                        Criterion.FALL_HISTORY, CriterionStatus.RAISES_SUPERVISION, "2 falls", List.of())));
         assertThat(supervision(phase(cp, 0))).isEqualTo("1");
         assertThat(supervision(phase(cp, 1))).isEqualTo("2");
     }
 
     @Test
     void excludedPatientGetsNoPlanButTheOperationOutcome() {
-        ScreeningResult excluded = screening(new CriterionResult(Criterion.RESTING_HEART_RATE,
-                CriterionStatus.EXCLUDED, "130/min", List.of()));
+        ScreeningResult excluded = screening(
+                new CriterionResult(Criterion.RESTING_HEART_RATE, CriterionStatus.EXCLUDED, "130/min", List.of()));
         assertThatThrownBy(() -> applier.apply(pd("bw-knee-osteoarthritis"), patient, physio, START, excluded))
-                .isInstanceOfSatisfying(ScreeningExclusionException.class, e -> assertThat(
-                        e.operationOutcome().getIssueFirstRep().getDetails().getCodingFirstRep().getCode())
+                .isInstanceOfSatisfying(ScreeningExclusionException.class, e -> assertThat(e.operationOutcome()
+                                .getIssueFirstRep()
+                                .getDetails()
+                                .getCodingFirstRep()
+                                .getCode())
                         .isEqualTo("resting-heart-rate"));
     }
 

@@ -23,17 +23,30 @@ class CatalogueContentTest {
     /** The verified codes of the clinical brief ("Codes" section), copied by hand: system|code. */
     private static final Set<String> BRIEF_VERIFIED_CODES = Set.of(
             // SNOMED CT conditions and interventions
-            "http://snomed.info/sct|230690007", "http://snomed.info/sct|239873007",
-            "http://snomed.info/sct|49049000", "http://snomed.info/sct|24700007",
-            "http://snomed.info/sct|359817006", "http://snomed.info/sct|609588000",
-            "http://snomed.info/sct|161679004", "http://snomed.info/sct|430725003",
-            "http://snomed.info/sct|278860009", "http://snomed.info/sct|444470001",
-            "http://snomed.info/sct|229065009", "http://snomed.info/sct|91251008",
+            "http://snomed.info/sct|230690007",
+            "http://snomed.info/sct|239873007",
+            "http://snomed.info/sct|49049000",
+            "http://snomed.info/sct|24700007",
+            "http://snomed.info/sct|359817006",
+            "http://snomed.info/sct|609588000",
+            "http://snomed.info/sct|161679004",
+            "http://snomed.info/sct|430725003",
+            "http://snomed.info/sct|278860009",
+            "http://snomed.info/sct|444470001",
+            "http://snomed.info/sct|229065009",
+            "http://snomed.info/sct|91251008",
             // LOINC outcomes
-            "http://loinc.org|89423-8", "http://loinc.org|72514-3", "http://loinc.org|8867-4",
-            "http://loinc.org|82289-0", "http://loinc.org|72091-2", "http://loinc.org|72102-7",
-            "http://loinc.org|55411-3", "http://loinc.org|82290-8", "http://loinc.org|89555-7",
-            "http://loinc.org|68516-4", "http://loinc.org|83172-7");
+            "http://loinc.org|89423-8",
+            "http://loinc.org|72514-3",
+            "http://loinc.org|8867-4",
+            "http://loinc.org|82289-0",
+            "http://loinc.org|72091-2",
+            "http://loinc.org|72102-7",
+            "http://loinc.org|55411-3",
+            "http://loinc.org|82290-8",
+            "http://loinc.org|89555-7",
+            "http://loinc.org|68516-4",
+            "http://loinc.org|83172-7");
 
     /** ICD-10-CM prefixes the brief states (I63.x, I69.3xx, M17.0/M17.1x, G20.x, G35.x, S72.0x, Z47.1, Z96.65x...). */
     private static final Set<String> BRIEF_ICD10CM_PREFIXES = Set.of(
@@ -48,8 +61,8 @@ class CatalogueContentTest {
 
     /** A unit is no clinical concept to verify, but it must be valid UCUM (the UCUM library says so). */
     private static boolean isValidUcumUnit(Coding c) {
-        return RehabCodes.UCUM.equals(c.getSystem()) && org.rehabfhir.protocols.record.Units.convertible(c.getCode(),
-                c.getCode());
+        return RehabCodes.UCUM.equals(c.getSystem())
+                && org.rehabfhir.protocols.record.Units.convertible(c.getCode(), c.getCode());
     }
 
     private static final ProtocolCatalogue CATALOGUE = TestFhir.CATALOGUE;
@@ -76,7 +89,8 @@ class CatalogueContentTest {
     void icd10cmPrefixesAreFromTheBriefUnlessMarkedCurated() {
         List<String> prefixes = CATALOGUE.planDefinitions().stream()
                 .flatMap(pd -> pd.getExtensionsByUrl(RehabCodes.EXT_APPLICABLE_CONDITION).stream())
-                .flatMap(e -> Stream.concat(e.getExtensionsByUrl("icd10cmPrefix").stream(),
+                .flatMap(e -> Stream.concat(
+                        e.getExtensionsByUrl("icd10cmPrefix").stream(),
                         e.getExtensionsByUrl("requiresAlsoIcd10cmPrefix").stream()))
                 .map(e -> e.getValue().primitiveValue())
                 .toList();
@@ -92,11 +106,10 @@ class CatalogueContentTest {
         for (String system : List.of(RehabCodes.CS_OUTCOME, RehabCodes.CS_FINDING)) {
             var cs = CATALOGUE.codeSystem(system).orElseThrow();
             assertThat(cs.getConcept()).isNotEmpty().allSatisfy(concept -> {
-                assertThat(concept.getProperty())
-                        .anySatisfy(p -> {
-                            assertThat(p.getCode()).isEqualTo("verification");
-                            assertThat(p.getValue().primitiveValue()).isEqualTo("unverified");
-                        });
+                assertThat(concept.getProperty()).anySatisfy(p -> {
+                    assertThat(p.getCode()).isEqualTo("verification");
+                    assertThat(p.getValue().primitiveValue()).isEqualTo("unverified");
+                });
                 assertThat(mapped).contains(system + "|" + concept.getCode());
             });
         }
@@ -109,8 +122,9 @@ class CatalogueContentTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("regimens")
     void everyRegimenHasAnEvidenceLabelAndACitation(PlanDefinition pd) {
-        assertThat(ProtocolCatalogue.evidenceCode(pd)).isPresent()
-                .get().satisfies(code -> assertThat(CATALOGUE.isLocalCode(RehabCodes.CS_EVIDENCE, code)).isTrue());
+        assertThat(ProtocolCatalogue.evidenceCode(pd)).isPresent().get().satisfies(code -> assertThat(
+                        CATALOGUE.isLocalCode(RehabCodes.CS_EVIDENCE, code))
+                .isTrue());
         assertThat(pd.getRelatedArtifact())
                 .filteredOn(a -> a.getType() == RelatedArtifact.RelatedArtifactType.CITATION)
                 .isNotEmpty()
@@ -122,15 +136,18 @@ class CatalogueContentTest {
     void everyPhaseResolvesToAnActivityDefinitionWithTimingSupervisionAndEvidence(PlanDefinition pd) {
         assertThat(pd.getAction()).isNotEmpty();
         for (PlanDefinition.PlanDefinitionActionComponent action : pd.getAction()) {
-            ActivityDefinition ad = CATALOGUE.activityDefinition(action.getDefinitionCanonicalType().getValue())
+            ActivityDefinition ad = CATALOGUE
+                    .activityDefinition(action.getDefinitionCanonicalType().getValue())
                     .orElseThrow(() -> new AssertionError("unresolved " + action.getDefinitionCanonicalType()));
             var repeat = ad.getTimingTiming().getRepeat();
-            assertThat(repeat.hasFrequency() && repeat.hasPeriod() && repeat.hasPeriodUnit()).isTrue();
+            assertThat(repeat.hasFrequency() && repeat.hasPeriod() && repeat.hasPeriodUnit())
+                    .isTrue();
             assertThat(repeat.hasDuration() && repeat.hasDurationUnit()).isTrue();
             assertThat(repeat.hasBoundsDuration()).isTrue();
             assertThat(ad.getExtensionByUrl(RehabCodes.EXT_SUPERVISION)).isNotNull();
             assertThat(ProtocolCatalogue.evidenceCode(ad)).isPresent();
-            assertThat(ad.getCode().getCoding()).extracting(Coding::getCode)
+            assertThat(ad.getCode().getCoding())
+                    .extracting(Coding::getCode)
                     .contains(RehabCodes.SCT_EXERCISE_THERAPY, RehabCodes.LOCAL_BACKWARD_WALKING);
         }
     }
@@ -141,19 +158,30 @@ class CatalogueContentTest {
                 .flatMap(pd -> pd.getExtensionsByUrl(RehabCodes.EXT_APPLICABLE_CONDITION).stream())
                 .map(e -> ((Coding) e.getExtensionByUrl("group").getValue()).getCode())
                 .collect(Collectors.toSet());
-        assertThat(groups).containsExactlyInAnyOrder("knee-osteoarthritis", "stroke-chronic", "stroke-acute",
-                "parkinsons-disease", "multiple-sclerosis", "acl-reconstruction", "patellofemoral-pain",
-                "chronic-low-back-pain-hamstrings", "older-adult-fall-risk");
+        assertThat(groups)
+                .containsExactlyInAnyOrder(
+                        "knee-osteoarthritis",
+                        "stroke-chronic",
+                        "stroke-acute",
+                        "parkinsons-disease",
+                        "multiple-sclerosis",
+                        "acl-reconstruction",
+                        "patellofemoral-pain",
+                        "chronic-low-back-pain-hamstrings",
+                        "older-adult-fall-risk");
     }
 
     @Test
     void everyResourceHasAStableIdCanonicalAndVersion() {
         List<String> ids = CATALOGUE.allResources().stream()
-                .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).toList();
+                .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart())
+                .toList();
         assertThat(ids).doesNotHaveDuplicates();
         assertThat(CATALOGUE.allResources()).allSatisfy(r -> {
             MetadataResource m = (MetadataResource) r;
-            assertThat(m.getUrl()).startsWith(RehabCodes.BASE + "/" + r.fhirType() + "/" + m.getIdElement().getIdPart());
+            assertThat(m.getUrl())
+                    .startsWith(RehabCodes.BASE + "/" + r.fhirType() + "/"
+                            + m.getIdElement().getIdPart());
             assertThat(m.getVersion()).isNotBlank();
         });
     }
@@ -161,8 +189,10 @@ class CatalogueContentTest {
     @Test
     void lookupByCanonicalAcceptsVersionedAndUnversionedUrls() {
         PlanDefinition pd = CATALOGUE.planDefinitions().get(0);
-        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl())).get().satisfies(found -> assertThat(found.equalsDeep(pd)).isTrue());
-        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl() + "|" + pd.getVersion())).get()
+        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl())).get().satisfies(found -> assertThat(found.equalsDeep(pd))
+                .isTrue());
+        assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl() + "|" + pd.getVersion()))
+                .get()
                 .satisfies(found -> assertThat(found.equalsDeep(pd)).isTrue());
         assertThat(CATALOGUE.planDefinitionByUrl(pd.getUrl() + "|9.9.9")).isEmpty();
         String adUrl = pd.getActionFirstRep().getDefinitionCanonicalType().getValue();
@@ -181,7 +211,8 @@ class CatalogueContentTest {
         // Extension sanity: applicable-condition always names its group.
         assertThat(CATALOGUE.planDefinitions()).allSatisfy(pd -> {
             List<Extension> conds = pd.getExtensionsByUrl(RehabCodes.EXT_APPLICABLE_CONDITION);
-            assertThat(conds).isNotEmpty().allSatisfy(e -> assertThat(e.getExtensionByUrl("group")).isNotNull());
+            assertThat(conds).isNotEmpty().allSatisfy(e -> assertThat(e.getExtensionByUrl("group"))
+                    .isNotNull());
         });
     }
 }

@@ -51,9 +51,15 @@ class CatalogueThreadSafetyTest {
         assertThat(again.getAction()).isNotEmpty();
         assertThat(again.getGoal()).isNotEmpty();
         assertThat(again.getTitle()).isNotEqualTo("changed by a caller");
-        assertThat(catalogue.activityDefinition(phase1).orElseThrow().getTimingTiming().getRepeat().getFrequency())
+        assertThat(catalogue
+                        .activityDefinition(phase1)
+                        .orElseThrow()
+                        .getTimingTiming()
+                        .getRepeat()
+                        .getFrequency())
                 .isNotEqualTo(99);
-        assertThat(catalogue.allResources()).noneMatch(r -> r.getIdElement().getIdPart().equals("changed"));
+        assertThat(catalogue.allResources())
+                .noneMatch(r -> r.getIdElement().getIdPart().equals("changed"));
         assertThat(catalogue.planDefinitionById(KNEE_OA)).get().isNotSameAs(again);
     }
 
@@ -70,10 +76,11 @@ class CatalogueThreadSafetyTest {
             var result = recommender.recommend(patient, List.of(icd("M17.11", "OA right knee")), List.of(), TODAY);
             String recommended = result.candidates().get(0).carePlan().getTitle();
             PlanDefinition pd = catalogue.planDefinitionById(KNEE_OA).orElseThrow();
-            CarePlan plan = applier.apply(pd, new Reference("Patient/p1"), new Reference("Practitioner/x"), TODAY,
-                    null);
+            CarePlan plan =
+                    applier.apply(pd, new Reference("Patient/p1"), new Reference("Practitioner/x"), TODAY, null);
             plan.setId("cp1");
-            String decision = json.encodeResourceToString(evaluator.evaluate(plan, List.of()).toParameters());
+            String decision = json.encodeResourceToString(
+                    evaluator.evaluate(plan, List.of()).toParameters());
             return recommended + "|" + json.encodeResourceToString(plan) + "|" + decision;
         };
         String alone = request.call();

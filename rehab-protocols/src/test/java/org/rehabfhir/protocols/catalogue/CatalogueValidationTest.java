@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.context.support.ValidationSupportContext;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
@@ -17,7 +18,6 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import ca.uhn.fhir.context.support.ValidationSupportContext;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.StructureDefinition;
@@ -99,7 +99,9 @@ class CatalogueValidationTest {
                 .contains("Extension", "Extension.url");
         assertThat(snapshot.getSnapshot().getElement())
                 .filteredOn(e -> e.getPath().equals("Extension.url"))
-                .first().extracting(e -> e.getFixed().primitiveValue()).isEqualTo(definition.getUrl());
+                .first()
+                .extracting(e -> e.getFixed().primitiveValue())
+                .isEqualTo(definition.getUrl());
     }
 
     @Test

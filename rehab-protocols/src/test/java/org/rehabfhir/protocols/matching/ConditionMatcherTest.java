@@ -23,11 +23,13 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 
 class ConditionMatcherTest {
 
-    private final ConditionMatcher matcher = new ConditionMatcher(TestFhir.CATALOGUE, SnomedSubsumption.UNKNOWN,
-            Fixtures.ZONE);
+    private final ConditionMatcher matcher =
+            new ConditionMatcher(TestFhir.CATALOGUE, SnomedSubsumption.UNKNOWN, Fixtures.ZONE);
 
     private List<String> regimenIds(MatchResult r) {
-        return r.regimens().stream().map(m -> m.planDefinition().getIdElement().getIdPart()).toList();
+        return r.regimens().stream()
+                .map(m -> m.planDefinition().getIdElement().getIdPart())
+                .toList();
     }
 
     private MatchResult match(Condition... conditions) {
@@ -55,8 +57,8 @@ class ConditionMatcherTest {
         }
         MatchResult r = match(c);
         assertThat(regimenIds(r)).containsExactly(regimen);
-        assertThat(r.regimens().get(0).matches()).first()
-                .satisfies(m -> assertThat(m.method()).isEqualTo(MatchMethod.SNOMED_EXACT));
+        assertThat(r.regimens().get(0).matches()).first().satisfies(m -> assertThat(m.method())
+                .isEqualTo(MatchMethod.SNOMED_EXACT));
     }
 
     static Stream<Arguments> icdCodedPatients() {
@@ -87,7 +89,9 @@ class ConditionMatcherTest {
         }
         MatchResult r = matcher.match(patientAged(60), conditions, List.of(), TODAY);
         assertThat(regimenIds(r)).containsExactly(regimen);
-        assertThat(r.regimens().get(0).matches()).extracting(ConditionMatch::code).contains(codes.get(0));
+        assertThat(r.regimens().get(0).matches())
+                .extracting(ConditionMatch::code)
+                .contains(codes.get(0));
     }
 
     @Test
@@ -104,8 +108,7 @@ class ConditionMatcherTest {
 
     @Test
     void olderAdultWithFallHistoryCodeMatchesFallRiskRegimen() {
-        MatchResult r = matcher.match(patientAged(72), List.of(icd("Z91.81", "History of falling")), List.of(),
-                TODAY);
+        MatchResult r = matcher.match(patientAged(72), List.of(icd("Z91.81", "History of falling")), List.of(), TODAY);
         assertThat(regimenIds(r)).containsExactly("bw-older-adult-fall-risk");
         assertThat(r.regimens().get(0).matches().get(0).method()).isEqualTo(MatchMethod.CURATED_ICD10CM_PREFIX);
     }
@@ -121,7 +124,8 @@ class ConditionMatcherTest {
     @Test
     void fastBackwardWalkTestIsNotAFallRisk() {
         Observation test = Fixtures.quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 5.1, "s", 3);
-        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(test), TODAY))).isEmpty();
+        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(test), TODAY)))
+                .isEmpty();
     }
 
     @Test
@@ -131,19 +135,20 @@ class ConditionMatcherTest {
         assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(slow), TODAY)))
                 .containsExactly("bw-older-adult-fall-risk");
         Observation fast = Fixtures.quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 5100, "ms", 3);
-        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(fast), TODAY))).isEmpty();
+        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(fast), TODAY)))
+                .isEmpty();
     }
 
     @Test
     void aBackwardWalkTestInAUnitThatIsNoTimeIsNoFallRisk() {
         Observation metres = Fixtures.quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 6.8, "m", 3);
-        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(metres), TODAY))).isEmpty();
+        assertThat(regimenIds(matcher.match(patientAged(70), List.of(), List.of(metres), TODAY)))
+                .isEmpty();
     }
 
     @Test
     void youngerAdultWithFallHistoryDoesNotMatchOlderAdultRegimen() {
-        MatchResult r = matcher.match(patientAged(50), List.of(icd("Z91.81", "History of falling")), List.of(),
-                TODAY);
+        MatchResult r = matcher.match(patientAged(50), List.of(icd("Z91.81", "History of falling")), List.of(), TODAY);
         assertThat(regimenIds(r)).isEmpty();
         assertThat(r.notes()).anyMatch(n -> n.contains("age >= 65"));
     }
@@ -157,9 +162,11 @@ class ConditionMatcherTest {
 
     @Test
     void refutedOrEnteredInErrorConditionIsIgnored() {
-        assertThat(match(Fixtures.withVerificationStatus(snomed("239873007", "Knee OA"), "refuted")).regimens())
+        assertThat(match(Fixtures.withVerificationStatus(snomed("239873007", "Knee OA"), "refuted"))
+                        .regimens())
                 .isEmpty();
-        assertThat(match(Fixtures.withVerificationStatus(icd("M17.11", "Knee OA"), "entered-in-error")).regimens())
+        assertThat(match(Fixtures.withVerificationStatus(icd("M17.11", "Knee OA"), "entered-in-error"))
+                        .regimens())
                 .isEmpty();
     }
 
@@ -206,11 +213,15 @@ class ConditionMatcherTest {
 
     @Test
     void severalRegimensAreRankedByEvidenceStrength() {
-        MatchResult r = match(icd("M22.2X1", "PFP"), icd("G35.A", "MS"), icd("M17.11", "Knee OA"),
-                icd("G20.A1", "PD"));
-        assertThat(regimenIds(r)).containsExactly("bw-knee-osteoarthritis", "bw-parkinsons-disease",
-                "bw-multiple-sclerosis", "bw-patellofemoral-pain");
-        assertThat(r.regimens()).extracting(RegimenMatch::evidenceLabel)
+        MatchResult r = match(icd("M22.2X1", "PFP"), icd("G35.A", "MS"), icd("M17.11", "Knee OA"), icd("G20.A1", "PD"));
+        assertThat(regimenIds(r))
+                .containsExactly(
+                        "bw-knee-osteoarthritis",
+                        "bw-parkinsons-disease",
+                        "bw-multiple-sclerosis",
+                        "bw-patellofemoral-pain");
+        assertThat(r.regimens())
+                .extracting(RegimenMatch::evidenceLabel)
                 .containsExactly("[T]", "[T, low]", "[Reg]", "[P]");
     }
 
@@ -237,6 +248,8 @@ class ConditionMatcherTest {
     void conditionWithoutTemplateIsRecognisedAsClinicianAuthored(Condition c, String group) {
         MatchResult r = match(c);
         assertThat(r.regimens()).isEmpty();
-        assertThat(r.clinicianAuthored()).extracting(ClinicianAuthoredFinding::group).containsExactly(group);
+        assertThat(r.clinicianAuthored())
+                .extracting(ClinicianAuthoredFinding::group)
+                .containsExactly(group);
     }
 }

@@ -21,15 +21,17 @@ class Icd10EditionsAndHistoryTest {
     static final String WHO = "http://hl7.org/fhir/sid/icd-10";
     static final String GM = "http://fhir.de/CodeSystem/bfarm/icd-10-gm";
 
-    private final ConditionMatcher matcher = new ConditionMatcher(TestFhir.CATALOGUE, SnomedSubsumption.UNKNOWN,
-            Fixtures.ZONE);
+    private final ConditionMatcher matcher =
+            new ConditionMatcher(TestFhir.CATALOGUE, SnomedSubsumption.UNKNOWN, Fixtures.ZONE);
 
     private MatchResult match(Condition... conditions) {
         return matcher.match(patientAged(70), List.of(conditions), List.of(), TODAY);
     }
 
     private static List<String> ids(MatchResult r) {
-        return r.regimens().stream().map(m -> m.planDefinition().getIdElement().getIdPart()).toList();
+        return r.regimens().stream()
+                .map(m -> m.planDefinition().getIdElement().getIdPart())
+                .toList();
     }
 
     @Test
@@ -44,7 +46,8 @@ class Icd10EditionsAndHistoryTest {
 
     @Test
     void anIcd10GmParkinsonCodeMatchesByTheMappedPrefix() {
-        assertThat(ids(match(condition(GM, "G20.11", "Primaeres Parkinson-Syndrom")))).containsExactly("bw-parkinsons-disease");
+        assertThat(ids(match(condition(GM, "G20.11", "Primaeres Parkinson-Syndrom"))))
+                .containsExactly("bw-parkinsons-disease");
     }
 
     @Test
@@ -61,7 +64,8 @@ class Icd10EditionsAndHistoryTest {
 
     @Test
     void aCodeOfAnUnknownSystemMatchesNothing() {
-        assertThat(ids(match(condition("http://example.org/icd-10-xx", "I63.5", "Stroke")))).isEmpty();
+        assertThat(ids(match(condition("http://example.org/icd-10-xx", "I63.5", "Stroke"))))
+                .isEmpty();
     }
 
     @Test
@@ -69,18 +73,22 @@ class Icd10EditionsAndHistoryTest {
         Icd10Editions editions = Icd10Editions.loadDefault();
         List<String> prefixes = TestFhir.CATALOGUE.planDefinitions().stream()
                 .flatMap(pd -> ApplicableCondition.of(pd).stream())
-                .flatMap(ac -> java.util.stream.Stream.of(ac.icdPrefixes(), ac.curatedIcdPrefixes(),
-                        ac.requiresAlsoIcdPrefixes()).flatMap(List::stream))
-                .distinct().toList();
+                .flatMap(ac -> java.util.stream.Stream.of(
+                                ac.icdPrefixes(), ac.curatedIcdPrefixes(), ac.requiresAlsoIcdPrefixes())
+                        .flatMap(List::stream))
+                .distinct()
+                .toList();
         for (String system : List.of(WHO, GM)) {
-            assertThat(prefixes).allSatisfy(p -> assertThat(editions.map(system, p)).as("%s %s", system, p).isPresent());
+            assertThat(prefixes).allSatisfy(p -> assertThat(editions.map(system, p))
+                    .as("%s %s", system, p)
+                    .isPresent());
         }
     }
 
     @Test
     void aResolvedStrokeWithinFiveYearsIsAChronicStrokeCandidateMarkedHistory() {
-        Condition stroke = withClinicalStatus(onsetDaysAgo(snomed("230690007", "Cerebrovascular accident"), 700),
-                "resolved");
+        Condition stroke =
+                withClinicalStatus(onsetDaysAgo(snomed("230690007", "Cerebrovascular accident"), 700), "resolved");
         MatchResult r = match(stroke);
         assertThat(ids(r)).containsExactly("bw-stroke-chronic");
         assertThat(r.regimens().get(0).matches().get(0).note())
@@ -90,8 +98,8 @@ class Icd10EditionsAndHistoryTest {
 
     @Test
     void aResolvedStrokeOlderThanFiveYearsIsIgnored() {
-        Condition stroke = withClinicalStatus(onsetDaysAgo(snomed("230690007", "Cerebrovascular accident"), 2000),
-                "resolved");
+        Condition stroke =
+                withClinicalStatus(onsetDaysAgo(snomed("230690007", "Cerebrovascular accident"), 2000), "resolved");
         MatchResult r = match(stroke);
         assertThat(ids(r)).isEmpty();
         assertThat(r.notes()).anyMatch(n -> n.contains("ignored"));
@@ -99,16 +107,18 @@ class Icd10EditionsAndHistoryTest {
 
     @Test
     void aResolvedStrokeWithoutOnsetIsNoHistoryButAnInactiveSequelaCodeIs() {
-        assertThat(ids(match(withClinicalStatus(snomed("230690007", "Cerebrovascular accident"), "resolved")))).isEmpty();
-        MatchResult sequela = match(withClinicalStatus(icd("I69.351", "Hemiplegia following cerebral infarction"),
-                "inactive"));
+        assertThat(ids(match(withClinicalStatus(snomed("230690007", "Cerebrovascular accident"), "resolved"))))
+                .isEmpty();
+        MatchResult sequela =
+                match(withClinicalStatus(icd("I69.351", "Hemiplegia following cerebral infarction"), "inactive"));
         assertThat(ids(sequela)).containsExactly("bw-stroke-chronic");
         assertThat(sequela.regimens().get(0).matches().get(0).note()).contains("sequela code");
     }
 
     @Test
     void aResolvedKneeOsteoarthritisIsNoHistory() {
-        assertThat(ids(match(withClinicalStatus(onsetDaysAgo(snomed("239873007", "Osteoarthritis of knee"), 300),
-                "resolved")))).isEmpty();
+        assertThat(ids(match(withClinicalStatus(
+                        onsetDaysAgo(snomed("239873007", "Osteoarthritis of knee"), 300), "resolved"))))
+                .isEmpty();
     }
 }

@@ -25,9 +25,13 @@ class ProgressEvaluatorTest {
     private final ProgressEvaluator evaluator = new ProgressEvaluator(TestFhir.CATALOGUE, Fixtures.ZONE);
 
     private static CarePlan plan(String regimen) {
-        CarePlan cp = new PlanApplier(TestFhir.CATALOGUE).apply(
-                TestFhir.CATALOGUE.planDefinitionById(regimen).orElseThrow(), new Reference("Patient/p1"),
-                new Reference("Practitioner/x"), TODAY.minusDays(7), null);
+        CarePlan cp = new PlanApplier(TestFhir.CATALOGUE)
+                .apply(
+                        TestFhir.CATALOGUE.planDefinitionById(regimen).orElseThrow(),
+                        new Reference("Patient/p1"),
+                        new Reference("Practitioner/x"),
+                        TODAY.minusDays(7),
+                        null);
         cp.setId("cp1");
         cp.getActivityFirstRep().getDetail().setStatus(CarePlan.CarePlanActivityStatus.INPROGRESS);
         return cp;
@@ -37,8 +41,8 @@ class ProgressEvaluatorTest {
     private static final class History {
         final List<Observation> obs = new ArrayList<>();
 
-        History session(int daysAgo, double minutes, Double rpe, Double painBefore, Double painAfter24h,
-                boolean nearFall) {
+        History session(
+                int daysAgo, double minutes, Double rpe, Double painBefore, Double painAfter24h, boolean nearFall) {
             LocalDateTime t = TODAY.minusDays(daysAgo).atTime(10, 0);
             add(Fixtures.quantity(RehabCodes.LOINC, RehabCodes.LOINC_EXERCISE_DURATION, minutes, "min", 0), t);
             if (rpe != null) {
@@ -67,13 +71,17 @@ class ProgressEvaluatorTest {
 
         private static Observation score(String loinc, double v) {
             Observation o = Fixtures.obs(RehabCodes.LOINC, loinc, TODAY.atStartOfDay());
-            o.setValue(new Quantity().setValue(v).setUnit("{score}").setSystem(RehabCodes.UCUM).setCode("{score}"));
+            o.setValue(new Quantity()
+                    .setValue(v)
+                    .setUnit("{score}")
+                    .setSystem(RehabCodes.UCUM)
+                    .setCode("{score}"));
             return o;
         }
 
         private void add(Observation o, LocalDateTime when) {
-            o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(
-                    when.atZone(Fixtures.ZONE).toInstant())));
+            o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(
+                    java.util.Date.from(when.atZone(Fixtures.ZONE).toInstant())));
             Fixtures.basedOn(o, PLAN_REF);
             obs.add(o);
         }
@@ -86,28 +94,47 @@ class ProgressEvaluatorTest {
     private static void setQuantity(CarePlan cp, String url, double v, String unit) {
         var d = cp.getActivityFirstRep().getDetail();
         d.getExtension().removeIf(e -> url.equals(e.getUrl()));
-        d.addExtension(url, new Quantity().setValue(v).setUnit(unit).setSystem(RehabCodes.UCUM).setCode(unit));
+        d.addExtension(
+                url,
+                new Quantity()
+                        .setValue(v)
+                        .setUnit(unit)
+                        .setSystem(RehabCodes.UCUM)
+                        .setCode(unit));
     }
 
     @Test
     void twoGoodSessionsProgressSessionTimeFirst() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"), new History().ok(4).ok(2).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"), new History().ok(4).ok(2).obs);
         assertThat(d.decision()).isEqualTo(Decision.PROGRESS);
         ProposedStep step = d.proposedStep().orElseThrow();
         assertThat(step.dimension()).isEqualTo(StepDimension.DURATION);
         assertThat(step.from()).isEqualTo("10 min");
         assertThat(step.to()).isEqualTo("15 min");
-        assertThat(step.proposedDetail().getScheduledTiming().getRepeat().getDuration().doubleValue()).isEqualTo(15);
+        assertThat(step.proposedDetail()
+                        .getScheduledTiming()
+                        .getRepeat()
+                        .getDuration()
+                        .doubleValue())
+                .isEqualTo(15);
     }
 
     @Test
     void progressionRaisesSpeedOnceTimeIsAtItsCeilingThenIncline() {
         CarePlan cp = plan("bw-acl-reconstruction");
         setDuration(cp, 20);
-        assertThat(evaluator.evaluate(cp, new History().ok(4).ok(2).obs).proposedStep().orElseThrow().dimension())
+        assertThat(evaluator
+                        .evaluate(cp, new History().ok(4).ok(2).obs)
+                        .proposedStep()
+                        .orElseThrow()
+                        .dimension())
                 .isEqualTo(StepDimension.SPEED);
         setQuantity(cp, RehabCodes.EXT_SPEED, 2.4, "km/h");
-        ProposedStep incline = evaluator.evaluate(cp, new History().ok(4).ok(2).obs).proposedStep().orElseThrow();
+        ProposedStep incline = evaluator
+                .evaluate(cp, new History().ok(4).ok(2).obs)
+                .proposedStep()
+                .orElseThrow();
         assertThat(incline.dimension()).isEqualTo(StepDimension.INCLINE);
         assertThat(incline.to()).isEqualTo("5 deg");
     }
@@ -116,15 +143,22 @@ class ProgressEvaluatorTest {
     void progressionReducesSupervisionWhenDoseIsAtItsCeiling() {
         CarePlan cp = plan("bw-chronic-low-back-pain");
         setDuration(cp, 30);
-        ProposedStep step = evaluator.evaluate(cp, new History().ok(4).ok(2).obs).proposedStep().orElseThrow();
+        ProposedStep step = evaluator
+                .evaluate(cp, new History().ok(4).ok(2).obs)
+                .proposedStep()
+                .orElseThrow();
         assertThat(step.dimension()).isEqualTo(StepDimension.SUPERVISION);
-        assertThat(((Coding) step.proposedDetail().getExtensionByUrl(RehabCodes.EXT_SUPERVISION).getValue())
-                .getCode()).isEqualTo("4");
+        assertThat(((Coding) step.proposedDetail()
+                                .getExtensionByUrl(RehabCodes.EXT_SUPERVISION)
+                                .getValue())
+                        .getCode())
+                .isEqualTo("4");
     }
 
     @Test
     void progressionAtTheTopOfAPhaseProposesTheNextPhase() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-knee-osteoarthritis"), new History().ok(4).ok(2).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-knee-osteoarthritis"), new History().ok(4).ok(2).obs);
         assertThat(d.decision()).isEqualTo(Decision.PROGRESS);
         assertThat(d.proposedStep().orElseThrow().dimension()).isEqualTo(StepDimension.NEXT_PHASE);
         assertThat(d.proposedStep().orElseThrow().activityIndex()).isEqualTo(1);
@@ -140,24 +174,25 @@ class ProgressEvaluatorTest {
 
     @Test
     void rpeOfSixHoldsWithoutRegressing() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"),
-                new History().ok(4).session(2, 10, 6.0, 2.0, 3.0, false).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"), new History().ok(4).session(2, 10, 6.0, 2.0, 3.0, false).obs);
         assertThat(d.decision()).isEqualTo(Decision.HOLD);
         assertThat(d.reasons()).anySatisfy(r -> assertThat(r).contains("RPE 6"));
     }
 
     @Test
     void missingPainAt24HoursHoldsAndSaysSo() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"),
-                new History().ok(4).session(2, 10, 4.0, 2.0, null, false).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"), new History().ok(4).session(2, 10, 4.0, 2.0, null, false).obs);
         assertThat(d.decision()).isEqualTo(Decision.HOLD);
-        assertThat(d.reasons()).anySatisfy(r -> assertThat(r).contains("24 h after").contains("not recorded"));
+        assertThat(d.reasons())
+                .anySatisfy(r -> assertThat(r).contains("24 h after").contains("not recorded"));
     }
 
     @Test
     void nearFallRegressesWithCloserSupervisionAtTheStartingDose() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"),
-                new History().ok(4).session(2, 10, 4.0, 2.0, 2.0, true).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"), new History().ok(4).session(2, 10, 4.0, 2.0, 2.0, true).obs);
         assertThat(d.decision()).isEqualTo(Decision.REGRESS);
         assertThat(d.reasons()).anySatisfy(r -> assertThat(r).contains("Near-fall"));
         ProposedStep step = d.proposedStep().orElseThrow();
@@ -177,22 +212,24 @@ class ProgressEvaluatorTest {
 
     @Test
     void painUpMoreThanTwoPointsAt24HoursRegresses() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-knee-osteoarthritis"),
-                new History().ok(4).session(2, 10, 3.0, 2.0, 5.0, false).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-knee-osteoarthritis"), new History().ok(4).session(2, 10, 3.0, 2.0, 5.0, false).obs);
         assertThat(d.decision()).isEqualTo(Decision.REGRESS);
         assertThat(d.reasons()).anySatisfy(r -> assertThat(r).contains("Pain NRS up 3"));
     }
 
     @Test
     void painUpExactlyTwoPointsStillAllowsProgress() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"),
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"),
                 new History().session(4, 10, 5.0, 2.0, 4.0, false).session(2, 10, 5.0, 2.0, 4.0, false).obs);
         assertThat(d.decision()).isEqualTo(Decision.PROGRESS);
     }
 
     @Test
     void fallSuspendsUntilClinicianReview() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"),
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"),
                 new History().ok(6).ok(4).event(RehabCodes.FINDING_FALL, 3).ok(2).obs);
         assertThat(d.decision()).isEqualTo(Decision.SUSPEND);
         assertThat(d.proposedStep()).isEmpty();
@@ -201,8 +238,14 @@ class ProgressEvaluatorTest {
 
     @Test
     void reviewAfterAFallLiftsTheSuspensionAndRestartsTheCount() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"), new History().ok(6)
-                .event(RehabCodes.FINDING_FALL, 5).event(RehabCodes.FINDING_REVIEW_AFTER_FALL, 4).ok(2).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"),
+                new History()
+                        .ok(6)
+                        .event(RehabCodes.FINDING_FALL, 5)
+                        .event(RehabCodes.FINDING_REVIEW_AFTER_FALL, 4)
+                        .ok(2)
+                        .obs);
         assertThat(d.decision()).isEqualTo(Decision.HOLD);
         assertThat(d.sessions()).hasSize(1);
     }
@@ -218,10 +261,12 @@ class ProgressEvaluatorTest {
 
     @Test
     void decisionRendersAsValidParameters() {
-        ProgressDecision d = evaluator.evaluate(plan("bw-chronic-low-back-pain"), new History().ok(4).ok(2).obs);
+        ProgressDecision d = evaluator.evaluate(
+                plan("bw-chronic-low-back-pain"), new History().ok(4).ok(2).obs);
         Parameters p = d.toParameters();
         assertThat(((Coding) p.getParameter("decision").getValue()).getCode()).isEqualTo("progress");
-        assertThat(p.getParameter("proposedActivity").getPart()).extracting(Parameters.ParametersParameterComponent::getName)
+        assertThat(p.getParameter("proposedActivity").getPart())
+                .extracting(Parameters.ParametersParameterComponent::getName)
                 .contains("dimension", "from", "to", "scheduledTiming", "supervisionLevel");
         assertThat(p.getParameters("reason")).isNotEmpty();
         assertThat(TestValidator.errors(p)).isEmpty();

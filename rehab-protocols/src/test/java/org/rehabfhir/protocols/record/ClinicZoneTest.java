@@ -55,7 +55,11 @@ class ClinicZoneTest {
         o.setStatus(Observation.ObservationStatus.FINAL);
         o.setCode(new CodeableConcept(new Coding(RehabCodes.LOINC, code, code)));
         o.setEffective(new DateTimeType(effective));
-        o.setValue(new Quantity().setValue(value).setSystem(RehabCodes.UCUM).setCode(unit).setUnit(unit));
+        o.setValue(new Quantity()
+                .setValue(value)
+                .setSystem(RehabCodes.UCUM)
+                .setCode(unit)
+                .setUnit(unit));
         o.addBasedOn(new Reference("CarePlan/cp1"));
         return o;
     }
@@ -65,24 +69,33 @@ class ClinicZoneTest {
         // 2026-10-26 00:30 in Berlin (30 days before TODAY: recent); 2026-10-25 in Los Angeles (31 days: stale)
         Observation heartRate = observation(RehabCodes.LOINC_HEART_RATE, "2026-10-25T23:30:00Z", 80, "/min");
 
-        var result = new SafetyScreener(ZONE).screen(List.of(), List.of(heartRate), null, TODAY)
-                .result(Criterion.RESTING_HEART_RATE).orElseThrow();
+        var result = new SafetyScreener(ZONE)
+                .screen(List.of(), List.of(heartRate), null, TODAY)
+                .result(Criterion.RESTING_HEART_RATE)
+                .orElseThrow();
 
         assertThat(result.status()).isEqualTo(CriterionStatus.PASSED);
     }
 
     @Test
     void sessionMeasurementsBelongToTheSessionsDayInTheClinic() {
-        CarePlan plan = new PlanApplier(TestFhir.CATALOGUE).apply(
-                TestFhir.CATALOGUE.planDefinitionById("bw-knee-osteoarthritis").orElseThrow(),
-                new Reference("Patient/p1"), null, TODAY.minusDays(7), null);
+        CarePlan plan = new PlanApplier(TestFhir.CATALOGUE)
+                .apply(
+                        TestFhir.CATALOGUE
+                                .planDefinitionById("bw-knee-osteoarthritis")
+                                .orElseThrow(),
+                        new Reference("Patient/p1"),
+                        null,
+                        TODAY.minusDays(7),
+                        null);
         plan.setId("cp1");
         // session 2026-11-21 00:30 Berlin (2026-11-20 in Los Angeles); RPE 2026-11-21 09:00 Berlin (also 11-21 there)
         Observation session = observation(RehabCodes.LOINC_EXERCISE_DURATION, "2026-11-20T23:30:00Z", 10, "min");
         Observation rpe = observation(RehabCodes.LOINC_RPE, "2026-11-21T09:00:00+01:00", 4, "{score}");
 
         List<SessionSummary> sessions = new ProgressEvaluator(TestFhir.CATALOGUE, ZONE)
-                .evaluate(plan, List.of(session, rpe)).sessions();
+                .evaluate(plan, List.of(session, rpe))
+                .sessions();
 
         assertThat(sessions).singleElement().satisfies(s -> assertThat(s.rpe()).contains(4.0));
     }
@@ -97,6 +110,7 @@ class ClinicZoneTest {
         assertThat(Conditions.onsetDate(onsetDay, ZONE)).contains(TODAY);
         assertThat(Observations.effectiveDate(issuedOnly, ZONE)).contains(TODAY);
         assertThat(Dates.localDate(new DateType("2026-11"), ZONE)).contains(LocalDate.of(2026, 11, 1));
-        assertThat(Dates.localDate(new DateTimeType("2026-11-25T01:00:00"), ZONE)).contains(TODAY);
+        assertThat(Dates.localDate(new DateTimeType("2026-11-25T01:00:00"), ZONE))
+                .contains(TODAY);
     }
 }

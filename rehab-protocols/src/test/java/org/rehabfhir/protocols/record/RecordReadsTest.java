@@ -40,30 +40,41 @@ class RecordReadsTest {
         }
 
         private List<Observation> coded(List<Code> codes) {
-            return all.stream().filter(o -> codes.stream().anyMatch(c -> Codes.has(o.getCode(), c.system(), c.code())))
+            return all.stream()
+                    .filter(o -> codes.stream().anyMatch(c -> Codes.has(o.getCode(), c.system(), c.code())))
                     .toList();
         }
 
         @Override
         public List<Observation> newestSince(List<Code> codes, LocalDate since, int limit) {
-            return take(coded(codes).stream()
-                    .filter(o -> Observations.effectiveDate(o, ZONE).map(d -> !d.isBefore(since)).orElse(false))
-                    .toList(), limit);
+            return take(
+                    coded(codes).stream()
+                            .filter(o -> Observations.effectiveDate(o, ZONE)
+                                    .map(d -> !d.isBefore(since))
+                                    .orElse(false))
+                            .toList(),
+                    limit);
         }
 
         @Override
         public List<Observation> newestSinceExcept(LocalDate since, List<Code> excluded, int limit) {
-            return take(all.stream()
-                    .filter(o -> Observations.effectiveDate(o, ZONE).map(d -> !d.isBefore(since)).orElse(false))
-                    .filter(o -> excluded.stream().noneMatch(c -> Codes.has(o.getCode(), c.system(), c.code())))
-                    .toList(), limit);
+            return take(
+                    all.stream()
+                            .filter(o -> Observations.effectiveDate(o, ZONE)
+                                    .map(d -> !d.isBefore(since))
+                                    .orElse(false))
+                            .filter(o -> excluded.stream().noneMatch(c -> Codes.has(o.getCode(), c.system(), c.code())))
+                            .toList(),
+                    limit);
         }
 
         private List<Observation> take(List<Observation> found, int limit) {
             List<Observation> out = found.stream()
-                    .sorted(Comparator.comparing((Observation o) -> Observations.effective(o).orElse(Instant.EPOCH))
+                    .sorted(Comparator.comparing(
+                                    (Observation o) -> Observations.effective(o).orElse(Instant.EPOCH))
                             .reversed())
-                    .limit(limit).toList();
+                    .limit(limit)
+                    .toList();
             observationsHandedOut += out.size();
             return out;
         }
@@ -82,10 +93,15 @@ class RecordReadsTest {
         record.add(quantity(RehabCodes.CS_FINDING, RehabCodes.FINDING_WALK_DISTANCE, 200, "m", 10));
         record.add(finding(RehabCodes.FINDING_FALL_HISTORY, true, 300));
         for (int i = 0; i < 8760; i++) {
-            Observation hr = Fixtures.obs(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE,
+            Observation hr = Fixtures.obs(
+                    RehabCodes.LOINC,
+                    RehabCodes.LOINC_HEART_RATE,
                     TODAY.atTime(8, 0).minusHours(2L * i + 1));
-            hr.setValue(new org.hl7.fhir.r4.model.Quantity().setValue(60 + i % 50).setUnit("/min")
-                    .setSystem(RehabCodes.UCUM).setCode("/min"));
+            hr.setValue(new org.hl7.fhir.r4.model.Quantity()
+                    .setValue(60 + i % 50)
+                    .setUnit("/min")
+                    .setSystem(RehabCodes.UCUM)
+                    .setCode("/min"));
             record.add(hr);
         }
         for (int i = 0; i < 700; i++) {
@@ -111,20 +127,24 @@ class RecordReadsTest {
     @Test
     void aStaleHeartRateIsStillReadSoTheScreenSaysHowOldItIs() {
         Observation old = quantity(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, 70, "/min", 400);
-        ScreeningResult targeted = screener.screen(List.of(),
-                RecordReads.forScreening(new ListSource(List.of(old)), TODAY), null, TODAY);
-        assertThat(targeted.results()).isEqualTo(screener.screen(List.of(), List.of(old), null, TODAY).results());
+        ScreeningResult targeted =
+                screener.screen(List.of(), RecordReads.forScreening(new ListSource(List.of(old)), TODAY), null, TODAY);
+        assertThat(targeted.results())
+                .isEqualTo(screener.screen(List.of(), List.of(old), null, TODAY).results());
         assertThat(targeted.results().toString()).contains("400 days ago");
     }
 
     @Test
     void aRecentObservationRecognisedByItsTextIsRead() {
-        Observation mmseUnderAnotherCode = Fixtures.obs("http://example.org/local-codes", "COG-1",
-                TODAY.atTime(9, 0).minusDays(20));
-        mmseUnderAnotherCode.setCode(new CodeableConcept(new Coding("http://example.org/local-codes", "COG-1",
-                "Mini-Mental State Examination total score")));
-        mmseUnderAnotherCode.setValue(new org.hl7.fhir.r4.model.Quantity().setValue(17).setUnit("{score}")
-                .setSystem(RehabCodes.UCUM).setCode("{score}"));
+        Observation mmseUnderAnotherCode = Fixtures.obs(
+                "http://example.org/local-codes", "COG-1", TODAY.atTime(9, 0).minusDays(20));
+        mmseUnderAnotherCode.setCode(new CodeableConcept(
+                new Coding("http://example.org/local-codes", "COG-1", "Mini-Mental State Examination total score")));
+        mmseUnderAnotherCode.setValue(new org.hl7.fhir.r4.model.Quantity()
+                .setValue(17)
+                .setUnit("{score}")
+                .setSystem(RehabCodes.UCUM)
+                .setCode("{score}"));
         List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
         record.removeIf(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
         record.add(mmseUnderAnotherCode);

@@ -42,8 +42,11 @@ class ScreenResponseExtractorTest {
             assertThat(o.getSubject().getReference()).isEqualTo("Patient/p1");
             assertThat(o.getEffectiveDateTimeType().getValue()).isEqualTo(AUTHORED);
         });
-        assertThat(obs).filteredOn(o -> o.getCode().getCodingFirstRep().getCode().equals(RehabCodes.LOINC_HEART_RATE))
-                .singleElement().satisfies(o -> assertThat(o.getCategoryFirstRep().getCodingFirstRep().getCode())
+        assertThat(obs)
+                .filteredOn(o -> o.getCode().getCodingFirstRep().getCode().equals(RehabCodes.LOINC_HEART_RATE))
+                .singleElement()
+                .satisfies(o -> assertThat(
+                                o.getCategoryFirstRep().getCodingFirstRep().getCode())
                         .isEqualTo("vital-signs"));
         ScreeningResult result = screener.screen(List.of(), obs, null, Fixtures.TODAY);
         assertThat(result.status()).as(result.toString()).isEqualTo(ScreeningStatus.CLEAR);
@@ -53,16 +56,19 @@ class ScreenResponseExtractorTest {
     void anMmseBelowTwentyExcludesWithThatCriterion() {
         QuestionnaireResponse r = answer(passing("Patient/p1", AUTHORED), "mmse-total", new IntegerType(17));
         ScreeningResult result = screener.screen(List.of(), extractor.extract(r, QR, PT), null, Fixtures.TODAY);
-        assertThat(result.withStatus(CriterionStatus.EXCLUDED)).extracting(CriterionResult::criterion)
+        assertThat(result.withStatus(CriterionStatus.EXCLUDED))
+                .extracting(CriterionResult::criterion)
                 .containsExactly(Criterion.COGNITION_MMSE);
     }
 
     @Test
     void aWalkingDistanceInFeetIsConvertedBeforeTheElevenMetreThreshold() {
-        QuestionnaireResponse r = answer(passing("Patient/p1", AUTHORED), "max-walking-distance",
-                quantity(30, "[ft_i]"));
+        QuestionnaireResponse r =
+                answer(passing("Patient/p1", AUTHORED), "max-walking-distance", quantity(30, "[ft_i]"));
         ScreeningResult result = screener.screen(List.of(), extractor.extract(r, QR, PT), null, Fixtures.TODAY);
-        assertThat(result.result(Criterion.MINIMUM_WALKING_DISTANCE).orElseThrow().status())
+        assertThat(result.result(Criterion.MINIMUM_WALKING_DISTANCE)
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(CriterionStatus.EXCLUDED);
     }
 
@@ -71,37 +77,43 @@ class ScreenResponseExtractorTest {
         QuestionnaireResponse r = passing("Patient/p1", AUTHORED);
         answer(r, "heart-rate", null);
         answer(r, "fall-history", null);
-        assertThat(extractor.check(r)).extracting(ScreenResponseExtractor.Problem::linkId)
+        assertThat(extractor.check(r))
+                .extracting(ScreenResponseExtractor.Problem::linkId)
                 .containsExactly("heart-rate", "fall-history");
         assertThatThrownBy(() -> extractor.extract(r, QR, PT))
                 .isInstanceOf(ScreenResponseExtractor.InvalidResponseException.class)
-                .satisfies(e -> assertThat(((ScreenResponseExtractor.InvalidResponseException) e).toOperationOutcome()
-                        .getIssue()).hasSize(2));
+                .satisfies(e -> assertThat(((ScreenResponseExtractor.InvalidResponseException) e)
+                                .toOperationOutcome()
+                                .getIssue())
+                        .hasSize(2));
     }
 
     @Test
     void aUnitThatDoesNotConvertIsRefusedAtTheItem() {
         QuestionnaireResponse r = answer(passing("Patient/p1", AUTHORED), "max-walking-distance", quantity(30, "kg"));
-        assertThat(extractor.check(r)).singleElement()
-                .satisfies(p -> assertThat(p.linkId()).isEqualTo("max-walking-distance"));
+        assertThat(extractor.check(r)).singleElement().satisfies(p -> assertThat(p.linkId())
+                .isEqualTo("max-walking-distance"));
     }
 
     @Test
     void anOutOfRangeScoreIsRefused() {
         QuestionnaireResponse r = answer(passing("Patient/p1", AUTHORED), "mmse-total", new IntegerType(31));
-        assertThat(extractor.check(r)).singleElement().satisfies(p -> assertThat(p.message()).contains("at most 30"));
+        assertThat(extractor.check(r)).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("at most 30"));
     }
 
     @Test
     void theWalkingDistanceIsNotAskedWhenThePatientNeedsTwoSidedSupport() {
-        QuestionnaireResponse r = answer(passing("Patient/p1", AUTHORED), "constant-bilateral-support",
-                new BooleanType(true));
-        assertThat(extractor.check(r)).singleElement()
-                .satisfies(p -> assertThat(p.linkId()).isEqualTo("max-walking-distance"));
+        QuestionnaireResponse r =
+                answer(passing("Patient/p1", AUTHORED), "constant-bilateral-support", new BooleanType(true));
+        assertThat(extractor.check(r)).singleElement().satisfies(p -> assertThat(p.linkId())
+                .isEqualTo("max-walking-distance"));
         answer(r, "max-walking-distance", null);
         assertThat(extractor.check(r)).isEmpty();
         ScreeningResult result = screener.screen(List.of(), extractor.extract(r, QR, PT), null, Fixtures.TODAY);
-        assertThat(result.result(Criterion.MINIMUM_WALKING_DISTANCE).orElseThrow().status())
+        assertThat(result.result(Criterion.MINIMUM_WALKING_DISTANCE)
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(CriterionStatus.EXCLUDED);
     }
 
@@ -111,27 +123,32 @@ class ScreenResponseExtractorTest {
         answer(r, "ms-screen", new BooleanType(true));
         answer(r, "ms-relapse", new BooleanType(true));
         answer(r, "systemic-corticosteroid-course", new BooleanType(false));
-        assertThat(extractor.check(r)).extracting(ScreenResponseExtractor.Problem::linkId)
+        assertThat(extractor.check(r))
+                .extracting(ScreenResponseExtractor.Problem::linkId)
                 .containsExactly("ms-relapse-date");
         answer(r, "ms-relapse-date", new DateType(Fixtures.TODAY.minusDays(45).toString()));
-        ScreeningResult result = screener.screen(List.of(), extractor.extract(r, QR, PT), SafetyScreener.MS_GROUP,
-                Fixtures.TODAY);
+        ScreeningResult result =
+                screener.screen(List.of(), extractor.extract(r, QR, PT), SafetyScreener.MS_GROUP, Fixtures.TODAY);
         assertThat(result.result(Criterion.MS_RELAPSE_OR_STEROIDS).orElseThrow().status())
                 .isEqualTo(CriterionStatus.OVERRIDE_NEEDED);
     }
 
     @Test
     void aResponseToAnotherQuestionnaireOrNotCompletedIsRefused() {
-        QuestionnaireResponse other = passing("Patient/p1", AUTHORED).setQuestionnaire("http://example.org/Questionnaire/x");
-        assertThat(extractor.check(other)).singleElement().satisfies(p -> assertThat(p.linkId()).isNull());
-        QuestionnaireResponse draft = passing("Patient/p1", AUTHORED)
-                .setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.INPROGRESS);
-        assertThat(extractor.check(draft)).singleElement().satisfies(p -> assertThat(p.message()).contains("completed"));
+        QuestionnaireResponse other =
+                passing("Patient/p1", AUTHORED).setQuestionnaire("http://example.org/Questionnaire/x");
+        assertThat(extractor.check(other)).singleElement().satisfies(p -> assertThat(p.linkId())
+                .isNull());
+        QuestionnaireResponse draft =
+                passing("Patient/p1", AUTHORED).setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.INPROGRESS);
+        assertThat(extractor.check(draft)).singleElement().satisfies(p -> assertThat(p.message())
+                .contains("completed"));
     }
 
     @Test
     void anAnswerToAnUnknownItemIsRefused() {
         QuestionnaireResponse r = answer(passing("Patient/p1", AUTHORED), "shoe-size", new IntegerType(9));
-        assertThat(extractor.check(r)).singleElement().satisfies(p -> assertThat(p.linkId()).isEqualTo("shoe-size"));
+        assertThat(extractor.check(r)).singleElement().satisfies(p -> assertThat(p.linkId())
+                .isEqualTo("shoe-size"));
     }
 }

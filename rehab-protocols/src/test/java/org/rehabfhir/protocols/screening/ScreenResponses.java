@@ -12,8 +12,7 @@ import org.rehabfhir.protocols.catalogue.RehabCodes;
 /** Responses to the safety screen, as a clinician's form would send them (flat items; groups are optional). */
 public final class ScreenResponses {
 
-    private ScreenResponses() {
-    }
+    private ScreenResponses() {}
 
     /** A completed screen that passes every criterion. */
     public static QuestionnaireResponse passing(String patientRef, Date authored) {
@@ -46,6 +45,10 @@ public final class ScreenResponses {
     }
 
     public static Quantity quantity(double value, String ucum) {
-        return new Quantity().setValue(value).setUnit(ucum).setSystem(RehabCodes.UCUM).setCode(ucum);
+        return new Quantity()
+                .setValue(value)
+                .setUnit(ucum)
+                .setSystem(RehabCodes.UCUM)
+                .setCode(ucum);
     }
 }
