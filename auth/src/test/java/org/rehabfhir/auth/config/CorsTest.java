@@ -5,15 +5,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.rehabfhir.auth.jwt.TestTokens;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 
 /** {@code rehab.security.cors.allowed-origins}: browser apps on the listed origins only. */
 @SpringBootTest(
@@ -25,24 +18,7 @@ import org.springframework.test.web.servlet.MockMvc;
             // token introspection (it needs Keycloak) is tested in IntrospectionUnavailableTest and RevokedTokenIT
             "rehab.security.introspection.enabled=false"
         })
-@AutoConfigureMockMvc
-class CorsTest {
-
-    static final TestTokens TOKENS = SecurityFilterChainTest.newTokens();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("rehab.security.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("rehab.security.jwks-uri", TOKENS::jwksUri);
-    }
-
-    @AfterAll
-    static void stop() {
-        TOKENS.close();
-    }
-
-    @Autowired
-    MockMvc mvc;
+class CorsTest extends FilterChainTestSupport {
 
     @Test
     void aListedOriginsPreflightIsAnsweredWithoutAToken() throws Exception {

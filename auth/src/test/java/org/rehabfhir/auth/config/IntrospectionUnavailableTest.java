@@ -7,16 +7,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.rehabfhir.auth.jwt.TestTokens;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * Finding 11 (issue 10): when Keycloak cannot answer the token introspection (here: Spring's real introspector
@@ -32,25 +25,8 @@ import org.springframework.test.web.servlet.MockMvc;
             "rehab.security.introspection.client-secret=test-DEV-ONLY-secret",
             "rehab.security.introspection.timeout=2s"
         })
-@AutoConfigureMockMvc
-class IntrospectionUnavailableTest {
-
-    static final TestTokens TOKENS = SecurityFilterChainTest.newTokens();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        // TestTokens.ISSUER is on port 1: nothing listens there, so the introspection call fails
-        registry.add("rehab.security.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("rehab.security.jwks-uri", TOKENS::jwksUri);
-    }
-
-    @AfterAll
-    static void stop() {
-        TOKENS.close();
-    }
-
-    @Autowired
-    MockMvc mvc;
+// TestTokens.ISSUER is on port 1: nothing listens there, so the introspection call fails
+class IntrospectionUnavailableTest extends FilterChainTestSupport {
 
     @Test
     void aWriteIsRefusedWith503AndAnOperationOutcomeWhenKeycloakCannotBeAsked() throws Exception {

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.auth.authorization.SmartAuthorizationInterceptor;
 import org.rehabfhir.auth.authorization.SmartInteractionGuardInterceptor;
@@ -24,14 +23,10 @@ import org.rehabfhir.auth.limits.RequestLimitsInterceptor;
 import org.rehabfhir.auth.web.SecurityRejectionListener;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.test.autoconfigure.web.servlet.AutoConfigureMockMvc;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -49,30 +44,9 @@ import org.springframework.web.bind.annotation.RestController;
             // token introspection (it needs Keycloak) is tested in IntrospectionUnavailableTest and RevokedTokenIT
             "rehab.security.introspection.enabled=false"
         })
-@AutoConfigureMockMvc
-class SecurityFilterChainTest {
+class SecurityFilterChainTest extends FilterChainTestSupport {
 
-    static final TestTokens TOKENS = newTokens();
     static final List<String> REJECTIONS = new ArrayList<>();
-
-    static TestTokens newTokens() {
-        try {
-            return new TestTokens();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("rehab.security.issuer-uri", () -> TestTokens.ISSUER);
-        registry.add("rehab.security.jwks-uri", TOKENS::jwksUri);
-    }
-
-    @AfterAll
-    static void stop() {
-        TOKENS.close();
-    }
 
     @SpringBootApplication
     static class App {
@@ -111,9 +85,6 @@ class SecurityFilterChainTest {
             return "{\"status\":\"UP\"}";
         }
     }
-
-    @Autowired
-    MockMvc mvc;
 
     @Autowired
     ApplicationContext context;
