@@ -22,64 +22,80 @@ import java.util.TreeMap;
  */
 public final class BulkExportClient {
 
-	static final HttpClient HTTP = HttpClient.newHttpClient();
-	static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
 
-	private BulkExportClient() {}
+    private BulkExportClient() {}
 
-	static HttpResponse<String> send(String token, HttpRequest.Builder request) throws IOException, InterruptedException {
-		if (token != null) {
-			request.header("Authorization", "Bearer " + token);
-		}
-		return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
+    static HttpResponse<String> send(String token, HttpRequest.Builder request)
+            throws IOException, InterruptedException {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
 
-	/** Kick-off as the Bulk Data IG says: GET with Prefer: respond-async; 202 and the status URL. */
-	static HttpResponse<String> kickOff(String token, String url) throws IOException, InterruptedException {
-		return send(token, HttpRequest.newBuilder(URI.create(url))
-				.header("Accept", "application/fhir+json").header("Prefer", "respond-async").GET());
-	}
+    /** Kick-off as the Bulk Data IG says: GET with Prefer: respond-async; 202 and the status URL. */
+    static HttpResponse<String> kickOff(String token, String url) throws IOException, InterruptedException {
+        return send(
+                token,
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Accept", "application/fhir+json")
+                        .header("Prefer", "respond-async")
+                        .GET());
+    }
 
-	static String statusUrl(HttpResponse<String> kickOff) {
-		assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
-		return kickOff.headers().firstValue("Content-Location").orElseThrow();
-	}
+    static String statusUrl(HttpResponse<String> kickOff) {
+        assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
+        return kickOff.headers().firstValue("Content-Location").orElseThrow();
+    }
 
-	/** Polls until the export is complete (202 while it runs), returns the completion document. */
-	static JsonNode completed(String token, String statusUrl) {
-		String body = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			HttpResponse<String> poll = send(token, HttpRequest.newBuilder(URI.create(statusUrl)).GET());
-			assertThat(poll.statusCode()).as(poll.body()).isIn(200, 202);
-			return poll.statusCode() == 200 ? poll.body() : null;
-		}, b -> b != null);
-		try {
-			return JSON.readTree(body);
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-	}
+    /** Polls until the export is complete (202 while it runs), returns the completion document. */
+    static JsonNode completed(String token, String statusUrl) {
+        String body = await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> {
+                            HttpResponse<String> poll = send(
+                                    token,
+                                    HttpRequest.newBuilder(URI.create(statusUrl))
+                                            .GET());
+                            assertThat(poll.statusCode()).as(poll.body()).isIn(200, 202);
+                            return poll.statusCode() == 200 ? poll.body() : null;
+                        },
+                        b -> b != null);
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
-	/** Downloads every file of the export and counts its NDJSON lines per type (and checks each line's type). */
-	static Map<String, Integer> countPerType(String token, JsonNode done) throws IOException, InterruptedException {
-		Map<String, Integer> counts = new TreeMap<>();
-		for (JsonNode output : done.get("output")) {
-			String type = output.get("type").asText();
-			HttpResponse<String> file = send(token, HttpRequest.newBuilder(URI.create(output.get("url").asText()))
-					.header("Accept", "application/fhir+ndjson").GET());
-			assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
-			for (String line : file.body().split("\n")) {
-				if (line.isBlank()) {
-					continue;
-				}
-				assertThat(JSON.readTree(line).get("resourceType").asText()).isEqualTo(type);
-				counts.merge(type, 1, Integer::sum);
-			}
-		}
-		return counts;
-	}
+    /** Downloads every file of the export and counts its NDJSON lines per type (and checks each line's type). */
+    static Map<String, Integer> countPerType(String token, JsonNode done) throws IOException, InterruptedException {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (JsonNode output : done.get("output")) {
+            String type = output.get("type").asText();
+            HttpResponse<String> file = send(
+                    token,
+                    HttpRequest.newBuilder(URI.create(output.get("url").asText()))
+                            .header("Accept", "application/fhir+ndjson")
+                            .GET());
+            assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
+            for (String line : file.body().split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                assertThat(JSON.readTree(line).get("resourceType").asText()).isEqualTo(type);
+                counts.merge(type, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
 
-	/** Kicks off the export at {@code url}, waits for it and counts what it gives back, per type. */
-	public static Map<String, Integer> exportAndCount(String token, String url) throws IOException, InterruptedException {
-		return countPerType(token, completed(token, statusUrl(kickOff(token, url))));
-	}
+    /** Kicks off the export at {@code url}, waits for it and counts what it gives back, per type. */
+    public static Map<String, Integer> exportAndCount(String token, String url)
+            throws IOException, InterruptedException {
+        return countPerType(token, completed(token, statusUrl(kickOff(token, url))));
+    }
 }

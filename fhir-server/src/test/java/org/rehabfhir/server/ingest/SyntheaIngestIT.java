@@ -45,229 +45,273 @@ import org.slf4j.LoggerFactory;
  */
 class SyntheaIngestIT extends AbstractFhirServerIT {
 
-	private static final Logger log = LoggerFactory.getLogger(SyntheaIngestIT.class);
+    private static final Logger log = LoggerFactory.getLogger(SyntheaIngestIT.class);
 
-	static final String SNOMED = "http://snomed.info/sct";
-	static final String STROKE = "230690007";
-	static final String KNEE_OA = "239873007";
-	/** The chronic-stroke regimen's post-stroke window (historyMaxDaysSinceOnset) and its chronic threshold. */
-	static final int POST_STROKE_DAYS = 1826;
-	static final int CHRONIC_AFTER_DAYS = 30;
-	static final String HISTORY_NOTE = "history of stroke: confirm rehabilitation need";
+    static final String SNOMED = "http://snomed.info/sct";
+    static final String STROKE = "230690007";
+    static final String KNEE_OA = "239873007";
+    /** The chronic-stroke regimen's post-stroke window (historyMaxDaysSinceOnset) and its chronic threshold. */
+    static final int POST_STROKE_DAYS = 1826;
 
-	/**
-	 * The patients of the accepted patient bundles of every variant, and per type the resources their bundles held
-	 * that a Group export gives the EHR back ({@link #groupExportable}): what the export must return.
-	 */
-	private static final List<String> LOADED_PATIENTS = new ArrayList<>();
+    static final int CHRONIC_AFTER_DAYS = 30;
+    static final String HISTORY_NOTE = "history of stroke: confirm rehabilitation need";
 
-	private static final Map<String, Integer> LOADED_FOR_EXPORT = new TreeMap<>();
+    /**
+     * The patients of the accepted patient bundles of every variant, and per type the resources their bundles held
+     * that a Group export gives the EHR back ({@link #groupExportable}): what the export must return.
+     */
+    private static final List<String> LOADED_PATIENTS = new ArrayList<>();
 
-	/** Why a bundle was answered as it was: the acceptance table of the run. */
-	record Outcome(String file, int entries, int status, String cause) {}
+    private static final Map<String, Integer> LOADED_FOR_EXPORT = new TreeMap<>();
 
-	@ParameterizedTest
-	@EnumSource(Variant.class)
-	void theExportIsAcceptedAsSentNothingIsLostAndTheRegimensFit(Variant variant) throws Exception {
-		Export export = SyntheaPopulation.get(variant);
-		BundlePoster poster = new BundlePoster(baseUrl(), Tokens::ehr);
-		IParser json = CLIENT_CONTEXT.newJsonParser();
-		List<Outcome> outcomes = new ArrayList<>();
-		int checkedKnee = 0;
-		int checkedStroke = 0;
+    /** Why a bundle was answered as it was: the acceptance table of the run. */
+    record Outcome(String file, int entries, int status, String cause) {}
 
-		for (Path file : export.inLoadOrder()) {
-			Bundle sent = json.parseResource(Bundle.class, Export.read(file));
-			BundlePoster.Response response = poster.post(file);
-			String name = file.getFileName().toString();
-			if (response.status() == 413) {
-				OperationOutcome oo = json.parseResource(OperationOutcome.class, response.body());
-				String message = oo.getIssueFirstRep().getDiagnostics();
-				assertThat(message).as(name).contains("maximum is 20000 for EHR systems")
-						.contains("several transaction Bundles");
-				outcomes.add(new Outcome(name, sent.getEntry().size(), 413, message));
-				continue;
-			}
-			if (response.status() != 200) {
-				outcomes.add(new Outcome(name, sent.getEntry().size(), response.status(), firstIssue(response.body())));
-				continue;
-			}
-			Bundle answer = json.parseResource(Bundle.class, response.body());
-			assertThat(answer.getEntry()).as(name).hasSameSizeAs(sent.getEntry());
-			Map<String, List<String>> stored = storedIdsByType(sent, answer, name);
-			assertThat(counts(stored)).as("%s: stored per type", name).isEqualTo(countByType(sent));
-			assertSearchable(stored, name);
-			outcomes.add(new Outcome(name, sent.getEntry().size(), 200, "accepted"));
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void theExportIsAcceptedAsSentNothingIsLostAndTheRegimensFit(Variant variant) throws Exception {
+        Export export = SyntheaPopulation.get(variant);
+        BundlePoster poster = new BundlePoster(baseUrl(), Tokens::ehr);
+        IParser json = CLIENT_CONTEXT.newJsonParser();
+        List<Outcome> outcomes = new ArrayList<>();
+        int checkedKnee = 0;
+        int checkedStroke = 0;
 
-			if (sent.getType() == Bundle.BundleType.TRANSACTION) {
-				String patient = stored.get("Patient").get(0);
-				LOADED_PATIENTS.add("Patient/" + patient);
-				countByType(sent).forEach((type, n) -> {
-					if (groupExportable(type)) {
-						LOADED_FOR_EXPORT.merge(type, n, Integer::sum);
-					}
-				});
-				RegimenCheck check = checkRegimens(sent, "Patient/" + patient, name);
-				checkedKnee += check.knee ? 1 : 0;
-				checkedStroke += check.stroke ? 1 : 0;
-			}
-		}
-		log.info("SYNTHEA {} ({} patients, generated in {} ms):\n{}", variant, export.patients().size(),
-				export.generationMillis(), String.join("\n", outcomes.stream().map(Outcome::toString).toList()));
-		assertThat(outcomes).as("every bundle accepted, or above the documented limit")
-				.allSatisfy(o -> assertThat(o.status()).as(o.toString()).isIn(200, 413));
-		if (variant == Variant.PLAIN) {
-			// the fixed seed's population holds both groups (the US Core export is its first few people)
-			assertThat(checkedKnee).as("patients with knee osteoarthritis checked").isPositive();
-			assertThat(checkedStroke).as("post-stroke patients checked").isPositive();
-		}
-		if (variant.ordinal() == Variant.values().length - 1) {
-			// one export (~30 s) for the patients of both variants, after the last variant's load
-			assertTheGroupExportGivesBackWhatWasLoaded(LOADED_PATIENTS, LOADED_FOR_EXPORT);
-		}
-	}
+        for (Path file : export.inLoadOrder()) {
+            Bundle sent = json.parseResource(Bundle.class, Export.read(file));
+            BundlePoster.Response response = poster.post(file);
+            String name = file.getFileName().toString();
+            if (response.status() == 413) {
+                OperationOutcome oo = json.parseResource(OperationOutcome.class, response.body());
+                String message = oo.getIssueFirstRep().getDiagnostics();
+                assertThat(message)
+                        .as(name)
+                        .contains("maximum is 20000 for EHR systems")
+                        .contains("several transaction Bundles");
+                outcomes.add(new Outcome(name, sent.getEntry().size(), 413, message));
+                continue;
+            }
+            if (response.status() != 200) {
+                outcomes.add(new Outcome(name, sent.getEntry().size(), response.status(), firstIssue(response.body())));
+                continue;
+            }
+            Bundle answer = json.parseResource(Bundle.class, response.body());
+            assertThat(answer.getEntry()).as(name).hasSameSizeAs(sent.getEntry());
+            Map<String, List<String>> stored = storedIdsByType(sent, answer, name);
+            assertThat(counts(stored)).as("%s: stored per type", name).isEqualTo(countByType(sent));
+            assertSearchable(stored, name);
+            outcomes.add(new Outcome(name, sent.getEntry().size(), 200, "accepted"));
 
-	/**
-	 * The patients loaded, as a Group the EHR creates, exported with Bulk Data ({@code Group/{id}/$export}) by
-	 * the EHR: per type exactly as many resources as their accepted bundles held.
-	 */
-	private void assertTheGroupExportGivesBackWhatWasLoaded(List<String> patients, Map<String, Integer> loaded)
-			throws Exception {
-		assertThat(patients).as("patients loaded").isNotEmpty();
-		Group cohort = new Group();
-		cohort.setType(Group.GroupType.PERSON).setActual(true).setName("Synthea population");
-		patients.forEach(p -> cohort.addMember().setEntity(new Reference(p)));
-		String group = ehr().create().resource(cohort).execute().getId().toUnqualifiedVersionless().getValue();
-		long start = System.nanoTime();
-		Map<String, Integer> exported = BulkExportClient.exportAndCount(Tokens.ehr(),
-				baseUrl() + "/" + group + "/$export?_type=" + String.join(",", loaded.keySet()));
-		log.info("SYNTHEA bulk export (Group of {} patients, EHR) in {} ms: exported {}, loaded {}", patients.size(),
-				(System.nanoTime() - start) / 1_000_000, exported, loaded);
-		assertThat(exported).as("Group export per type, against the bundles loaded").isEqualTo(loaded);
-	}
+            if (sent.getType() == Bundle.BundleType.TRANSACTION) {
+                String patient = stored.get("Patient").get(0);
+                LOADED_PATIENTS.add("Patient/" + patient);
+                countByType(sent).forEach((type, n) -> {
+                    if (groupExportable(type)) {
+                        LOADED_FOR_EXPORT.merge(type, n, Integer::sum);
+                    }
+                });
+                RegimenCheck check = checkRegimens(sent, "Patient/" + patient, name);
+                checkedKnee += check.knee ? 1 : 0;
+                checkedStroke += check.stroke ? 1 : 0;
+            }
+        }
+        log.info(
+                "SYNTHEA {} ({} patients, generated in {} ms):\n{}",
+                variant,
+                export.patients().size(),
+                export.generationMillis(),
+                String.join("\n", outcomes.stream().map(Outcome::toString).toList()));
+        assertThat(outcomes)
+                .as("every bundle accepted, or above the documented limit")
+                .allSatisfy(o -> assertThat(o.status()).as(o.toString()).isIn(200, 413));
+        if (variant == Variant.PLAIN) {
+            // the fixed seed's population holds both groups (the US Core export is its first few people)
+            assertThat(checkedKnee)
+                    .as("patients with knee osteoarthritis checked")
+                    .isPositive();
+            assertThat(checkedStroke).as("post-stroke patients checked").isPositive();
+        }
+        if (variant.ordinal() == Variant.values().length - 1) {
+            // one export (~30 s) for the patients of both variants, after the last variant's load
+            assertTheGroupExportGivesBackWhatWasLoaded(LOADED_PATIENTS, LOADED_FOR_EXPORT);
+        }
+    }
 
-	/**
-	 * Whether a Group export gives the type back to the EHR: in the Patient compartment (a Group export holds its
-	 * members' compartments; Synthea's Medications are named by reference, outside it) and readable by the EHR role.
-	 */
-	private static boolean groupExportable(String type) {
-		boolean compartment = "Patient".equals(type) || !CLIENT_CONTEXT.getResourceDefinition(type)
-				.getSearchParamsForCompartmentName("Patient").isEmpty();
-		return compartment && RoleRights.maximum(RehabRole.EHR_SYSTEM, type).contains(Permission.READ);
-	}
+    /**
+     * The patients loaded, as a Group the EHR creates, exported with Bulk Data ({@code Group/{id}/$export}) by
+     * the EHR: per type exactly as many resources as their accepted bundles held.
+     */
+    private void assertTheGroupExportGivesBackWhatWasLoaded(List<String> patients, Map<String, Integer> loaded)
+            throws Exception {
+        assertThat(patients).as("patients loaded").isNotEmpty();
+        Group cohort = new Group();
+        cohort.setType(Group.GroupType.PERSON).setActual(true).setName("Synthea population");
+        patients.forEach(p -> cohort.addMember().setEntity(new Reference(p)));
+        String group = ehr().create()
+                .resource(cohort)
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        long start = System.nanoTime();
+        Map<String, Integer> exported = BulkExportClient.exportAndCount(
+                Tokens.ehr(), baseUrl() + "/" + group + "/$export?_type=" + String.join(",", loaded.keySet()));
+        log.info(
+                "SYNTHEA bulk export (Group of {} patients, EHR) in {} ms: exported {}, loaded {}",
+                patients.size(),
+                (System.nanoTime() - start) / 1_000_000,
+                exported,
+                loaded);
+        assertThat(exported)
+                .as("Group export per type, against the bundles loaded")
+                .isEqualTo(loaded);
+    }
 
-	/** The stored id of every entry, per type, from the transaction/batch response (each entry 201 or 200). */
-	private static Map<String, List<String>> storedIdsByType(Bundle sent, Bundle answer, String name) {
-		Map<String, List<String>> ids = new TreeMap<>();
-		for (int i = 0; i < answer.getEntry().size(); i++) {
-			Bundle.BundleEntryResponseComponent r = answer.getEntry().get(i).getResponse();
-			String type = sent.getEntry().get(i).getResource().fhirType();
-			assertThat(r.getStatus()).as("%s entry %d (%s): %s", name, i, type, r.getOutcome()).matches("20[01].*");
-			String[] location = r.getLocation().split("/");
-			assertThat(location[0]).as("%s entry %d", name, i).isEqualTo(type);
-			ids.computeIfAbsent(type, t -> new ArrayList<>()).add(location[1]);
-		}
-		return ids;
-	}
+    /**
+     * Whether a Group export gives the type back to the EHR: in the Patient compartment (a Group export holds its
+     * members' compartments; Synthea's Medications are named by reference, outside it) and readable by the EHR role.
+     */
+    private static boolean groupExportable(String type) {
+        boolean compartment = "Patient".equals(type)
+                || !CLIENT_CONTEXT
+                        .getResourceDefinition(type)
+                        .getSearchParamsForCompartmentName("Patient")
+                        .isEmpty();
+        return compartment && RoleRights.maximum(RehabRole.EHR_SYSTEM, type).contains(Permission.READ);
+    }
 
-	private static Map<String, Integer> countByType(Bundle bundle) {
-		Map<String, Integer> counts = new TreeMap<>();
-		bundle.getEntry().forEach(e -> counts.merge(e.getResource().fhirType(), 1, Integer::sum));
-		return counts;
-	}
+    /** The stored id of every entry, per type, from the transaction/batch response (each entry 201 or 200). */
+    private static Map<String, List<String>> storedIdsByType(Bundle sent, Bundle answer, String name) {
+        Map<String, List<String>> ids = new TreeMap<>();
+        for (int i = 0; i < answer.getEntry().size(); i++) {
+            Bundle.BundleEntryResponseComponent r = answer.getEntry().get(i).getResponse();
+            String type = sent.getEntry().get(i).getResource().fhirType();
+            assertThat(r.getStatus())
+                    .as("%s entry %d (%s): %s", name, i, type, r.getOutcome())
+                    .matches("20[01].*");
+            String[] location = r.getLocation().split("/");
+            assertThat(location[0]).as("%s entry %d", name, i).isEqualTo(type);
+            ids.computeIfAbsent(type, t -> new ArrayList<>()).add(location[1]);
+        }
+        return ids;
+    }
 
-	private static Map<String, Integer> counts(Map<String, List<String>> ids) {
-		Map<String, Integer> counts = new TreeMap<>();
-		ids.forEach((type, list) -> counts.put(type, list.size()));
-		return counts;
-	}
+    private static Map<String, Integer> countByType(Bundle bundle) {
+        Map<String, Integer> counts = new TreeMap<>();
+        bundle.getEntry().forEach(e -> counts.merge(e.getResource().fhirType(), 1, Integer::sum));
+        return counts;
+    }
 
-	/** Every stored resource is found again by search ({@code _id}, in pages of ids), as the EHR. */
-	private void assertSearchable(Map<String, List<String>> stored, String name) {
-		for (Map.Entry<String, List<String>> type : stored.entrySet()) {
-			List<String> ids = type.getValue().stream().distinct().toList();
-			int found = 0;
-			for (int from = 0; from < ids.size(); from += 100) {
-				String chunk = String.join(",", ids.subList(from, Math.min(ids.size(), from + 100)));
-				Bundle count = ehr().search().byUrl(type.getKey() + "?_id=" + chunk + "&_summary=count")
-						.returnBundle(Bundle.class).execute();
-				found += count.getTotal();
-			}
-			assertThat(found).as("%s: %s searchable", name, type.getKey()).isEqualTo(ids.size());
-		}
-	}
+    private static Map<String, Integer> counts(Map<String, List<String>> ids) {
+        Map<String, Integer> counts = new TreeMap<>();
+        ids.forEach((type, list) -> counts.put(type, list.size()));
+        return counts;
+    }
 
-	record RegimenCheck(boolean knee, boolean stroke) {}
+    /** Every stored resource is found again by search ({@code _id}, in pages of ids), as the EHR. */
+    private void assertSearchable(Map<String, List<String>> stored, String name) {
+        for (Map.Entry<String, List<String>> type : stored.entrySet()) {
+            List<String> ids = type.getValue().stream().distinct().toList();
+            int found = 0;
+            for (int from = 0; from < ids.size(); from += 100) {
+                String chunk = String.join(",", ids.subList(from, Math.min(ids.size(), from + 100)));
+                Bundle count = ehr().search()
+                        .byUrl(type.getKey() + "?_id=" + chunk + "&_summary=count")
+                        .returnBundle(Bundle.class)
+                        .execute();
+                found += count.getTotal();
+            }
+            assertThat(found).as("%s: %s searchable", name, type.getKey()).isEqualTo(ids.size());
+        }
+    }
 
-	/**
-	 * The regimens the patient's record calls for, computed from the bundle as sent, against what
-	 * {@code $recommend-regimens} answers the physiotherapist.
-	 */
-	private RegimenCheck checkRegimens(Bundle sent, String patient, String name) {
-		LocalDate today = LocalDate.now(ZoneOffset.UTC);
-		boolean knee = false;
-		boolean postStroke = false;
-		for (Bundle.BundleEntryComponent e : sent.getEntry()) {
-			if (!(e.getResource() instanceof Condition c)) {
-				continue;
-			}
-			String status = c.getClinicalStatus().getCodingFirstRep().getCode();
-			if (c.getCode().hasCoding(SNOMED, KNEE_OA) && "active".equals(status)) {
-				knee = true;
-			}
-			if (c.getCode().hasCoding(SNOMED, STROKE) && c.hasOnsetDateTimeType()
-					&& ("resolved".equals(status) || "inactive".equals(status))) {
-				LocalDate onset = c.getOnsetDateTimeType().getValue().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-				long days = ChronoUnit.DAYS.between(onset, today);
-				postStroke |= days > CHRONIC_AFTER_DAYS && days <= POST_STROKE_DAYS - 1;
-			}
-		}
-		if (!knee && !postStroke) {
-			return new RegimenCheck(false, false);
-		}
-		Bundle recommended = physio().operation().onInstance(patient).named("$recommend-regimens")
-				.withNoParameters(Parameters.class).useHttpGet().returnResourceType(Bundle.class).execute();
-		List<CarePlan> plans = recommended.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
-				.filter(CarePlan.class::isInstance).map(CarePlan.class::cast).toList();
-		String all = plans.stream().map(p -> p.getInstantiatesCanonical().get(0).getValue()).toList() + " "
-				+ abbreviate(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(recommended));
-		if (knee) {
-			assertThat(plans).as("%s (knee osteoarthritis): %s", name, all)
-					.anySatisfy(p -> assertThat(canonical(p)).contains("bw-knee-osteoarthritis"));
-		}
-		if (postStroke) {
-			assertThat(plans).as("%s (post-stroke): %s", name, all).anySatisfy(p -> {
-				assertThat(canonical(p)).contains("bw-stroke-chronic");
-				assertThat(explanation(p)).contains(HISTORY_NOTE);
-			});
-		}
-		return new RegimenCheck(knee, postStroke);
-	}
+    record RegimenCheck(boolean knee, boolean stroke) {}
 
-	private static String canonical(CarePlan plan) {
-		return plan.getInstantiatesCanonical().get(0).getValue();
-	}
+    /**
+     * The regimens the patient's record calls for, computed from the bundle as sent, against what
+     * {@code $recommend-regimens} answers the physiotherapist.
+     */
+    private RegimenCheck checkRegimens(Bundle sent, String patient, String name) {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        boolean knee = false;
+        boolean postStroke = false;
+        for (Bundle.BundleEntryComponent e : sent.getEntry()) {
+            if (!(e.getResource() instanceof Condition c)) {
+                continue;
+            }
+            String status = c.getClinicalStatus().getCodingFirstRep().getCode();
+            if (c.getCode().hasCoding(SNOMED, KNEE_OA) && "active".equals(status)) {
+                knee = true;
+            }
+            if (c.getCode().hasCoding(SNOMED, STROKE)
+                    && c.hasOnsetDateTimeType()
+                    && ("resolved".equals(status) || "inactive".equals(status))) {
+                LocalDate onset = c.getOnsetDateTimeType()
+                        .getValue()
+                        .toInstant()
+                        .atZone(ZoneOffset.UTC)
+                        .toLocalDate();
+                long days = ChronoUnit.DAYS.between(onset, today);
+                postStroke |= days > CHRONIC_AFTER_DAYS && days <= POST_STROKE_DAYS - 1;
+            }
+        }
+        if (!knee && !postStroke) {
+            return new RegimenCheck(false, false);
+        }
+        Bundle recommended = physio().operation()
+                .onInstance(patient)
+                .named("$recommend-regimens")
+                .withNoParameters(Parameters.class)
+                .useHttpGet()
+                .returnResourceType(Bundle.class)
+                .execute();
+        List<CarePlan> plans = recommended.getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .filter(CarePlan.class::isInstance)
+                .map(CarePlan.class::cast)
+                .toList();
+        String all = plans.stream()
+                        .map(p -> p.getInstantiatesCanonical().get(0).getValue())
+                        .toList() + " "
+                + abbreviate(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(recommended));
+        if (knee) {
+            assertThat(plans).as("%s (knee osteoarthritis): %s", name, all).anySatisfy(p -> assertThat(canonical(p))
+                    .contains("bw-knee-osteoarthritis"));
+        }
+        if (postStroke) {
+            assertThat(plans).as("%s (post-stroke): %s", name, all).anySatisfy(p -> {
+                assertThat(canonical(p)).contains("bw-stroke-chronic");
+                assertThat(explanation(p)).contains(HISTORY_NOTE);
+            });
+        }
+        return new RegimenCheck(knee, postStroke);
+    }
 
-	private static String explanation(CarePlan plan) {
-		StringBuilder text = new StringBuilder();
-		for (Resource contained : plan.getContained()) {
-			if (contained instanceof OperationOutcome oo) {
-				oo.getIssue().forEach(i -> text.append(i.getDiagnostics()).append('\n'));
-			}
-		}
-		return text.toString();
-	}
+    private static String canonical(CarePlan plan) {
+        return plan.getInstantiatesCanonical().get(0).getValue();
+    }
 
-	private static String firstIssue(String body) {
-		try {
-			OperationOutcome oo = CLIENT_CONTEXT.newJsonParser().parseResource(OperationOutcome.class, body);
-			return oo.getIssue().size() + " issue(s), first: " + abbreviate(oo.getIssueFirstRep().getDiagnostics());
-		} catch (RuntimeException notAnOutcome) {
-			return abbreviate(body);
-		}
-	}
+    private static String explanation(CarePlan plan) {
+        StringBuilder text = new StringBuilder();
+        for (Resource contained : plan.getContained()) {
+            if (contained instanceof OperationOutcome oo) {
+                oo.getIssue().forEach(i -> text.append(i.getDiagnostics()).append('\n'));
+            }
+        }
+        return text.toString();
+    }
 
-	static String abbreviate(String body) {
-		return body == null || body.length() < 3000 ? body : body.substring(0, 3000) + "...";
-	}
+    private static String firstIssue(String body) {
+        try {
+            OperationOutcome oo = CLIENT_CONTEXT.newJsonParser().parseResource(OperationOutcome.class, body);
+            return oo.getIssue().size() + " issue(s), first: "
+                    + abbreviate(oo.getIssueFirstRep().getDiagnostics());
+        } catch (RuntimeException notAnOutcome) {
+            return abbreviate(body);
+        }
+    }
+
+    static String abbreviate(String body) {
+        return body == null || body.length() < 3000 ? body : body.substring(0, 3000) + "...";
+    }
 }
