@@ -31,6 +31,8 @@ import org.rehabfhir.devservices.TokenClient;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.rehabfhir.server.support.TestData;
 import org.rehabfhir.server.support.Tokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * FHIR Bulk Data export (HAPI's batch2 job) and {@code Patient/$everything} over HTTP, as an EHR would fetch back
@@ -40,6 +42,8 @@ import org.rehabfhir.server.support.Tokens;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BulkExportIT extends AbstractFhirServerIT {
+
+    private static final Logger log = LoggerFactory.getLogger(BulkExportIT.class);
 
     private static final int PATIENTS = 12;
     private static final int OBSERVATIONS_EACH = 3;
@@ -120,7 +124,7 @@ class BulkExportIT extends AbstractFhirServerIT {
         JsonNode done = completed(token, status);
         assertThat(done.get("requiresAccessToken").asBoolean()).isTrue();
         Map<String, Integer> counts = countPerType(token, done);
-        System.out.println("BENCHMARK bulk export (Group, EHR) per type: " + counts);
+        log.info("BENCHMARK bulk export (Group, EHR) per type: {}", counts);
         assertThat(counts)
                 .containsExactlyInAnyOrderEntriesOf(Map.of(
                         "Patient", PATIENTS,
@@ -134,7 +138,7 @@ class BulkExportIT extends AbstractFhirServerIT {
         String token = Tokens.ehr();
         JsonNode done = completed(token, statusUrl(kickOff(token, fhir(patients.get(0) + "/$export"))));
         Map<String, Integer> counts = countPerType(token, done);
-        System.out.println("BENCHMARK bulk export (Patient instance, EHR, no _type) per type: " + counts);
+        log.info("BENCHMARK bulk export (Patient instance, EHR, no _type) per type: {}", counts);
         assertThat(counts)
                 .containsEntry("Patient", 1)
                 .containsEntry("Condition", 1)
@@ -227,7 +231,7 @@ class BulkExportIT extends AbstractFhirServerIT {
         for (JsonNode entry : JSON.readTree(response.body()).get("entry")) {
             counts.merge(entry.get("resource").get("resourceType").asText(), 1, Integer::sum);
         }
-        System.out.println("BENCHMARK Patient/$everything (EHR) per type: " + counts);
+        log.info("BENCHMARK Patient/$everything (EHR) per type: {}", counts);
         assertThat(counts)
                 .containsEntry("Patient", 1)
                 .containsEntry("Condition", 1)

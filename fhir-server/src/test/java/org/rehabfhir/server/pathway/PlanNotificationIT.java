@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.rehabfhir.server.support.TestData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -32,6 +34,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * receiver is told within 5 s, with the id-only payload, and the delivery is audited.
  */
 class PlanNotificationIT extends AbstractFhirServerIT {
+
+    private static final Logger log = LoggerFactory.getLogger(PlanNotificationIT.class);
 
     /** One request the receiver got. */
     record Received(String method, String path, String body, long nanos) {}
@@ -130,8 +134,8 @@ class PlanNotificationIT extends AbstractFhirServerIT {
                                 .findFirst()
                                 .orElse(null),
                         r -> r != null);
-        System.out.printf(
-                "BENCHMARK subscription notification after $activate: %d ms%n",
+        log.info(
+                "BENCHMARK subscription notification after $activate: {} ms",
                 Duration.ofNanos(notification.nanos() - activated).toMillis());
 
         assertThat(notification.method()).isEqualTo("PUT");
