@@ -87,10 +87,11 @@ public class EngineOperations implements FhirOperationProvider {
             @OperationParam(name = "subject", min = 1, max = 1) StringType subject,
             @OperationParam(name = "practitioner", max = 1) StringType practitioner,
             @OperationParam(name = "start", max = 1) DateType start) {
-        if (subject == null || subject.isEmpty()) {
+        if (subject == null || !subject.hasValue()) {
             throw new InvalidRequestException("$apply needs subject=Patient/{id}");
         }
-        LocalDate firstDay = start == null || start.isEmpty() ? screening.today() : firstDay(start);
+        // hasValue, not isEmpty: a parameter carrying only an extension has no value (found by the fuzz test)
+        LocalDate firstDay = start == null || !start.hasValue() ? screening.today() : firstDay(start);
         PlanDefinition planDefinition = regimen(daoRegistry
                 .getResourceDao(PlanDefinition.class)
                 .read(planDefinitionId.toUnqualifiedVersionless(), new SystemRequestDetails()));
@@ -99,7 +100,7 @@ public class EngineOperations implements FhirOperationProvider {
         Reference patient =
                 new Reference("Patient/" + record.patient().getIdElement().getIdPart());
         Reference performer =
-                practitioner == null || practitioner.isEmpty() ? null : records.practitioner(practitioner.getValue());
+                practitioner == null || !practitioner.hasValue() ? null : records.practitioner(practitioner.getValue());
         try {
             return applier.apply(planDefinition, patient, performer, firstDay, screened);
         } catch (ScreeningExclusionException e) {
@@ -144,7 +145,7 @@ public class EngineOperations implements FhirOperationProvider {
     @Operation(name = "$screen", type = org.hl7.fhir.r4.model.Patient.class, idempotent = true)
     public Parameters screen(@IdParam IdType patientId, @OperationParam(name = "regimen", max = 1) StringType regimen) {
         PlanDefinition planDefinition = null;
-        if (regimen != null && !regimen.isEmpty()) {
+        if (regimen != null && regimen.hasValue()) {
             planDefinition = catalogue
                     .planDefinitionByUrl(regimen.getValue())
                     .or(() -> catalogue.planDefinitionById(regimen.getValue()))

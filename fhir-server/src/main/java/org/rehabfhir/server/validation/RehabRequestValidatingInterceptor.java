@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.rehabfhir.server.reliability.UnreadableRequestInterceptor;
 
 /**
  * HAPI's {@link RequestValidatingInterceptor}, marked as one of the project's interceptors so the FHIR endpoint
@@ -94,7 +95,25 @@ public class RehabRequestValidatingInterceptor extends RequestValidatingIntercep
             throw new InvalidRequestException("The request body is not well-formed "
                     + (requestDetails.getResourceName() == null ? "FHIR" : requestDetails.getResourceName())
                     + " content: " + rootMessage(e));
+        } catch (Error e) {
+            if (!thrownByTheValidator(e)) {
+                throw e;
+            }
+            throw new UnprocessableEntityException("The request body is not valid "
+                    + (requestDetails.getResourceName() == null ? "FHIR" : requestDetails.getResourceName())
+                    + " content: " + rootMessage(e));
         }
+    }
+
+    /**
+     * The HL7 validator answers some malformed input with a {@link java.lang.Error} of its own (a Coding with two
+     * {@code code} elements: "Attempt to read a single element when there is more than one present"; found by the
+     * fuzz test): the client's error, a 422. An error of the JVM (out of memory, stack overflow) is not one.
+     */
+    static boolean thrownByTheValidator(Error e) {
+        return !(e instanceof VirtualMachineError)
+                && e.getStackTrace().length > 0
+                && e.getStackTrace()[0].getClassName().startsWith("org.hl7.fhir.");
     }
 
     private void validateEntryByEntry(ServletRequestDetails request) {
@@ -219,6 +238,6 @@ public class RehabRequestValidatingInterceptor extends RequestValidatingIntercep
         }
         String message = root.getMessage() == null ? "unreadable" : root.getMessage();
         // keep the parser's position information, drop any Java class names
-        return message.replaceAll("([a-z]+\\.)+[A-Z]\\w*(Exception|Error):\\s*", "");
+        return UnreadableRequestInterceptor.withoutClassNames(message);
     }
 }

@@ -51,10 +51,10 @@ class FuzzIT extends AbstractFhirServerIT {
     private static final Logger log = LoggerFactory.getLogger(FuzzIT.class);
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    /** A Java stack frame, a "Caused by", or a driver/ORM internal in a body. */
-    private static final Pattern LEAK = Pattern.compile(
+    /** A Java stack frame, a "Caused by", a driver/ORM internal or an exception's class name in a body. */
+    static final Pattern LEAK = Pattern.compile(
             "\\bat [\\w$.]+\\([\\w$]*\\.java:\\d+\\)|\\tat |Caused by:|org\\.hibernate|org\\.postgresql|PSQLException|SQLState|"
-                    + "org\\.springframework\\.");
+                    + "org\\.springframework\\.|\\b([a-z][a-z0-9_]*\\.)+[A-Z]\\w*(Exception|Error)\\b");
 
     private static final String JSON = "application/fhir+json";
     private static final String XML = "application/fhir+xml";
@@ -86,7 +86,7 @@ class FuzzIT extends AbstractFhirServerIT {
             String name = names.get(i % names.size());
             Case c = targets.get(name).apply(m);
             String before = watermark(jdbc);
-            HttpResponse<String> response = send(c);
+            HttpResponse<String> response = send(baseUrl(), c);
             Tally t = tallies.get(name);
             t.requests++;
             int status = response == null ? 0 : response.statusCode();
@@ -97,8 +97,9 @@ class FuzzIT extends AbstractFhirServerIT {
                 t.refused++;
             } else {
                 t.failed++;
-                problems.add("#" + i + " " + name + " " + c.method() + " " + c.path() + " -> " + status + " "
-                        + snippet(body));
+                problems.add(
+                        "#" + i + " " + name + " " + c.method() + " " + c.path() + " -> " + status + " " + snippet(body)
+                                + " (request body: " + (c.body() == null ? "none" : snippet(c.body(), 2000)) + ")");
             }
             if (LEAK.matcher(body).find()) {
                 t.leaks++;
@@ -347,10 +348,10 @@ class FuzzIT extends AbstractFhirServerIT {
         return t;
     }
 
-    private HttpResponse<String> send(Case c) {
+    static HttpResponse<String> send(String baseUrl, Case c) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(
-                            URI.create(c.path().isEmpty() ? baseUrl() : baseUrl() + "/" + c.path()))
+                            URI.create(c.path().isEmpty() ? baseUrl : baseUrl + "/" + c.path()))
                     .timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + token(c.token()));
             if (c.body() != null) {
@@ -374,7 +375,7 @@ class FuzzIT extends AbstractFhirServerIT {
     }
 
     /** How many resource versions are stored, and the highest id: a refused request must change neither. */
-    private static String watermark(JdbcTemplate jdbc) {
+    static String watermark(JdbcTemplate jdbc) {
         return jdbc.queryForObject("SELECT count(*) || '/' || coalesce(max(pid), 0) FROM hfj_res_ver", String.class);
     }
 
@@ -387,8 +388,12 @@ class FuzzIT extends AbstractFhirServerIT {
     }
 
     private static String snippet(String body) {
+        return snippet(body, 300);
+    }
+
+    private static String snippet(String body, int max) {
         String one = body.replaceAll("\\s+", " ");
-        return one.length() > 300 ? one.substring(0, 300) + "..." : one;
+        return one.length() > max ? one.substring(0, max) + "..." : one;
     }
 
     private static String json(IBaseResource resource) {

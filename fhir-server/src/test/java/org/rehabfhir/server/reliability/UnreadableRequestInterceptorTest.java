@@ -27,4 +27,19 @@ class UnreadableRequestInterceptorTest {
         assertThat(UnreadableRequestInterceptor.reason(new StringIndexOutOfBoundsException(0)))
                 .isNull();
     }
+
+    @Test
+    void aRefusalNamingAJavaClassKeepsItsStatusAndLosesTheName() {
+        var refusal = new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException(
+                "HAPI-1821: Invalid attribute value \"NaN\": java.lang.NumberFormatException: For input string: \"NaN\"");
+
+        var cleaned = UnreadableRequestInterceptor.withoutClassNames(refusal);
+
+        assertThat(cleaned.getStatusCode()).isEqualTo(400);
+        assertThat(cleaned.getMessage())
+                .isEqualTo("HAPI-1821: Invalid attribute value \"NaN\": For input string: \"NaN\"");
+        assertThat(UnreadableRequestInterceptor.withoutClassNames(
+                        new ca.uhn.fhir.rest.server.exceptions.InvalidRequestException("plain words")))
+                .isNull();
+    }
 }

@@ -72,8 +72,8 @@ class BadTokenIT extends AbstractFhirServerIT {
                         "lives 10 minutes (the realm issues 300 s)",
                         () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(590)))),
                 Named.of(
-                        "lives 301 s",
-                        () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(291)))),
+                        "lives 306 s (the realm's 300 s and Keycloak's issuing tolerance of 5 s)",
+                        () -> realmSigned(c -> c.issueTime(ago(10)).expirationTime(inFuture(296)))),
                 Named.of("wrong iss", () -> realmSigned(c -> c.issuer(keycloak().issuerUri("rehab-other")))),
                 Named.of("no iss", () -> realmSigned(c -> c.issuer(null))),
                 Named.of("wrong aud", () -> realmSigned(c -> c.audience(List.of("account", "some-other-api")))),
