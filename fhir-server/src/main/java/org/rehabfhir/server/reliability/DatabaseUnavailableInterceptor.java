@@ -17,7 +17,8 @@ import org.springframework.transaction.CannotCreateTransactionException;
  * A request that failed because PostgreSQL could not be reached (restart, failover, network) is answered 503 with an
  * OperationOutcome that says to retry, instead of HAPI's 500: no connection within the pool's
  * {@code spring.datasource.hikari.connection-timeout} (5 s), a refused or broken connection (SQLSTATE class 08), or
- * the server shutting down or starting ({@code 57P01}-{@code 57P03}). Readiness reports DOWN meanwhile (the
+ * the server shutting down or starting ({@code 57P01}-{@code 57P03}), a pooled connection the pool closed because
+ * the database broke it. Readiness reports DOWN meanwhile (the
  * {@code db} health check), and the pool reconnects by itself when the database is back.
  */
 @Component
@@ -25,6 +26,13 @@ import org.springframework.transaction.CannotCreateTransactionException;
 public class DatabaseUnavailableInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseUnavailableInterceptor.class);
+
+    /**
+     * HikariCP's error (no SQLState) for a pooled connection it has already closed because the database broke it: a
+     * transaction that was running when PostgreSQL went down fails on its rollback with it ("Unable to rollback
+     * against JDBC Connection"), found by the fault suite.
+     */
+    static final String HIKARI_CLOSED = "Connection is closed";
 
     @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
     public BaseServerResponseException unavailable(RequestDetails request, Throwable exception) {
@@ -52,6 +60,9 @@ public class DatabaseUnavailableInterceptor {
             if (t instanceof SQLException sql
                     && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() == null && HIKARI_CLOSED.equals(sql.getMessage())) {
                 return true;
             }
         }

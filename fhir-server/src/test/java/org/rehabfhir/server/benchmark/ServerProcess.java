@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * demo data module as its own process, so that each configuration has its own heap, threads and resident memory, measured apart. Started with
  * the JVM options of the benchmark and Spring arguments of its configuration; ready when the readiness probe says so.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(300);
@@ -161,7 +161,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The exec jar of this module, made by {@code package} before the integration-test phase. */
-    static Path serverJar() {
+    public static Path serverJar() {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             return files.filter(p -> p.getFileName().toString().matches("fhir-server-.*-exec\\.jar"))
                     .findFirst()
@@ -175,7 +175,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The demo data module (a test dependency of this module) from the test class path: its jar or classes. */
-    static Path demoData() {
+    public static Path demoData() {
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path path = Path.of(entry);
             String name = path.getFileName().toString();

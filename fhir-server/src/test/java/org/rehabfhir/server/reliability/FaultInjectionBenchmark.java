@@ -3,6 +3,9 @@ package org.rehabfhir.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,11 +16,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,57 +38,129 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Parameters;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.devservices.KeycloakSettings;
 import org.rehabfhir.devservices.LocalPostgres;
+import org.rehabfhir.devservices.TokenClient;
 import org.rehabfhir.server.audit.AuditStore;
+import org.rehabfhir.server.benchmark.ServerProcess;
+import org.rehabfhir.server.pathway.Pathway;
+import org.rehabfhir.server.support.FhirClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * The fault-injection suite (not part of {@code verify}; README): PostgreSQL (durable settings), Keycloak and the FHIR
- * server's exec jar as separate processes this test controls, loopback only, a steady write load of 4 clients
- * (conditional creates and transactions of conditional entries; a client retries a failed or unanswered write, as an
- * EHR does, until it is acknowledged), and in turn: a restart of PostgreSQL (fast shutdown, then start), a SIGKILL of
- * the server and a new start, a stop of Keycloak (tokens already issued keep working; a new sign-in fails) and its
- * start (a new realm key, picked up by the server). After each phase it checks, from the clients' own log, that every
- * acknowledged write is stored once (lost, duplicated), no transaction is partly stored, every acknowledged write has
- * a success AuditEvent, and the audit chain verifies; it prints the table on lines starting with {@code FAULTS}.
+ * The fault-injection suite (README): PostgreSQL (durable settings), Keycloak and the FHIR server's exec jar as separate
+ * processes this test controls, loopback only, a steady write load of 4 clients (conditional creates, transactions of
+ * conditional entries, and {@code $record-session} on an active plan as physiotherapist alice; a client retries a
+ * failed or unanswered write until it is acknowledged, a session only after checking it was not stored), and in turn:
+ * a restart of PostgreSQL (fast shutdown, then start), a SIGKILL of the server and a new start, the pool filled with
+ * slow requests (searches blocked on a table lock until the statement timeout cancels them), a stop of Keycloak
+ * (writes fail closed with 503, token introspection being out; reads with tokens already issued keep working on the
+ * cached keys; a new sign-in fails) and its start, then a realm key rotated through Keycloak's admin API (tokens
+ * signed with it accepted). After each phase it checks, from the clients' own log, that every acknowledged write is
+ * stored once (lost, duplicated), nothing is partly stored, every acknowledged write has a success AuditEvent, and the
+ * audit chain verifies; every failed answer is timed (the slowest per phase is a column) and must be a 503 with an
+ * OperationOutcome where the fault is the database's. It prints the table on lines starting with {@code FAULTS}.
  *
  * <pre>
  * flock /tmp/rehab-mvn.lock ./mvnw -pl fhir-server -am verify -Dit.test=FaultInjectionBenchmark -Dtest=none \
  *   -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false | grep FAULTS
  * </pre>
- * {@code -Dfaults.phase-seconds=12} sets how long the load runs around each fault.
+ * {@code -Dfaults.phase-seconds=12} sets how long the load runs around each fault. {@link FaultInjectionQuickIT} (in
+ * {@code verify}) runs the same code in its short mode: the steady load and the PostgreSQL restart only, with the
+ * build's Keycloak.
  */
 class FaultInjectionBenchmark {
 
     private static final Logger log = LoggerFactory.getLogger(FaultInjectionBenchmark.class);
     private static final String MRN = "http://rehab-fhir.org/fhir/sid/fault-mrn";
     private static final String COND = "http://rehab-fhir.org/fhir/sid/fault-condition";
+    private static final String RECORD_PATIENT = "Patient/demo-knee-oa";
+    private static final String DB_PASSWORD = "rehab-faults-DEV-ONLY";
     private static final int CLIENTS = 4;
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    /** The server's Hikari pool ({@code spring.datasource.hikari.maximum-pool-size} of application.yaml). */
+    private static final int POOL = 20;
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"Patient/([^/\"]+)");
+    private static final Pattern OBSERVATION =
+            Pattern.compile("\"resourceType\"\\s*:\\s*\"Observation\"\\s*,\\s*\"id\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern TOTAL = Pattern.compile("\"total\"\\s*:\\s*(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final int phaseSeconds = Integer.getInteger("faults.phase-seconds", 12);
+    private final int phaseSeconds = Integer.getInteger("faults.phase-seconds", quick() ? 6 : 12);
+    /** The suite's server runs with this {@code rehab.fhir.statement-timeout} (production: 30 s). */
+    private final Duration statementTimeout = Duration.ofSeconds(Integer.getInteger("faults.statement-timeout", 8));
+
+    enum Kind {
+        CREATE,
+        TRANSACTION,
+        SESSION
+    }
 
     /** One logical write of a client and what happened to it. */
     static final class Write {
+        final Kind kind;
         final String mrn = "F-" + UUID.randomUUID();
         final String conditionId = UUID.randomUUID().toString();
-        final boolean transaction;
-        volatile String patientId;
+        /** A session's date: one minute of its own, so that its Observations are found by it. */
+        final String sessionDate;
+
+        volatile String resourceId;
         volatile boolean acknowledged;
         final AtomicInteger attempts = new AtomicInteger();
 
-        Write(boolean transaction) {
-            this.transaction = transaction;
+        Write(Kind kind, String sessionDate) {
+            this.kind = kind;
+            this.sessionDate = sessionDate;
+        }
+    }
+
+    /** What the clients saw in one phase: requests, and every answer that was not a success. */
+    static final class Answers {
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        /** Failed answers that are neither a 503 with an OperationOutcome nor a 401 (a token to renew). */
+        final AtomicInteger not503 = new AtomicInteger();
+
+        final AtomicInteger unanswered = new AtomicInteger();
+        final AtomicLong slowestFailureMillis = new AtomicLong();
+        final Map<String, AtomicInteger> statuses = new ConcurrentSkipListMap<>();
+
+        void failure(int status, String body, long millis) {
+            failed.incrementAndGet();
+            if (status != 401 && (status != 503 || body == null || !body.contains("OperationOutcome"))) {
+                not503.incrementAndGet();
+            }
+            slowestFailureMillis.accumulateAndGet(millis, Math::max);
+            statuses.computeIfAbsent(String.valueOf(status), k -> new AtomicInteger())
+                    .incrementAndGet();
+        }
+
+        void noAnswer(long millis) {
+            unanswered.incrementAndGet();
+            slowestFailureMillis.accumulateAndGet(millis, Math::max);
+        }
+
+        String summary() {
+            StringBuilder b = new StringBuilder();
+            statuses.forEach((status, n) -> b.append(b.isEmpty() ? "" : ", ")
+                    .append(status)
+                    .append(" x")
+                    .append(n.get()));
+            if (unanswered.get() > 0) {
+                b.append(b.isEmpty() ? "" : ", ").append("no answer x").append(unanswered.get());
+            }
+            return b.isEmpty() ? "no failed answer" : "failed answers: " + b;
         }
     }
 
@@ -92,6 +174,9 @@ class FaultInjectionBenchmark {
             int partial,
             int unaudited,
             double recoverySeconds,
+            int failed,
+            int not503,
+            long slowestFailureMillis,
             String notes) {}
 
     private Path work;
@@ -102,36 +187,57 @@ class FaultInjectionBenchmark {
     private int keycloakPort;
     private Process server;
     private int serverPort;
+    private String sessionPlan;
+    private int observationsPerSession;
+    private static final Duration SESSION_SPACING = Duration.ofMinutes(15);
+    private final AtomicLong sessionSlot = new AtomicLong();
     private final AtomicReference<String> token = new AtomicReference<>();
+    private final AtomicReference<String> aliceToken = new AtomicReference<>();
     private final AtomicLong lastSuccessNanos = new AtomicLong();
+
+    /** The short mode ({@link FaultInjectionQuickIT}): steady load and a PostgreSQL restart, the build's Keycloak. */
+    boolean quick() {
+        return false;
+    }
 
     @Test
     void faultsLoseAndDuplicateNothing() throws Exception {
-        work = Path.of("target", "fault-suite").toAbsolutePath();
+        work = Path.of("target", quick() ? "fault-suite-quick" : "fault-suite").toAbsolutePath();
         deleteRecursively(work);
         Files.createDirectories(work);
         postgresPort = freePort();
-        keycloakPort = freePort();
         serverPort = freePort();
         List<Row> rows = new ArrayList<>();
         try {
             postgres = LocalPostgres.start(work.resolve("pgdata"), postgresPort, LocalPostgres.Durability.DURABLE);
-            jdbcUrl = postgres.ensureDatabase("rehab", "rehab", "rehab-faults-DEV-ONLY");
-            keycloak =
-                    KeycloakServer.start(KeycloakSettings.fromSystemProperties().withPort(keycloakPort));
+            jdbcUrl = postgres.ensureDatabase("rehab", "rehab", DB_PASSWORD);
+            if (quick()) {
+                keycloak = KeycloakServer.shared();
+            } else {
+                keycloakPort = freePort();
+                keycloak = KeycloakServer.start(
+                        KeycloakSettings.fromSystemProperties().withPort(keycloakPort));
+            }
             startServer();
-            token.set(keycloak.tokens().ehrHospitalToken());
+            refreshToken();
+            preparePlan();
 
-            rows.add(phase("none (steady load)", () -> 0L, ""));
-            rows.add(phase("PostgreSQL restart", this::restartPostgres, ""));
-            rows.add(phase("server SIGKILL + start", this::killAndStartServer, ""));
-            StringBuilder keycloakNotes = new StringBuilder();
-            rows.add(phase("Keycloak stop + start", () -> stopAndStartKeycloak(keycloakNotes), keycloakNotes));
+            rows.add(phase("none (steady load)", a -> 0L, new StringBuilder()));
+            rows.add(phase("PostgreSQL restart", this::restartPostgres, new StringBuilder()));
+            if (!quick()) {
+                rows.add(phase("server SIGKILL + start", a -> killAndStartServer(), new StringBuilder()));
+                StringBuilder poolNotes = new StringBuilder();
+                rows.add(phase("pool full of slow requests", a -> saturatePool(poolNotes), poolNotes));
+                StringBuilder keycloakNotes = new StringBuilder();
+                rows.add(phase("Keycloak stop + start", a -> stopAndStartKeycloak(keycloakNotes), keycloakNotes));
+                StringBuilder keyNotes = new StringBuilder();
+                rows.add(phase("realm key rotated", a -> rotateRealmKey(keyNotes), keyNotes));
+            }
         } finally {
             if (server != null) {
                 server.destroyForcibly();
             }
-            if (keycloak != null) {
+            if (keycloak != null && !quick()) {
                 keycloak.stop();
             }
             if (postgres != null) {
@@ -139,7 +245,7 @@ class FaultInjectionBenchmark {
             }
         }
         log.info(String.format(
-                "FAULTS %-24s %8s %12s %5s %10s %7s %9s %10s  %s",
+                "FAULTS %-26s %8s %12s %5s %10s %7s %9s %10s %6s %8s %12s  %s",
                 "fault",
                 "requests",
                 "acknowledged",
@@ -148,10 +254,13 @@ class FaultInjectionBenchmark {
                 "partial",
                 "unaudited",
                 "recovery s",
+                "failed",
+                "not 503",
+                "max fail ms",
                 "notes"));
         for (Row r : rows) {
             log.info(String.format(
-                    "FAULTS %-24s %8d %12d %5d %10d %7d %9d %10.1f  %s",
+                    "FAULTS %-26s %8d %12d %5d %10d %7d %9d %10.1f %6d %8d %12d  %s",
                     r.fault(),
                     r.requests(),
                     r.acknowledged(),
@@ -160,6 +269,9 @@ class FaultInjectionBenchmark {
                     r.partial(),
                     r.unaudited(),
                     r.recoverySeconds(),
+                    r.failed(),
+                    r.not503(),
+                    r.slowestFailureMillis(),
                     r.notes()));
         }
         assertThat(rows).allSatisfy(r -> {
@@ -169,17 +281,26 @@ class FaultInjectionBenchmark {
             assertThat(r.unaudited()).as(r.fault() + " without AuditEvent").isZero();
             assertThat(r.acknowledged()).as(r.fault() + " acknowledged").isPositive();
         });
+        // the database's faults: every failed answer is a 503 with an OperationOutcome (Keycloak's: writes fail
+        // closed with 503 too; a killed server answers nothing)
+        assertThat(rows)
+                .filteredOn(r -> r.fault().startsWith("PostgreSQL")
+                        || r.fault().startsWith("pool")
+                        || r.fault().startsWith("Keycloak"))
+                .allSatisfy(r -> assertThat(r.not503())
+                        .as(r.fault() + ": failed answers other than 503 + OperationOutcome (" + r.notes() + ")")
+                        .isZero());
     }
 
     interface Fault {
         /** Injects the fault and clears it; returns the {@code System.nanoTime()} it was cleared at (0: no fault). */
-        long run() throws Exception;
+        long run(Answers answers) throws Exception;
     }
 
     /** Load for a phase, the fault in its middle, then the load drains and the clients' log is checked. */
-    private Row phase(String name, Fault fault, CharSequence notes) throws Exception {
+    private Row phase(String name, Fault fault, StringBuilder notes) throws Exception {
         List<Write> writes = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger requests = new AtomicInteger();
+        Answers answers = new Answers();
         AtomicBoolean produce = new AtomicBoolean(true);
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         for (int c = 0; c < CLIENTS; c++) {
@@ -187,16 +308,17 @@ class FaultInjectionBenchmark {
             clients.submit(() -> {
                 int n = 0;
                 while (produce.get()) {
-                    Write w = new Write((client + n++) % 2 == 1);
+                    Kind kind = Kind.values()[(client + n++) % Kind.values().length];
+                    Write w = new Write(kind, kind == Kind.SESSION ? nextSessionDate() : null);
                     writes.add(w);
-                    deliver(w, requests);
+                    deliver(w, answers);
                 }
                 return null;
             });
         }
         Thread.sleep(phaseSeconds * 500L);
         long faultStart = System.nanoTime();
-        long cleared = fault.run();
+        long cleared = fault.run(answers);
         double recovery = 0;
         if (cleared > 0) {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -212,29 +334,53 @@ class FaultInjectionBenchmark {
         assertThat(clients.awaitTermination(180, TimeUnit.SECONDS))
                 .as("clients finished their writes")
                 .isTrue();
-        return check(name, writes, requests.get(), recovery, notes.toString());
+        String allNotes = (notes.isEmpty() ? "" : notes + "; ") + answers.summary();
+        return check(name, writes, answers, recovery, allNotes);
     }
 
-    /** Sends a write until it is acknowledged (2xx); conditional, so that a retry cannot duplicate it. */
-    private void deliver(Write w, AtomicInteger requests) throws InterruptedException {
+    /**
+     * Sends a write until it is acknowledged (2xx). Creates and transactions are conditional, so a retry cannot
+     * duplicate them; {@code $record-session} is not, so before sending it again the client looks whether the
+     * failed attempt was stored after all (as a careful EHR would).
+     */
+    private void deliver(Write w, Answers answers) throws Exception {
         long giveUp = System.nanoTime() + Duration.ofSeconds(150).toNanos();
         while (System.nanoTime() < giveUp) {
+            if (w.kind == Kind.SESSION && w.attempts.get() > 0) {
+                Integer stored = storedOrUnknown(sessionQuery(w));
+                if (stored == null) {
+                    Thread.sleep(300);
+                    continue; // the server cannot tell yet
+                }
+                if (stored != 0) {
+                    return; // stored although its answer was lost or failed: not sent again
+                }
+            }
             w.attempts.incrementAndGet();
-            requests.incrementAndGet();
+            answers.requests.incrementAndGet();
+            long sent = System.nanoTime();
             try {
                 HttpResponse<String> r = http.send(request(w), HttpResponse.BodyHandlers.ofString());
+                long millis = (System.nanoTime() - sent) / 1_000_000L;
                 if (r.statusCode() / 100 == 2) {
-                    Matcher m = (w.transaction ? LOCATION : ID).matcher(r.body());
-                    w.patientId = m.find() ? m.group(1) : null;
+                    Matcher m = (switch (w.kind) {
+                                case CREATE -> ID;
+                                case TRANSACTION -> LOCATION;
+                                case SESSION -> OBSERVATION;
+                            })
+                            .matcher(r.body());
+                    w.resourceId = m.find() ? m.group(1) : null;
                     w.acknowledged = true;
                     lastSuccessNanos.accumulateAndGet(System.nanoTime(), Math::max);
                     return;
                 }
+                answers.failure(r.statusCode(), r.body(), millis);
                 if (r.statusCode() == 401) {
                     refreshToken();
                 }
             } catch (IOException unanswered) {
                 // refused, reset or timed out: retried below
+                answers.noAnswer((System.nanoTime() - sent) / 1_000_000L);
             }
             Thread.sleep(300);
         }
@@ -244,11 +390,20 @@ class FaultInjectionBenchmark {
         String patient =
                 "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + MRN + "\",\"value\":\"" + w.mrn
                         + "\"}],\"active\":true,\"name\":[{\"family\":\"Fault\",\"given\":[\"Test\"]}],\"gender\":\"female\"}";
-        HttpRequest.Builder b = HttpRequest.newBuilder()
-                .timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + token.get())
-                .header("Content-Type", "application/fhir+json");
-        if (!w.transaction) {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder().timeout(REQUEST_TIMEOUT).header("Content-Type", "application/fhir+json");
+        if (w.kind == Kind.SESSION) {
+            Parameters session = Pathway.session(0, 3, 2, null);
+            session.getParameter().removeIf(p -> p.getName().equals("date"));
+            session.addParameter().setName("date").setValue(new DateTimeType(w.sessionDate));
+            return b.uri(URI.create(base() + "/" + sessionPlan + "/$record-session"))
+                    .header("Authorization", "Bearer " + aliceToken.get())
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            FhirContext.forR4Cached().newJsonParser().encodeResourceToString(session)))
+                    .build();
+        }
+        b.header("Authorization", "Bearer " + token.get());
+        if (w.kind == Kind.CREATE) {
             return b.uri(URI.create(base() + "/Patient"))
                     .header("If-None-Exist", "identifier=" + MRN + "|" + w.mrn)
                     .POST(HttpRequest.BodyPublishers.ofString(patient))
@@ -273,71 +428,143 @@ class FaultInjectionBenchmark {
                 .build();
     }
 
+    /**
+     * A session date of its own, 15 minutes after the one before (a session lasts 10), counted up from 13 days ago
+     * (the plan started 14 days ago): its Observations are found by it alone.
+     */
+    private String nextSessionDate() {
+        return Instant.ofEpochSecond(sessionSlot.getAndIncrement() * SESSION_SPACING.toSeconds())
+                .toString();
+    }
+
     private void refreshToken() {
         try {
             token.set(keycloak.tokens().ehrHospitalToken());
+            aliceToken.set(keycloak.tokens().userToken("alice"));
         } catch (RuntimeException keycloakDown) {
-            // keep the token we have (it stays valid until it expires)
+            // keep the tokens we have (they stay valid until they expire)
         }
     }
 
+    /**
+     * An active knee plan of the demo patient for {@code $record-session}: screened, applied, saved and activated as
+     * alice (her CareTeam holds the patient), and the number of Observations one session stores.
+     */
+    private void preparePlan() throws Exception {
+        IGenericClient alice = FhirClients.newClient(FhirContext.forR4Cached(), base());
+        alice.registerInterceptor(new BearerTokenAuthInterceptor(aliceToken.get()));
+        alice.create().resource(Pathway.passingScreen(RECORD_PATIENT)).execute();
+        sessionPlan = Pathway.save(alice, Pathway.apply(alice, Pathway.KNEE_OA, RECORD_PATIENT, 14));
+        Pathway.activate(alice, sessionPlan, null, null);
+        sessionSlot.set(Instant.now().minus(Duration.ofDays(13)).getEpochSecond() / SESSION_SPACING.toSeconds());
+        Write first = new Write(Kind.SESSION, nextSessionDate());
+        HttpResponse<String> recorded = http.send(request(first), HttpResponse.BodyHandlers.ofString());
+        assertThat(recorded.statusCode())
+                .as("a first $record-session: " + recorded.body())
+                .isEqualTo(200);
+        observationsPerSession = count(sessionQuery(first));
+        assertThat(observationsPerSession).isPositive();
+        log.info("FAULTS sessions on {}: {} Observations each", sessionPlan, observationsPerSession);
+    }
+
     /** Counts from the store: every write of the phase, acknowledged or not. */
-    private Row check(String name, List<Write> writes, int requests, double recovery, String notes) throws Exception {
+    private Row check(String name, List<Write> writes, Answers answers, double recovery, String notes)
+            throws Exception {
         int acknowledged = 0, lost = 0, duplicated = 0, partial = 0, unaudited = 0;
-        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(jdbcUrl, "rehab", "rehab-faults-DEV-ONLY"));
+        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(jdbcUrl, "rehab", DB_PASSWORD));
         for (Write w : writes) {
-            int patients = count("Patient", MRN, w.mrn);
-            int conditions = w.transaction ? count("Condition", COND, w.conditionId) : 0;
+            int stored;
+            boolean duplicate, part;
+            String audited;
+            if (w.kind == Kind.SESSION) {
+                stored = count(sessionQuery(w));
+                duplicate = stored > observationsPerSession;
+                part = stored != 0 && stored != observationsPerSession && !duplicate;
+                audited = "Observation/" + w.resourceId;
+            } else {
+                int patients = count("Patient?identifier=" + encode(MRN + "|" + w.mrn));
+                int conditions = w.kind == Kind.TRANSACTION
+                        ? count("Condition?identifier=" + encode(COND + "|" + w.conditionId))
+                        : 0;
+                stored = w.kind == Kind.TRANSACTION ? Math.min(patients, conditions) : patients;
+                duplicate = patients > 1 || conditions > 1;
+                part = w.kind == Kind.TRANSACTION && (patients > 0) != (conditions > 0);
+                audited = "Patient/" + w.resourceId;
+            }
             if (w.acknowledged) {
                 acknowledged++;
-                if (patients == 0 || (w.transaction && conditions == 0)) {
+                if (stored == 0) {
                     lost++;
                 }
-                Integer events = w.patientId == null
+                Integer events = w.resourceId == null
                         ? 0
                         : jdbc.queryForObject(
                                 "SELECT count(*) FROM rehab_audit_event WHERE outcome = '0' AND ? = ANY(resource_refs)",
                                 Integer.class,
-                                "Patient/" + w.patientId);
+                                audited);
                 if (events == null || events == 0) {
                     unaudited++;
                 }
             }
-            if (patients > 1 || conditions > 1) {
+            if (duplicate) {
                 duplicated++;
             }
-            if (w.transaction && (patients > 0) != (conditions > 0)) {
+            if (part) {
                 partial++;
             }
         }
         AuditStore.ChainReport chain = new AuditStore(
-                        new DriverManagerDataSource(jdbcUrl, "rehab", "rehab-faults-DEV-ONLY"),
-                        FhirContext.forR4Cached())
+                        new DriverManagerDataSource(jdbcUrl, "rehab", DB_PASSWORD), FhirContext.forR4Cached())
                 .verify();
-        String allNotes = (notes.isEmpty() ? "" : notes + "; ") + "chain "
-                + (chain.intact() ? "intact" : "BROKEN at " + chain.firstBrokenSeq()) + " (" + chain.checked()
-                + " events)";
+        String allNotes = notes + "; chain " + (chain.intact() ? "intact" : "BROKEN at " + chain.firstBrokenSeq())
+                + " (" + chain.checked() + " events)";
         assertThat(chain.intact()).as(name + ": audit chain " + chain.reason()).isTrue();
-        return new Row(name, requests, acknowledged, lost, duplicated, partial, unaudited, recovery, allNotes);
+        return new Row(
+                name,
+                answers.requests.get(),
+                acknowledged,
+                lost,
+                duplicated,
+                partial,
+                unaudited,
+                recovery,
+                answers.failed.get(),
+                answers.not503.get(),
+                answers.slowestFailureMillis.get(),
+                allNotes);
     }
 
-    private int count(String type, String system, String value) throws Exception {
-        String url = base() + "/" + type + "?identifier="
-                + URLEncoder.encode(system + "|" + value, StandardCharsets.UTF_8) + "&_summary=count";
-        for (int attempt = 0; ; attempt++) {
+    /** The search for the Observations of the session {@code w} (its plan, its date). */
+    private String sessionQuery(Write w) {
+        return "Observation?based-on=" + sessionPlan + "&date=" + encode(w.sessionDate);
+    }
+
+    /** One attempt at {@link #count}: null when the server does not answer it (down, or the database is). */
+    private Integer storedOrUnknown(String query) throws InterruptedException {
+        try {
             HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(url))
+                    HttpRequest.newBuilder(URI.create(base() + "/" + query + "&_summary=count"))
                             .timeout(REQUEST_TIMEOUT)
                             .header("Authorization", "Bearer " + token.get())
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            Matcher m = Pattern.compile("\"total\"\\s*:\\s*(\\d+)").matcher(r.body());
-            if (r.statusCode() == 200 && m.find()) {
-                return Integer.parseInt(m.group(1));
+            Matcher m = TOTAL.matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? Integer.valueOf(m.group(1)) : null;
+        } catch (IOException down) {
+            return null;
+        }
+    }
+
+    /** The number of matches of {@code query}, asked a few times (a token to renew, a busy server). */
+    private int count(String query) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            Integer found = storedOrUnknown(query);
+            if (found != null) {
+                return found;
             }
             if (attempt > 5) {
-                throw new IllegalStateException("count failed: " + r.statusCode() + " " + r.body());
+                throw new IllegalStateException("count failed: " + query);
             }
             refreshToken();
             Thread.sleep(500);
@@ -346,7 +573,7 @@ class FaultInjectionBenchmark {
 
     // ------------------------------------------------------------------------------------------------------ faults
 
-    private long restartPostgres() throws Exception {
+    private long restartPostgres(Answers answers) throws Exception {
         log.info("FAULTS stopping PostgreSQL (fast shutdown)");
         postgres.close();
         Thread.sleep(3000);
@@ -357,6 +584,7 @@ class FaultInjectionBenchmark {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         log.info("FAULTS readiness while PostgreSQL is down: {} {}", during.statusCode(), during.body());
+        assertThat(during.statusCode()).as("readiness while PostgreSQL is down").isEqualTo(503);
         postgres = LocalPostgres.start(work.resolve("pgdata"), postgresPort, LocalPostgres.Durability.DURABLE);
         return System.nanoTime();
     }
@@ -369,6 +597,62 @@ class FaultInjectionBenchmark {
         return killed;
     }
 
+    /**
+     * {@value #POOL} + 4 searches that take the whole pool: a lock on HAPI's resource table (held by the suite's own
+     * connection) makes each wait until the statement timeout cancels it; meanwhile the load waits for a connection.
+     * The lock is held past the statement timeout, then released.
+     */
+    private long saturatePool(StringBuilder notes) throws Exception {
+        Answers slow = new Answers();
+        ExecutorService searches = Executors.newFixedThreadPool(POOL + 4);
+        try (Connection blocker = DriverManager.getConnection(jdbcUrl, "rehab", DB_PASSWORD)) {
+            blocker.setAutoCommit(false);
+            try (Statement lock = blocker.createStatement()) {
+                lock.execute("SET LOCAL statement_timeout = 0");
+                lock.execute("LOCK TABLE hfj_resource, hfj_res_link, hfj_spidx_token IN ACCESS EXCLUSIVE MODE");
+            }
+            log.info("FAULTS pool: tables locked, {} slow searches", POOL + 4);
+            for (int i = 0; i < POOL + 4; i++) {
+                searches.submit(() -> {
+                    long sent = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = http.send(
+                                HttpRequest.newBuilder(URI.create(
+                                                base() + "/Observation?code=http://loinc.org%7C8302-2&_summary=count"))
+                                        .timeout(REQUEST_TIMEOUT.plus(statementTimeout))
+                                        .header("Authorization", "Bearer " + token.get())
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        slow.failure(r.statusCode(), r.body(), (System.nanoTime() - sent) / 1_000_000L);
+                    } catch (IOException e) {
+                        slow.noAnswer((System.nanoTime() - sent) / 1_000_000L);
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(statementTimeout.plusSeconds(3).toMillis());
+            blocker.rollback();
+        }
+        long released = System.nanoTime();
+        searches.shutdown();
+        searches.awaitTermination(120, TimeUnit.SECONDS);
+        notes.append(POOL + 4)
+                .append(" slow searches (statement timeout ")
+                .append(statementTimeout.toSeconds())
+                .append(" s, connection timeout 5 s): ")
+                .append(slow.summary().replace("failed answers: ", ""))
+                .append(", slowest ")
+                .append(slow.slowestFailureMillis.get())
+                .append(" ms");
+        return released;
+    }
+
+    /**
+     * Keycloak stopped: a new sign-in fails; a read with a token issued before works on the cached keys; writes fail
+     * closed (introspection out: 503). Then started again (a new realm, so a new key: tokens of the stopped one are
+     * refused from now on, hence the new tokens).
+     */
     private long stopAndStartKeycloak(StringBuilder notes) throws Exception {
         refreshToken();
         keycloak.stop();
@@ -378,44 +662,112 @@ class FaultInjectionBenchmark {
             keycloak.tokens().ehrHospitalToken();
             signIn = "a sign-in succeeded with Keycloak stopped";
         } catch (RuntimeException expected) {
-            signIn = "new sign-in refused while stopped (" + expected.getClass().getSimpleName() + ")";
+            signIn = "new sign-in refused while stopped (" + expected.getMessage() + ")";
         }
         Thread.sleep(phaseSeconds * 300L);
+        HttpResponse<String> read = http.send(
+                HttpRequest.newBuilder(URI.create(base() + "/Patient?_count=1"))
+                        .timeout(REQUEST_TIMEOUT)
+                        .header("Authorization", "Bearer " + token.get())
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         keycloak = KeycloakServer.start(KeycloakSettings.fromSystemProperties().withPort(keycloakPort));
         long back = System.nanoTime();
-        token.set(keycloak.tokens().ehrHospitalToken()); // signed with the restarted realm's new key
-        notes.append(signIn).append("; tokens issued before kept working; new key after the restart");
+        refreshToken(); // signed with the restarted realm's new key
+        notes.append(signIn)
+                .append("; a read with a token issued before: ")
+                .append(read.statusCode())
+                .append("; writes while stopped fail closed (introspection)");
+        assertThat(read.statusCode())
+                .as("a read on the cached keys while Keycloak is down")
+                .isEqualTo(200);
         return back;
+    }
+
+    /**
+     * A new RS256 key for the realm through Keycloak's admin API (a key provider of a higher priority, as
+     * docs/operations.md describes): tokens issued after it carry its key id, unknown to the server until it fetches
+     * the realm's keys again.
+     */
+    private long rotateRealmKey(StringBuilder notes) throws Exception {
+        String before = keyId(token.get());
+        String admin = JSON.readTree(keycloak.tokens()
+                        .post(
+                                keycloak.tokenEndpoint("master"),
+                                Map.of(
+                                        "grant_type",
+                                        "password",
+                                        "client_id",
+                                        "admin-cli",
+                                        "username",
+                                        KeycloakServer.DEV_ADMIN_USER,
+                                        "password",
+                                        KeycloakServer.DEV_ADMIN_PASSWORD))
+                        .body())
+                .get("access_token")
+                .asText();
+        String realmAdmin = keycloak.baseUrl() + "/admin/realms/" + KeycloakSettings.REALM;
+        String realmId = JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(realmAdmin))
+                                        .header("Authorization", "Bearer " + admin)
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .get("id")
+                .asText();
+        String provider = "{\"name\":\"fault-suite-rotated\",\"providerId\":\"rsa-generated\",\"providerType\":"
+                + "\"org.keycloak.keys.KeyProvider\",\"parentId\":\"" + realmId + "\",\"config\":{\"priority\":"
+                + "[\"1000\"],\"algorithm\":[\"RS256\"],\"keySize\":[\"2048\"],\"active\":[\"true\"],\"enabled\":[\"true\"]}}";
+        HttpResponse<String> added = http.send(
+                HttpRequest.newBuilder(URI.create(realmAdmin + "/components"))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(provider))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(added.statusCode()).as("new key provider: " + added.body()).isEqualTo(201);
+        long rotated = System.nanoTime();
+        refreshToken();
+        String after = keyId(token.get());
+        notes.append("key id ").append(before).append(" -> ").append(after);
+        assertThat(after).as("tokens signed with the new key").isNotEqualTo(before);
+        return rotated;
+    }
+
+    private static String keyId(String jwt) throws IOException {
+        String header = new String(Base64.getUrlDecoder().decode(jwt.substring(0, jwt.indexOf('.'))));
+        return JSON.readTree(header).get("kid").asText();
     }
 
     // -------------------------------------------------------------------------------------------------- processes
 
     private void startServer() throws Exception {
-        Path jar;
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () -> new IllegalStateException("no exec jar in fhir-server/target: run the verify phase"));
-        }
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g",
-                "-jar",
-                jar.toAbsolutePath().toString(),
+                // the production jar plus the demo data (alice's Practitioner and CareTeam, the demo patients), as a
+                // demo installation adds it (Spring Boot's PropertiesLauncher): $record-session in the load
+                "-Dloader.path=" + ServerProcess.demoData(),
+                "-cp",
+                ServerProcess.serverJar().toString(),
+                "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--server.port=" + serverPort,
                 "--server.address=127.0.0.1",
                 "--spring.datasource.url=" + jdbcUrl,
                 "--spring.datasource.username=rehab",
-                "--spring.datasource.password=rehab-faults-DEV-ONLY",
+                "--spring.datasource.password=" + DB_PASSWORD,
                 "--rehab.security.issuer-uri=" + keycloak.issuerUri(),
-                "--rehab.demo-data.enabled=false");
+                "--rehab.security.introspection.client-secret=" + TokenClient.FHIR_SERVER_SECRET,
+                "--rehab.fhir.statement-timeout=" + statementTimeout.toSeconds() + "s",
+                "--rehab.demo-data.enabled=true");
         Path logFile = work.resolve("fhir-server.log");
         server = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {
                 throw new IllegalStateException("the server exited; see " + logFile);
@@ -438,11 +790,15 @@ class FaultInjectionBenchmark {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the server was not ready within 180 s; see " + logFile);
+        throw new IllegalStateException("the server was not ready within 240 s; see " + logFile);
     }
 
     private String base() {
         return "http://localhost:" + serverPort + "/fhir";
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static int freePort() throws IOException {

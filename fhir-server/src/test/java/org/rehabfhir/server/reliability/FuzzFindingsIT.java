@@ -88,6 +88,33 @@ class FuzzFindingsIT extends AbstractFhirServerIT {
                 "alice"));
     }
 
+    /** Extensions that are no objects: HAPI's lenient parser keeps empty extensions of them. */
+    @Test
+    void malformedExtensionsAreRefused() {
+        String path = "PlanDefinition/" + storedPlanDefinitionId("bw-knee-osteoarthritis") + "/$apply";
+        assertRefusedCleanly(new FuzzIT.Case(
+                "POST",
+                path,
+                JSON,
+                "{\"resourceType\":\"Parameters\",\"parameter\":{\"extension\":[[-997]]}}",
+                "alice"));
+        assertRefusedCleanly(new FuzzIT.Case(
+                "POST",
+                path,
+                JSON,
+                "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"subject\",\"valueString\":"
+                        + "\"Patient/demo-knee-oa\",\"id\":{\"extension\":[\"0000-00-00\"]}},{\"name\":\"start\","
+                        + "\"valueDate\":\"2026-05-04\"}]}",
+                "alice"));
+        assertRefusedCleanly(new FuzzIT.Case(
+                "POST",
+                "CarePlan",
+                JSON,
+                "{\"resourceType\":\"CarePlan\",\"status\":\"draft\",\"intent\":\"plan\",\"subject\":"
+                        + "{\"extension\":[\"&amp;\"]},\"period\":{\"start\":\"2026-12-01T18:21:54+00:00\"}}",
+                "alice"));
+    }
+
     /** A parameter carrying only an extension has no value: a missing subject is 400, a missing start is today. */
     @Test
     void applyParametersWithoutValuesCountAsAbsent() {

@@ -1,0 +1,30 @@
+package org.rehabfhir.server.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+import org.springframework.orm.jpa.JpaSystemException;
+
+class DatabaseUnavailableInterceptorTest {
+
+    @Test
+    void aRollbackOnAConnectionThePoolClosedIsTheDatabasesOutage() {
+        // what a transaction running when PostgreSQL stopped failed with (the fault suite): HikariCP's closed proxy
+        RuntimeException rollback = new JpaSystemException(new RuntimeException(
+                "Unable to rollback against JDBC Connection", new SQLException("Connection is closed")));
+
+        assertThat(DatabaseUnavailableInterceptor.isDatabaseUnavailable(rollback))
+                .isTrue();
+    }
+
+    @Test
+    void anSqlErrorOfTheRequestItselfIsNot() {
+        assertThat(DatabaseUnavailableInterceptor.isDatabaseUnavailable(
+                        new SQLException("duplicate key value violates unique constraint", "23505")))
+                .isFalse();
+        assertThat(DatabaseUnavailableInterceptor.isDatabaseUnavailable(
+                        new SQLException("Connection is closed", "XX000")))
+                .isFalse();
+    }
+}
