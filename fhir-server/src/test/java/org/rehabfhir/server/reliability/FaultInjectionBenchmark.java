@@ -194,6 +194,7 @@ class FaultInjectionBenchmark {
     private final AtomicReference<String> token = new AtomicReference<>();
     private final AtomicReference<String> aliceToken = new AtomicReference<>();
     private final AtomicLong lastSuccessNanos = new AtomicLong();
+    private final List<String> failedChecks = Collections.synchronizedList(new ArrayList<>());
 
     /** The short mode ({@link FaultInjectionQuickIT}): steady load and a PostgreSQL restart, the build's Keycloak. */
     boolean quick() {
@@ -274,6 +275,7 @@ class FaultInjectionBenchmark {
                     r.slowestFailureMillis(),
                     r.notes()));
         }
+        assertThat(failedChecks).as("checks of the faults' effects").isEmpty();
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.lost()).as(r.fault() + " lost").isZero();
             assertThat(r.duplicated()).as(r.fault() + " duplicated").isZero();
@@ -584,7 +586,7 @@ class FaultInjectionBenchmark {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         log.info("FAULTS readiness while PostgreSQL is down: {} {}", during.statusCode(), during.body());
-        assertThat(during.statusCode()).as("readiness while PostgreSQL is down").isEqualTo(503);
+        expect(during.statusCode() == 503, "readiness while PostgreSQL is down: " + during.statusCode());
         postgres = LocalPostgres.start(work.resolve("pgdata"), postgresPort, LocalPostgres.Durability.DURABLE);
         return System.nanoTime();
     }
@@ -679,9 +681,7 @@ class FaultInjectionBenchmark {
                 .append("; a read with a token issued before: ")
                 .append(read.statusCode())
                 .append("; writes while stopped fail closed (introspection)");
-        assertThat(read.statusCode())
-                .as("a read on the cached keys while Keycloak is down")
-                .isEqualTo(200);
+        expect(read.statusCode() == 200, "a read on the cached keys while Keycloak is down: " + read.statusCode());
         return back;
     }
 
@@ -727,13 +727,21 @@ class FaultInjectionBenchmark {
                         .POST(HttpRequest.BodyPublishers.ofString(provider))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(added.statusCode()).as("new key provider: " + added.body()).isEqualTo(201);
+        expect(added.statusCode() == 201, "new key provider: " + added.statusCode() + " " + added.body());
         long rotated = System.nanoTime();
         refreshToken();
         String after = keyId(token.get());
         notes.append("key id ").append(before).append(" -> ").append(after);
-        assertThat(after).as("tokens signed with the new key").isNotEqualTo(before);
+        expect(!after.equals(before), "tokens signed with the new key: key id still " + after);
         return rotated;
+    }
+
+    /** A check of a fault's own effects: noted, and asserted after the table is printed. */
+    private void expect(boolean holds, String what) {
+        if (!holds) {
+            log.warn("FAULTS check failed: {}", what);
+            failedChecks.add(what);
+        }
     }
 
     private static String keyId(String jwt) throws IOException {
