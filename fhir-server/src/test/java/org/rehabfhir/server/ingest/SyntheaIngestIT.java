@@ -279,6 +279,13 @@ class SyntheaIngestIT extends AbstractFhirServerIT {
                         .map(p -> p.getInstantiatesCanonical().get(0).getValue())
                         .toList() + " "
                 + abbreviate(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(recommended));
+        String exclusion = exclusion(recommended);
+        if (exclusion != null) {
+            // Synthea's population follows the reference time (the run's clock): a patient may carry an exclusion
+            // (an MMSE below 20, a recent infarction); the engine then names it instead of recommending
+            log.info("{}: no regimen, excluded by the safety screen ({})", name, exclusion);
+            return new RegimenCheck(knee, postStroke);
+        }
         if (knee) {
             assertThat(plans).as("%s (knee osteoarthritis): %s", name, all).anySatisfy(p -> assertThat(canonical(p))
                     .contains("bw-knee-osteoarthritis"));
@@ -290,6 +297,20 @@ class SyntheaIngestIT extends AbstractFhirServerIT {
             });
         }
         return new RegimenCheck(knee, postStroke);
+    }
+
+    /** The screening criterion that excludes the patient (an error issue of the answer's OperationOutcome), or null. */
+    private static String exclusion(Bundle recommended) {
+        return recommended.getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .filter(org.hl7.fhir.r4.model.OperationOutcome.class::isInstance)
+                .flatMap(o -> ((org.hl7.fhir.r4.model.OperationOutcome) o).getIssue().stream())
+                .filter(i -> i.getSeverity() == org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR)
+                .flatMap(i -> i.getDetails().getCoding().stream())
+                .filter(c -> c.getSystem() != null && c.getSystem().endsWith("/CodeSystem/screening-criterion"))
+                .map(c -> c.getCode() + " (" + c.getDisplay() + ")")
+                .findFirst()
+                .orElse(null);
     }
 
     private static String canonical(CarePlan plan) {
