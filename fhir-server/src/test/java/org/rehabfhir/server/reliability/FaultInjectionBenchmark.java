@@ -320,7 +320,15 @@ class FaultInjectionBenchmark {
         }
         Thread.sleep(phaseSeconds * 500L);
         long faultStart = System.nanoTime();
-        long cleared = fault.run(answers);
+        long cleared;
+        try {
+            cleared = fault.run(answers);
+        } catch (Exception | AssertionError failed) {
+            // the clients stop with the phase, not with the test run
+            produce.set(false);
+            clients.shutdownNow();
+            throw failed;
+        }
         double recovery = 0;
         if (cleared > 0) {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -611,9 +619,10 @@ class FaultInjectionBenchmark {
             blocker.setAutoCommit(false);
             try (Statement lock = blocker.createStatement()) {
                 lock.execute("SET LOCAL statement_timeout = 0");
-                lock.execute("LOCK TABLE hfj_resource, hfj_res_link, hfj_spidx_token IN ACCESS EXCLUSIVE MODE");
+                // one table: a lock on several, taken one after the other, can deadlock with a running write
+                lock.execute("LOCK TABLE hfj_resource IN ACCESS EXCLUSIVE MODE");
             }
-            log.info("FAULTS pool: tables locked, {} slow searches", POOL + 4);
+            log.info("FAULTS pool: HAPI's resource table locked, {} slow searches", POOL + 4);
             for (int i = 0; i < POOL + 4; i++) {
                 searches.submit(() -> {
                     long sent = System.nanoTime();
