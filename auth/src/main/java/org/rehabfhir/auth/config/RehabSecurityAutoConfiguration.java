@@ -21,6 +21,7 @@ import org.rehabfhir.auth.discovery.SmartCapabilityStatementInterceptor;
 import org.rehabfhir.auth.discovery.SmartConfiguration;
 import org.rehabfhir.auth.discovery.SmartConfigurationController;
 import org.rehabfhir.auth.discovery.SmartConfigurationFilter;
+import org.rehabfhir.auth.jwt.CachingTokenIntrospector;
 import org.rehabfhir.auth.jwt.IntrospectedRequests;
 import org.rehabfhir.auth.jwt.IntrospectingJwtAuthenticationProvider;
 import org.rehabfhir.auth.jwt.RehabJwtDecoders;
@@ -251,16 +252,21 @@ public class RehabSecurityAutoConfiguration {
             }
             String uri = properties.effectiveIntrospectionUri();
             log.info(
-                    "Writes and audit reads are checked by token introspection at {} (client {})",
+                    "Writes and audit reads are checked by token introspection at {} (client {}; an active answer is"
+                            + " kept {})",
                     uri,
-                    introspection.getClientId());
+                    introspection.getClientId(),
+                    introspection.getCacheTtl());
             AuthenticationManager introspecting = new ProviderManager(
                     new IntrospectingJwtAuthenticationProvider(jwt, introspector(introspection, uri)));
             RequestMatcher introspected = new IntrospectedRequests(fhir);
             return request -> introspected.matches(request) ? introspecting : plain;
         }
 
-        /** Spring's RFC 7662 client, authenticated with the realm client's secret (HTTP Basic), with timeouts. */
+        /**
+         * Spring's RFC 7662 client, authenticated with the realm client's secret (HTTP Basic), with timeouts; its
+         * active answers kept for {@code cache-ttl} ({@link CachingTokenIntrospector}).
+         */
         static OpaqueTokenIntrospector introspector(RehabSecurityProperties.Introspection introspection, String uri) {
             SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
             requests.setConnectTimeout((int) introspection.getTimeout().toMillis());
@@ -269,7 +275,11 @@ public class RehabSecurityAutoConfiguration {
             rest.getInterceptors()
                     .add(new BasicAuthenticationInterceptor(
                             introspection.getClientId(), introspection.getClientSecret()));
-            return new SpringOpaqueTokenIntrospector(uri, rest);
+            OpaqueTokenIntrospector keycloak = new SpringOpaqueTokenIntrospector(uri, rest);
+            return introspection.getCacheTtl().isZero()
+                    ? keycloak
+                    : new CachingTokenIntrospector(
+                            keycloak, introspection.getCacheTtl(), introspection.getCacheMaxTokens());
         }
 
         @Bean

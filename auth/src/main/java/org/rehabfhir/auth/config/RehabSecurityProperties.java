@@ -32,6 +32,7 @@ import org.springframework.validation.Validator;
  * rehab.security.limits.large-requests.max-concurrent=2   # large requests at once (heap); the next: 503, Retry-After
  * rehab.security.cors.allowed-origins=            # browser apps on other origins, e.g. https://app.example.org
  * rehab.security.introspection.client-secret=     # required while introspection is on (the default)
+ * rehab.security.introspection.cache-ttl=5s       # an active answer kept this long: the revocation window of writes
  * </pre>
  */
 @ConfigurationProperties(prefix = "rehab.security")
@@ -61,6 +62,9 @@ public class RehabSecurityProperties implements Validator {
      * {@code rehab-fhir-server}.
      */
     public static class Introspection {
+        /** The longest revocation window of writes a deployment may configure. */
+        public static final Duration MAX_CACHE_TTL = Duration.ofSeconds(60);
+
         private boolean enabled = true;
         private String clientId = "rehab-fhir-server";
         private String clientSecret;
@@ -68,6 +72,13 @@ public class RehabSecurityProperties implements Validator {
         private String uri;
         /** Connect and read timeout of one introspection call; past it the request is refused with 503. */
         private Duration timeout = Duration.ofSeconds(5);
+        /**
+         * How long Keycloak's "active" answer for a token is kept (0: not kept, every request asks): the revocation
+         * window of writes and audit reads. At most 60 s.
+         */
+        private Duration cacheTtl = Duration.ofSeconds(5);
+        /** At most this many tokens' answers kept at once. */
+        private long cacheMaxTokens = 10_000;
 
         public boolean isEnabled() {
             return enabled;
@@ -105,6 +116,22 @@ public class RehabSecurityProperties implements Validator {
             return timeout;
         }
 
+        public Duration getCacheTtl() {
+            return cacheTtl;
+        }
+
+        public void setCacheTtl(Duration cacheTtl) {
+            this.cacheTtl = cacheTtl;
+        }
+
+        public long getCacheMaxTokens() {
+            return cacheMaxTokens;
+        }
+
+        public void setCacheMaxTokens(long cacheMaxTokens) {
+            this.cacheMaxTokens = cacheMaxTokens;
+        }
+
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
         }
@@ -122,6 +149,14 @@ public class RehabSecurityProperties implements Validator {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalStateException(
                         "rehab.security.introspection.timeout must be positive, was " + timeout);
+            }
+            if (cacheTtl == null || cacheTtl.isNegative() || cacheTtl.compareTo(MAX_CACHE_TTL) > 0) {
+                throw new IllegalStateException("rehab.security.introspection.cache-ttl must be between 0 and "
+                        + MAX_CACHE_TTL + " (the revocation window of writes), was " + cacheTtl);
+            }
+            if (cacheMaxTokens < 1) {
+                throw new IllegalStateException(
+                        "rehab.security.introspection.cache-max-tokens must be positive, was " + cacheMaxTokens);
             }
         }
     }

@@ -31,7 +31,8 @@ import org.springframework.security.oauth2.server.resource.introspection.OpaqueT
  *       401, the client gets a new token with the roles the user has now;</li>
  *   <li>Keycloak unreachable or erroring: {@link IntrospectionUnavailableException}, answered 503 (fail closed).</li>
  * </ul>
- * No cache: every such request asks Keycloak, so the revocation window for them is the time of one request.
+ * The introspector may keep an active answer for a few seconds ({@link CachingTokenIntrospector}): the revocation
+ * window of these requests.
  */
 public class IntrospectingJwtAuthenticationProvider implements AuthenticationProvider {
 

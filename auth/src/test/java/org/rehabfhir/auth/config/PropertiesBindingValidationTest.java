@@ -48,4 +48,14 @@ class PropertiesBindingValidationTest {
                 .run(context -> assertThat(context.getStartupFailure())
                         .hasStackTraceContaining("REHAB_SECURITY_INTROSPECTION_CLIENT_SECRET"));
     }
+
+    @Test
+    void aRevocationWindowOfWritesLongerThanAMinuteDoesNotBind() {
+        runner.withPropertyValues(
+                        "rehab.security.issuer-uri=http://127.0.0.1:8180/realms/rehab",
+                        "rehab.security.introspection.client-secret=test-DEV-ONLY-secret",
+                        "rehab.security.introspection.cache-ttl=5m")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("rehab.security.introspection.cache-ttl"));
+    }
 }

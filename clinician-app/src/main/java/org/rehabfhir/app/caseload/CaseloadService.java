@@ -213,33 +213,27 @@ public class CaseloadService {
 
     /** The overall status of {@code Patient/{id}/$screen}, empty when the server cannot tell. */
     Optional<String> screenStatus(IGenericClient fhir, String patientId) {
-        try {
-            Parameters result = fhir.operation()
-                    .onInstance("Patient/" + patientId)
-                    .named("$screen")
-                    .withNoParameters(Parameters.class)
-                    .useHttpGet()
-                    .execute();
-            return Optional.ofNullable(result.getParameter("status"))
-                    .map(p -> p.getValue() instanceof Coding c
-                            ? c.getCode()
-                            : p.getValue().primitiveValue());
-        } catch (AuthenticationException e) {
-            throw e;
-        } catch (BaseServerResponseException notAvailable) {
-            return Optional.empty();
-        }
+        return codedOutput(fhir, "Patient/" + patientId, "$screen", "status");
     }
 
+    /** The decision of {@code CarePlan/{id}/$evaluate-progress}, empty when the server cannot tell. */
     Optional<String> progressDecision(IGenericClient fhir, String carePlanId) {
+        return codedOutput(fhir, "CarePlan/" + carePlanId, "$evaluate-progress", "decision");
+    }
+
+    /**
+     * The code (or the primitive value) of output parameter {@code name} of a GET operation on {@code instance};
+     * empty when the server cannot tell (the operation refused or failed). An expired sign-in is passed on.
+     */
+    private static Optional<String> codedOutput(IGenericClient fhir, String instance, String operation, String name) {
         try {
             Parameters result = fhir.operation()
-                    .onInstance("CarePlan/" + carePlanId)
-                    .named("$evaluate-progress")
+                    .onInstance(instance)
+                    .named(operation)
                     .withNoParameters(Parameters.class)
                     .useHttpGet()
                     .execute();
-            return Optional.ofNullable(result.getParameter("decision"))
+            return Optional.ofNullable(result.getParameter(name))
                     .map(p -> p.getValue() instanceof Coding c
                             ? c.getCode()
                             : p.getValue().primitiveValue());

@@ -10,6 +10,8 @@ import ca.uhn.fhir.rest.param.UriParam;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumMap;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.MetadataResource;
@@ -57,11 +59,16 @@ public class CatalogueLoader {
 
     @Order(0)
     @EventListener(ApplicationReadyEvent.class)
-    public void load() {
+    public void onReady() {
         if (!properties.loadCatalogue()) {
             log.info("Regimen catalogue not loaded (rehab.engine.load-catalogue=false)");
             return;
         }
+        load();
+    }
+
+    /** Loads the catalogue under the lock. @return how many resources were created, updated and left unchanged */
+    public Map<Outcome, Integer> load() {
         long started = System.nanoTime();
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
@@ -69,7 +76,7 @@ public class CatalogueLoader {
                 // another replica's load may take longer than the pool's statement_timeout: wait up to 5 minutes
                 statement.execute("SET LOCAL statement_timeout = '5min'");
                 statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-                loadLocked(started);
+                return loadLocked(started);
             } finally {
                 lock.commit(); // releases the transaction-scoped advisory lock
             }
@@ -78,27 +85,38 @@ public class CatalogueLoader {
         }
     }
 
-    private void loadLocked(long started) {
-        int created = 0;
-        int updated = 0;
+    private Map<Outcome, Integer> loadLocked(long started) {
+        Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
+        for (Outcome o : Outcome.values()) {
+            counts.put(o, 0);
+        }
         for (IBaseResource resource : catalogue.allResources()) {
-            if (upsert((MetadataResource) resource)) {
-                created++;
-            } else {
-                updated++;
-            }
+            counts.merge(upsert((MetadataResource) resource), 1, Integer::sum);
         }
         log.info(
-                "Regimen catalogue loaded: {} PlanDefinitions, {} resources in all ({} created, {} updated) in {} ms",
+                "Regimen catalogue loaded: {} PlanDefinitions, {} resources in all ({} created, {} updated, {} unchanged)"
+                        + " in {} ms",
                 catalogue.planDefinitions().size(),
-                created + updated,
-                created,
-                updated,
+                catalogue.allResources().size(),
+                counts.get(Outcome.CREATED),
+                counts.get(Outcome.UPDATED),
+                counts.get(Outcome.UNCHANGED),
                 (System.nanoTime() - started) / 1_000_000);
+        return counts;
     }
 
-    /** @return true when created, false when the same canonical URL and version was updated in place */
-    private boolean upsert(MetadataResource resource) {
+    /** What the load did with one catalogue resource. */
+    public enum Outcome {
+        CREATED,
+        UPDATED,
+        UNCHANGED
+    }
+
+    /**
+     * Stores one catalogue resource: created when its canonical URL and version is new, updated in place when the
+     * stored one differs, left alone when the stored one has the same content (a restart: no write, no validation).
+     */
+    private Outcome upsert(MetadataResource resource) {
         @SuppressWarnings("unchecked")
         IFhirResourceDao<MetadataResource> dao =
                 (IFhirResourceDao<MetadataResource>) daoRegistry.getResourceDao(resource.fhirType());
@@ -110,13 +128,37 @@ public class CatalogueLoader {
         }
         IBundleProvider existing = dao.search(byCanonical, request);
         MetadataResource copy = resource.copy();
-        boolean create = existing.isEmpty();
-        if (!create) {
-            copy.setId(existing.getResources(0, 1).get(0).getIdElement().toUnqualifiedVersionless());
-        } else {
+        if (existing.isEmpty()) {
             copy.setId(resource.fhirType() + "/" + storedId(resource));
+            dao.update(copy, request);
+            return Outcome.CREATED;
         }
+        MetadataResource stored = (MetadataResource) existing.getResources(0, 1).get(0);
+        if (sameContent(stored, resource)) {
+            return Outcome.UNCHANGED;
+        }
+        copy.setId(stored.getIdElement().toUnqualifiedVersionless());
         dao.update(copy, request);
-        return create;
+        return Outcome.UPDATED;
+    }
+
+    /**
+     * The stored resource says what the catalogue file says: equal but for the id's version and the server's own
+     * meta (version id, last updated, source).
+     */
+    static boolean sameContent(MetadataResource stored, MetadataResource fromCatalogue) {
+        MetadataResource a = withoutServerMeta(stored);
+        MetadataResource b = withoutServerMeta(fromCatalogue);
+        return a.equalsDeep(b);
+    }
+
+    private static MetadataResource withoutServerMeta(MetadataResource resource) {
+        MetadataResource copy = resource.copy();
+        copy.setIdElement(null);
+        copy.getMeta().setVersionIdElement(null).setLastUpdatedElement(null).setSourceElement(null);
+        if (copy.getMeta().isEmpty()) {
+            copy.setMeta(null);
+        }
+        return copy;
     }
 }

@@ -68,6 +68,27 @@ class CatalogueLoaderIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void aRestartLeavesAnUnchangedResourceAloneAndPutsBackOneThatDiffersFromItsFile() {
+        loader("1.0.0").load();
+        String loaded = read("test-versioning-1.0.0").getMeta().getVersionId();
+
+        // a restart with the same catalogue: nothing written
+        assertThat(loader("1.0.0").load())
+                .containsEntry(CatalogueLoader.Outcome.UNCHANGED, 1)
+                .containsEntry(CatalogueLoader.Outcome.UPDATED, 0)
+                .containsEntry(CatalogueLoader.Outcome.CREATED, 0);
+        assertThat(read("test-versioning-1.0.0").getMeta().getVersionId()).isEqualTo(loaded);
+
+        PlanDefinition drifted = read("test-versioning-1.0.0");
+        drifted.setTitle("changed in the store, not in the catalogue file");
+        daoRegistry.getResourceDao(PlanDefinition.class).update(drifted, new SystemRequestDetails());
+        assertThat(loader("1.0.0").load()).containsEntry(CatalogueLoader.Outcome.UPDATED, 1); // the file wins again
+        PlanDefinition restored = read("test-versioning-1.0.0");
+        assertThat(restored.getTitle()).isNotEqualTo(drifted.getTitle());
+        assertThat(Long.parseLong(restored.getMeta().getVersionId())).isGreaterThan(Long.parseLong(loaded) + 1);
+    }
+
+    @Test
     void aLoadWaitsWhileAnotherReplicaHoldsTheCatalogueLock() throws Exception {
         try (Connection otherReplica = dataSource.getConnection();
                 Statement statement = otherReplica.createStatement()) {
