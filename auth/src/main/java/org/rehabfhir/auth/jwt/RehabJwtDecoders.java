@@ -7,6 +7,7 @@ import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
@@ -18,12 +19,16 @@ import org.springframework.web.client.RestTemplate;
  * The access-token decoder: signature checked against the realm's JWKS with RS256 only (so {@code alg: none}, HS256
  * and every other algorithm fail), then Spring's default validators COMBINED with ours: issuer, timestamps with at
  * most 60 s skew ({@code exp} and {@code iat} required, no {@code iat} in the future, no lifetime above the realm's 300 s),
- * audience, and Keycloak's access-token type.
+ * audience, and Keycloak's access-token type. An accepted token is decoded once ({@link CachingJwtDecoder}) and
+ * validated again on each request.
  */
 public final class RehabJwtDecoders {
 
     /** The largest clock skew accepted for {@code exp}/{@code nbf}. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+
+    /** At most this many accepted tokens kept decoded ({@link CachingJwtDecoder}). */
+    static final long DECODED_TOKENS_KEPT = 10_000;
 
     private RehabJwtDecoders() {}
 
@@ -33,7 +38,7 @@ public final class RehabJwtDecoders {
      * @param audience required in {@code aud}
      * @param clockSkew at most {@link #MAX_CLOCK_SKEW}
      */
-    public static NimbusJwtDecoder create(String issuer, String jwksUri, String audience, Duration clockSkew) {
+    public static JwtDecoder create(String issuer, String jwksUri, String audience, Duration clockSkew) {
         SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
         requests.setConnectTimeout((int) Duration.ofSeconds(5).toMillis());
         requests.setReadTimeout((int) Duration.ofSeconds(5).toMillis());
@@ -42,8 +47,9 @@ public final class RehabJwtDecoders {
                 .jwsAlgorithm(SignatureAlgorithm.RS256)
                 .restOperations(new RestTemplate(requests))
                 .build();
-        decoder.setJwtValidator(validator(issuer, audience, clockSkew));
-        return decoder;
+        OAuth2TokenValidator<Jwt> validator = validator(issuer, audience, clockSkew);
+        decoder.setJwtValidator(validator);
+        return new CachingJwtDecoder(decoder, validator, DECODED_TOKENS_KEPT);
     }
 
     /** Spring's defaults (with our timestamp validator replacing the default one) plus issuer, audience and type. */
