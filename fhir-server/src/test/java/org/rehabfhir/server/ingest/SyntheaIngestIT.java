@@ -1,6 +1,7 @@
 package org.rehabfhir.server.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import ca.uhn.fhir.parser.IParser;
 import java.nio.file.Path;
@@ -10,11 +11,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Group;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Reference;
@@ -279,11 +284,20 @@ class SyntheaIngestIT extends AbstractFhirServerIT {
                         .map(p -> p.getInstantiatesCanonical().get(0).getValue())
                         .toList() + " "
                 + abbreviate(CLIENT_CONTEXT.newJsonParser().encodeResourceToString(recommended));
-        String exclusion = exclusion(recommended);
-        if (exclusion != null) {
-            // Synthea's population follows the reference time (the run's clock): a patient may carry an exclusion
-            // (an MMSE below 20, a recent infarction); the engine then names it instead of recommending
-            log.info("{}: no regimen, excluded by the safety screen ({})", name, exclusion);
+        List<String> exclusions = exclusions(recommended);
+        if (!exclusions.isEmpty()) {
+            // Synthea's people differ from run to run (its reference time is the day of the run): one of them may be
+            // excluded by the safety screen (an MMSE of 15 in one run). Then nothing is recommended, and every
+            // exclusion must rest on the record as sent: the value it cites is one of the bundle's Observations.
+            log.info("SYNTHEA {}: excluded by the safety screen, so no regimen: {}", name, exclusions);
+            assertThat(plans)
+                    .as("%s: excluded (%s) yet recommended: %s", name, exclusions, all)
+                    .isEmpty();
+            for (String exclusion : exclusions) {
+                citedValue(exclusion).ifPresent(value -> assertThat(observationValues(sent))
+                        .as("%s: the excluding value of '%s' is in the record as sent", name, exclusion)
+                        .anySatisfy(v -> assertThat(v).isCloseTo(value, offset(0.001))));
+            }
             return new RegimenCheck(knee, postStroke);
         }
         if (knee) {
@@ -299,18 +313,46 @@ class SyntheaIngestIT extends AbstractFhirServerIT {
         return new RegimenCheck(knee, postStroke);
     }
 
-    /** The screening criterion that excludes the patient (an error issue of the answer's OperationOutcome), or null. */
-    private static String exclusion(Bundle recommended) {
+    /** The safety screen's exclusions in a $recommend-regimens answer: its error issues, as "code: diagnostics". */
+    private static List<String> exclusions(Bundle recommended) {
         return recommended.getEntry().stream()
                 .map(Bundle.BundleEntryComponent::getResource)
-                .filter(org.hl7.fhir.r4.model.OperationOutcome.class::isInstance)
-                .flatMap(o -> ((org.hl7.fhir.r4.model.OperationOutcome) o).getIssue().stream())
-                .filter(i -> i.getSeverity() == org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.ERROR)
-                .flatMap(i -> i.getDetails().getCoding().stream())
-                .filter(c -> c.getSystem() != null && c.getSystem().endsWith("/CodeSystem/screening-criterion"))
-                .map(c -> c.getCode() + " (" + c.getDisplay() + ")")
-                .findFirst()
-                .orElse(null);
+                .filter(OperationOutcome.class::isInstance)
+                .flatMap(o -> ((OperationOutcome) o).getIssue().stream())
+                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
+                        || i.getSeverity() == OperationOutcome.IssueSeverity.FATAL)
+                .map(i -> i.getDetails().getCodingFirstRep().getCode() + ": " + i.getDiagnostics())
+                .toList();
+    }
+
+    /** A measured value compared with a threshold: "MMSE 15.277 < 20", "heart rate 130/min > 120". */
+    private static final Pattern NUMBER = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*\\S*\\s*[<>]=?\\s*\\d");
+
+    /** The value an exclusion's diagnostics compare with a threshold ("MMSE 15.277 < 20": 15.277), if any. */
+    private static Optional<Double> citedValue(String exclusion) {
+        String diagnostics = exclusion.substring(exclusion.indexOf(": ") + 2);
+        Matcher m = NUMBER.matcher(diagnostics);
+        return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
+    }
+
+    /** Every numeric Observation value of a bundle as sent (valueQuantity, valueInteger, components). */
+    private static List<Double> observationValues(Bundle sent) {
+        List<Double> values = new ArrayList<>();
+        for (Bundle.BundleEntryComponent e : sent.getEntry()) {
+            if (e.getResource() instanceof Observation o) {
+                if (o.hasValueQuantity() && o.getValueQuantity().hasValue()) {
+                    values.add(o.getValueQuantity().getValue().doubleValue());
+                }
+                if (o.hasValueIntegerType()) {
+                    values.add(o.getValueIntegerType().getValue().doubleValue());
+                }
+                o.getComponent().stream()
+                        .filter(c ->
+                                c.hasValueQuantity() && c.getValueQuantity().hasValue())
+                        .forEach(c -> values.add(c.getValueQuantity().getValue().doubleValue()));
+            }
+        }
+        return values;
     }
 
     private static String canonical(CarePlan plan) {
