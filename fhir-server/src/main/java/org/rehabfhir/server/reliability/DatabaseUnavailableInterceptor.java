@@ -52,7 +52,8 @@ public class DatabaseUnavailableInterceptor {
         return unavailable;
     }
 
-    static boolean isDatabaseUnavailable(Throwable exception) {
+    /** Whether {@code exception} or one of its causes says PostgreSQL could not be reached. */
+    public static boolean isDatabaseUnavailable(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof CannotCreateTransactionException) {
                 return true;
