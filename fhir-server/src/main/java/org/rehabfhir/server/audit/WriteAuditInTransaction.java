@@ -94,7 +94,7 @@ public class WriteAuditInTransaction {
     }
 
     private void written(IBaseResource resource, RequestDetails request) {
-        ServletRequestDetails caller = request instanceof ServletRequestDetails own ? own : CallerRequests.current();
+        ServletRequestDetails caller = callerOf(request);
         if (caller == null
                 || !trail.enabled()
                 || AuditCaptureInterceptor.isAudited(caller)
@@ -102,7 +102,7 @@ public class WriteAuditInTransaction {
                 || !TransactionSynchronizationManager.isSynchronizationActive()) {
             return; // no caller (start-up loads), audit off, already committed with an earlier write, or no transaction
         }
-        boolean byServer = request != caller;
+        boolean byServer = !(request instanceof ServletRequestDetails);
         if (byServer && resource instanceof Provenance) {
             return; // the Provenance of the write, not a resource the caller asked for
         }
@@ -110,6 +110,20 @@ public class WriteAuditInTransaction {
         if (pending != null) {
             pending.add(resource, byServer);
         }
+    }
+
+    /**
+     * The caller's request a write belongs to: its own; for a transaction's entries, which HAPI writes each with a
+     * sub-request of its own ({@code ServletSubRequestDetails}, sharing the transaction's user data), the transaction's
+     * request, so that a transaction is one AuditEvent, not one per entry; for an operation's writes (a
+     * {@code SystemRequestDetails}), the request being served on this thread.
+     */
+    private static ServletRequestDetails callerOf(RequestDetails request) {
+        ServletRequestDetails served = CallerRequests.current();
+        if (request instanceof ServletRequestDetails own) {
+            return own.isSubRequest() && served != null ? served : own;
+        }
+        return served;
     }
 
     private PendingAudit pendingFor(ServletRequestDetails caller) {

@@ -138,6 +138,40 @@ class AuditTrailIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void aTransactionOfSeveralEntriesIsAuditedOnceWithEveryEntry() {
+        String token = freshEhrToken();
+        String patientUrl = "urn:uuid:" + UUID.randomUUID();
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction
+                .addEntry()
+                .setFullUrl(patientUrl)
+                .setResource(patient(uniqueMrn()))
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Patient");
+        transaction
+                .addEntry()
+                .setResource(kneeOsteoarthritis(patientUrl))
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Condition");
+        Bundle response =
+                clientWithToken(token).transaction().withBundle(transaction).execute();
+        String patient = new IdType(response.getEntry().get(0).getResponse().getLocation())
+                .toUnqualifiedVersionless()
+                .getValue();
+        String condition = new IdType(response.getEntry().get(1).getResponse().getLocation())
+                .toUnqualifiedVersionless()
+                .getValue();
+
+        Map<String, Object> row = single(rowsOfToken(jdbc, token, 1));
+        assertThat(row.get("interaction")).isEqualTo("transaction");
+        assertThat(row.get("http_status")).isEqualTo(200);
+        assertThat(array(row.get("resource_refs"))).contains(patient, condition);
+        assertThat(array(row.get("patient_refs"))).containsExactly(patient);
+    }
+
+    @Test
     void updateIsAuditedOnce() {
         IGenericClient physio = physio();
         IdType plan = (IdType) physio.create()

@@ -46,7 +46,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts the jar with {@code jvmOptions} and {@code arguments} (Spring's {@code --key=value}), waits until ready. */
-    static ServerProcess start(String name, List<String> jvmOptions, List<String> arguments, Path workDir) {
+    public static ServerProcess start(String name, List<String> jvmOptions, List<String> arguments, Path workDir) {
         try {
             Files.createDirectories(workDir);
             int port = freePort();
@@ -81,25 +81,30 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://localhost:" + port + "/fhir";
     }
 
-    String actuatorUrl() {
+    public String actuatorUrl() {
         return "http://localhost:" + port + "/actuator";
     }
 
     /** From the process start to the readiness probe answering 200. */
-    Duration startup() {
+    public Duration startup() {
         return startup;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
+    }
+
+    /** The file the server's standard output and error go to. */
+    public Path logFile() {
+        return logFile;
     }
 
     /** Resident memory now and its peak (VmRSS, VmHWM of /proc), in MiB; -1 where the platform has no /proc. */

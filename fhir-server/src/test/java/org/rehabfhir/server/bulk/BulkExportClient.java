@@ -36,7 +36,7 @@ public final class BulkExportClient {
     }
 
     /** Kick-off as the Bulk Data IG says: GET with Prefer: respond-async; 202 and the status URL. */
-    static HttpResponse<String> kickOff(String token, String url) throws IOException, InterruptedException {
+    public static HttpResponse<String> kickOff(String token, String url) throws IOException, InterruptedException {
         return send(
                 token,
                 HttpRequest.newBuilder(URI.create(url))
@@ -45,13 +45,13 @@ public final class BulkExportClient {
                         .GET());
     }
 
-    static String statusUrl(HttpResponse<String> kickOff) {
+    public static String statusUrl(HttpResponse<String> kickOff) {
         assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
         return kickOff.headers().firstValue("Content-Location").orElseThrow();
     }
 
     /** Polls until the export is complete (202 while it runs), returns the completion document. */
-    static JsonNode completed(String token, String statusUrl) {
+    public static JsonNode completed(String token, String statusUrl) {
         String body = await().atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(
@@ -72,7 +72,8 @@ public final class BulkExportClient {
     }
 
     /** Downloads every file of the export and counts its NDJSON lines per type (and checks each line's type). */
-    static Map<String, Integer> countPerType(String token, JsonNode done) throws IOException, InterruptedException {
+    public static Map<String, Integer> countPerType(String token, JsonNode done)
+            throws IOException, InterruptedException {
         Map<String, Integer> counts = new TreeMap<>();
         for (JsonNode output : done.get("output")) {
             String type = output.get("type").asText();
