@@ -1,22 +1,15 @@
 package org.rehabfhir.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rehabfhir.server.reliability.ConcurrentRequests.*;
 import static org.rehabfhir.server.support.TestData.*;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Condition;
@@ -34,21 +27,19 @@ import org.rehabfhir.server.support.Tokens;
 class ConcurrentConditionalWritesIT extends AbstractFhirServerIT {
 
     private static final int CLIENTS = 20;
-    private static final String CONDITION_SYSTEM = "http://rehab-fhir.org/fhir/sid/test-condition";
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
     void twentyIdenticalConditionalCreatesLeaveOnePatient() throws Exception {
         String mrn = uniqueMrn();
         String body = json(patient(mrn));
-        List<HttpResponse<String>> responses = atOnce(() -> HttpRequest.newBuilder(URI.create(baseUrl() + "/Patient"))
-                .header("Content-Type", "application/fhir+json")
-                .header("If-None-Exist", "identifier=" + MRN_SYSTEM + "|" + mrn)
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+        List<HttpResponse<String>> responses =
+                atOnce(CLIENTS, Tokens.ehr(), i -> HttpRequest.newBuilder(URI.create(baseUrl() + "/Patient"))
+                        .header("Content-Type", "application/fhir+json")
+                        .header("If-None-Exist", "identifier=" + MRN_SYSTEM + "|" + mrn)
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
         assertThat(responses)
                 .extracting(HttpResponse::statusCode)
-                .as(bodies(responses))
+                .as(firstFailure(responses))
                 .allMatch(s -> s == 200 || s == 201);
         assertThat(responses).filteredOn(r -> r.statusCode() == 201).hasSize(1);
         assertThat(responses)
@@ -67,21 +58,14 @@ class ConcurrentConditionalWritesIT extends AbstractFhirServerIT {
     void twentyIdenticalConditionalTransactionsLeaveOnePatientAndOneCondition() throws Exception {
         String mrn = uniqueMrn();
         String conditionId = UUID.randomUUID().toString();
-        String patientUrl = "urn:uuid:" + UUID.randomUUID();
-        Condition condition = kneeOsteoarthritis(patientUrl);
-        condition.addIdentifier().setSystem(CONDITION_SYSTEM).setValue(conditionId);
-        String bundle = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
-                + "{\"fullUrl\":\"" + patientUrl + "\",\"resource\":" + json(patient(mrn))
-                + ",\"request\":{\"method\":\"POST\","
-                + "\"url\":\"Patient\",\"ifNoneExist\":\"identifier=" + MRN_SYSTEM + "|" + mrn + "\"}},"
-                + "{\"resource\":" + json(condition) + ",\"request\":{\"method\":\"POST\",\"url\":\"Condition\","
-                + "\"ifNoneExist\":\"identifier=" + CONDITION_SYSTEM + "|" + conditionId + "\"}}]}";
-        List<HttpResponse<String>> responses = atOnce(() -> HttpRequest.newBuilder(URI.create(baseUrl()))
-                .header("Content-Type", "application/fhir+json")
-                .POST(HttpRequest.BodyPublishers.ofString(bundle, StandardCharsets.UTF_8)));
+        String bundle = conditionalTransaction(mrn, conditionId);
+        List<HttpResponse<String>> responses =
+                atOnce(CLIENTS, Tokens.ehr(), i -> HttpRequest.newBuilder(URI.create(baseUrl()))
+                        .header("Content-Type", "application/fhir+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(bundle, StandardCharsets.UTF_8)));
         assertThat(responses)
                 .extracting(HttpResponse::statusCode)
-                .as(bodies(responses))
+                .as(firstFailure(responses))
                 .containsOnly(200);
         assertThat(patients(mrn)).hasSize(1);
         Bundle conditions = ehr().search()
@@ -96,38 +80,6 @@ class ConcurrentConditionalWritesIT extends AbstractFhirServerIT {
                         .getReference())
                 .isEqualTo("Patient/" + patientId);
         assertTheChainIsIntact();
-    }
-
-    private interface RequestMaker {
-        HttpRequest.Builder make();
-    }
-
-    /** Sends CLIENTS copies of a request from CLIENTS threads released together. */
-    private List<HttpResponse<String>> atOnce(RequestMaker maker) throws Exception {
-        String token = Tokens.ehr();
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<HttpResponse<String>>> futures = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                HttpRequest request = maker.make()
-                        .header("Authorization", "Bearer " + token)
-                        .timeout(Duration.ofSeconds(60))
-                        .build();
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-                }));
-            }
-            start.countDown();
-            List<HttpResponse<String>> responses = new ArrayList<>();
-            for (Future<HttpResponse<String>> future : futures) {
-                responses.add(future.get(90, TimeUnit.SECONDS));
-            }
-            return responses;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private List<Patient> patients(String mrn) {
@@ -153,17 +105,5 @@ class ConcurrentConditionalWritesIT extends AbstractFhirServerIT {
                 .execute();
         assertThat(((BooleanType) chain.getParameter("intact").getValue()).booleanValue())
                 .isTrue();
-    }
-
-    private static String bodies(List<HttpResponse<String>> responses) {
-        return responses.stream()
-                .filter(r -> r.statusCode() >= 300)
-                .map(r -> r.statusCode() + " " + r.body())
-                .findFirst()
-                .orElse("");
-    }
-
-    private static String json(org.hl7.fhir.instance.model.api.IBaseResource resource) {
-        return CLIENT_CONTEXT.newJsonParser().encodeResourceToString(resource);
     }
 }

@@ -3,6 +3,7 @@ package org.rehabfhir.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.rehabfhir.server.reliability.ConcurrentRequests.*;
 import static org.rehabfhir.server.support.TestData.*;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
@@ -14,7 +15,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -77,12 +70,8 @@ class TwoServersIT extends AbstractFhirServerIT {
 
     private static final Logger log = LoggerFactory.getLogger(TwoServersIT.class);
     private static final int CLIENTS = 20;
-    private static final String CONDITION_SYSTEM = "http://rehab-fhir.org/fhir/sid/test-condition";
     /** {@code rehab.fhir.registry-refresh-interval} (5 s) plus HAPI's scheduling and a loaded machine's slack. */
     private static final Duration REGISTRY_BOUND = Duration.ofSeconds(30);
-
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** Server B. */
     private static ServerProcess second;
@@ -167,10 +156,11 @@ class TwoServersIT extends AbstractFhirServerIT {
     void twentyIdenticalConditionalCreatesOverBothServersLeaveOnePatientAndTwentyAuditEvents() throws Exception {
         String mrn = uniqueMrn();
         String body = json(patient(mrn));
-        List<HttpResponse<String>> responses = atOnce(base -> HttpRequest.newBuilder(URI.create(base + "/Patient"))
-                .header("Content-Type", "application/fhir+json")
-                .header("If-None-Exist", "identifier=" + MRN_SYSTEM + "|" + mrn)
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+        List<HttpResponse<String>> responses =
+                atOnce(CLIENTS, Tokens.ehr(), i -> HttpRequest.newBuilder(URI.create(serverOf(i) + "/Patient"))
+                        .header("Content-Type", "application/fhir+json")
+                        .header("If-None-Exist", "identifier=" + MRN_SYSTEM + "|" + mrn)
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
         assertThat(responses)
                 .extracting(HttpResponse::statusCode)
                 .as(firstFailure(responses))
@@ -197,18 +187,11 @@ class TwoServersIT extends AbstractFhirServerIT {
     void twentyIdenticalConditionalTransactionsOverBothServersLeaveOnePatientAndOneCondition() throws Exception {
         String mrn = uniqueMrn();
         String conditionId = UUID.randomUUID().toString();
-        String patientUrl = "urn:uuid:" + UUID.randomUUID();
-        Condition condition = kneeOsteoarthritis(patientUrl);
-        condition.addIdentifier().setSystem(CONDITION_SYSTEM).setValue(conditionId);
-        String bundle = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
-                + "{\"fullUrl\":\"" + patientUrl + "\",\"resource\":" + json(patient(mrn))
-                + ",\"request\":{\"method\":\"POST\","
-                + "\"url\":\"Patient\",\"ifNoneExist\":\"identifier=" + MRN_SYSTEM + "|" + mrn + "\"}},"
-                + "{\"resource\":" + json(condition) + ",\"request\":{\"method\":\"POST\",\"url\":\"Condition\","
-                + "\"ifNoneExist\":\"identifier=" + CONDITION_SYSTEM + "|" + conditionId + "\"}}]}";
-        List<HttpResponse<String>> responses = atOnce(base -> HttpRequest.newBuilder(URI.create(base))
-                .header("Content-Type", "application/fhir+json")
-                .POST(HttpRequest.BodyPublishers.ofString(bundle, StandardCharsets.UTF_8)));
+        String bundle = conditionalTransaction(mrn, conditionId);
+        List<HttpResponse<String>> responses =
+                atOnce(CLIENTS, Tokens.ehr(), i -> HttpRequest.newBuilder(URI.create(serverOf(i)))
+                        .header("Content-Type", "application/fhir+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(bundle, StandardCharsets.UTF_8)));
         assertThat(responses)
                 .extracting(HttpResponse::statusCode)
                 .as(firstFailure(responses))
@@ -434,34 +417,9 @@ class TwoServersIT extends AbstractFhirServerIT {
         return received.stream().filter(p -> p.endsWith("/" + observation)).count();
     }
 
-    /** Sends CLIENTS copies of a request from CLIENTS threads released together, alternately to A and B. */
-    private List<HttpResponse<String>> atOnce(java.util.function.Function<String, HttpRequest.Builder> maker)
-            throws Exception {
-        String token = Tokens.ehr();
-        IntFunction<String> base = i -> i % 2 == 0 ? baseUrl() : second.baseUrl();
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<HttpResponse<String>>> futures = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                HttpRequest request = maker.apply(base.apply(i))
-                        .header("Authorization", "Bearer " + token)
-                        .timeout(Duration.ofSeconds(60))
-                        .build();
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-                }));
-            }
-            start.countDown();
-            List<HttpResponse<String>> responses = new ArrayList<>();
-            for (Future<HttpResponse<String>> future : futures) {
-                responses.add(future.get(90, TimeUnit.SECONDS));
-            }
-            return responses;
-        } finally {
-            pool.shutdownNow();
-        }
+    /** The base URL of the {@code i}-th of concurrent requests: alternately A and B. */
+    private String serverOf(int i) {
+        return i % 2 == 0 ? baseUrl() : second.baseUrl();
     }
 
     private static String onePatient(IGenericClient server, String mrn) {
@@ -513,17 +471,5 @@ class TwoServersIT extends AbstractFhirServerIT {
             assertThat(((BooleanType) chain.getParameter("intact").getValue()).booleanValue())
                     .isTrue();
         }
-    }
-
-    private static String firstFailure(List<HttpResponse<String>> responses) {
-        return responses.stream()
-                .filter(r -> r.statusCode() >= 300)
-                .map(r -> r.statusCode() + " " + r.body())
-                .findFirst()
-                .orElse("");
-    }
-
-    private static String json(IBaseResource resource) {
-        return CLIENT_CONTEXT.newJsonParser().encodeResourceToString(resource);
     }
 }
