@@ -285,7 +285,8 @@ public class RehabSecurityAutoConfiguration {
         @Bean
         public CareTeamScope rehabCareTeamScope(
                 RehabSecurityProperties properties, ObjectProvider<CareTeamPatientLookup> lookup) {
-            return new CareTeamScope(properties.isCareTeamNarrowing(), lookup.getIfAvailable());
+            return new CareTeamScope(
+                    properties.isCareTeamNarrowing(), lookup.getIfAvailable(), properties.getCareTeamCacheTtl());
         }
 
         @Bean

@@ -19,6 +19,7 @@ import org.springframework.validation.Validator;
  * rehab.security.audience=rehab-fhir-server       # required in aud
  * rehab.security.clock-skew=60s                   # at most 60s
  * rehab.security.care-team-narrowing=true         # physiotherapists see only their CareTeam's patients
+ * rehab.security.care-team-cache-ttl=5s           # a physiotherapist's patients kept this long (0: looked up per request)
  * rehab.security.fhir-base-path=/fhir
  * rehab.security.smart.authorization-endpoint=    # default: Keycloak's, from issuer-uri
  * rehab.security.smart.token-endpoint=            # default: Keycloak's, from issuer-uri
@@ -44,6 +45,12 @@ public class RehabSecurityProperties implements Validator {
     private String audience = "rehab-fhir-server";
     private Duration clockSkew = Duration.ofSeconds(60);
     private boolean careTeamNarrowing = true;
+    /**
+     * How long a physiotherapist's patients (her CareTeams', her referrals') are kept between requests; a change
+     * written through this server takes effect at once, one written through another replica within this time.
+     */
+    private Duration careTeamCacheTtl = Duration.ofSeconds(5);
+
     private String fhirBasePath = "/fhir";
     private final Smart smart = new Smart();
     private final Limits limits = new Limits();
@@ -209,6 +216,14 @@ public class RehabSecurityProperties implements Validator {
         this.careTeamNarrowing = careTeamNarrowing;
     }
 
+    public Duration getCareTeamCacheTtl() {
+        return careTeamCacheTtl;
+    }
+
+    public void setCareTeamCacheTtl(Duration careTeamCacheTtl) {
+        this.careTeamCacheTtl = careTeamCacheTtl;
+    }
+
     /** The FHIR path, normalised once here for every user: a leading slash, no trailing one (default {@code /fhir}). */
     public String getFhirBasePath() {
         return fhirBasePath;
@@ -296,6 +311,13 @@ public class RehabSecurityProperties implements Validator {
         }
         if (clockSkew == null || clockSkew.isNegative() || clockSkew.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new IllegalStateException("rehab.security.clock-skew must be between 0 and 60s, was " + clockSkew);
+        }
+        if (careTeamCacheTtl == null
+                || careTeamCacheTtl.isNegative()
+                || careTeamCacheTtl.compareTo(Introspection.MAX_CACHE_TTL) > 0) {
+            throw new IllegalStateException("rehab.security.care-team-cache-ttl must be between 0 and "
+                    + Introspection.MAX_CACHE_TTL + " (the window of a care-team change made through another replica),"
+                    + " was " + careTeamCacheTtl);
         }
         introspection.validate();
     }

@@ -144,7 +144,14 @@ public class AuditCaptureInterceptor {
         if (!skip(request)) {
             markAudited(request);
             String reason = exception.getClass().getSimpleName() + ": " + safeMessage(exception.getMessage());
-            trail.writeQuietly(factory.fromHapi(request, null, exception.getStatusCode(), reason));
+            AuditEntry entry = factory.fromHapi(request, null, exception.getStatusCode(), reason);
+            if (DatabaseUnavailableInterceptor.answeredUnavailable(request)) {
+                // the append would wait for a connection once more (the pool's connection timeout) and fail: the
+                // 503 is answered within one timeout, and the refused request is in the log instead of the chain
+                trail.logNotWritten(entry, "the database is unavailable");
+            } else {
+                trail.writeQuietly(entry);
+            }
         }
         return true;
     }

@@ -87,4 +87,15 @@ public class AuditTrail {
                     e);
         }
     }
+
+    /** The audit of a refused request that cannot be stored now ({@code why}): logged, not tried. */
+    public void logNotWritten(AuditEntry entry, String why) {
+        log.error(
+                "AUDIT RECORD LOST: {} {} -> {} by {} ({}; not tried)",
+                entry.requestMethod(),
+                entry.requestPath(),
+                entry.httpStatus(),
+                entry.agent().displayName(),
+                why);
+    }
 }

@@ -34,10 +34,23 @@ public class DatabaseUnavailableInterceptor {
      */
     static final String HIKARI_CLOSED = "Connection is closed";
 
+    /**
+     * HikariCP's message when no connection came within the connection timeout. HAPI's search threads pass on only
+     * the message of a failure (an {@code InternalErrorException}), so a search that waited for a connection in vain
+     * is recognised by it (found by the fault suite: such searches were answered 500).
+     */
+    static final String HIKARI_NO_CONNECTION = "Connection is not available, request timed out after";
+
+    /** Request user data: this request was answered 503 because the database could not be reached. */
+    private static final String ANSWERED_UNAVAILABLE = DatabaseUnavailableInterceptor.class.getName() + ".answered";
+
     @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
     public BaseServerResponseException unavailable(RequestDetails request, Throwable exception) {
         if (!isDatabaseUnavailable(exception)) {
             return null;
+        }
+        if (request != null) {
+            request.getUserData().put(ANSWERED_UNAVAILABLE, Boolean.TRUE);
         }
         log.warn(
                 "Request {} {} failed: the database is unavailable ({})",
@@ -52,6 +65,14 @@ public class DatabaseUnavailableInterceptor {
         return unavailable;
     }
 
+    /**
+     * Whether {@code request} failed because the database could not be reached (it is answered 503): whatever else
+     * it would store now would wait for a connection again, past the answer's bound.
+     */
+    public static boolean answeredUnavailable(RequestDetails request) {
+        return request != null && Boolean.TRUE.equals(request.getUserData().get(ANSWERED_UNAVAILABLE));
+    }
+
     /** Whether {@code exception} or one of its causes says PostgreSQL could not be reached. */
     public static boolean isDatabaseUnavailable(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -64,6 +85,9 @@ public class DatabaseUnavailableInterceptor {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() == null && HIKARI_CLOSED.equals(sql.getMessage())) {
+                return true;
+            }
+            if (t.getMessage() != null && t.getMessage().contains(HIKARI_NO_CONNECTION)) {
                 return true;
             }
         }

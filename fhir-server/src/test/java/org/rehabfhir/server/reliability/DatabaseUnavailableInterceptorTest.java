@@ -2,6 +2,7 @@ package org.rehabfhir.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.springframework.orm.jpa.JpaSystemException;
@@ -16,6 +17,17 @@ class DatabaseUnavailableInterceptorTest {
 
         assertThat(DatabaseUnavailableInterceptor.isDatabaseUnavailable(rollback))
                 .isTrue();
+    }
+
+    @Test
+    void aSearchThatWaitedForAConnectionInVainIsTheDatabasesOutage() {
+        // what HAPI's search thread passes on when the pool had no connection (the fault suite, pool phase): the
+        // message only, as an InternalErrorException
+        RuntimeException search = new InternalErrorException(
+                "rehab-fhir - Connection is not available, request timed out after 5000ms (total=20, active=20,"
+                        + " idle=0, waiting=4)");
+
+        assertThat(DatabaseUnavailableInterceptor.isDatabaseUnavailable(search)).isTrue();
     }
 
     @Test

@@ -3,6 +3,9 @@ package org.rehabfhir.server.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -400,6 +403,35 @@ class CareTeamIsolationIT extends AbstractCareTeamNarrowingIT {
     }
 
     // ------------------------------------------------------------------------------------------ A stays reachable
+
+    @Test
+    void aCareTeamEndedOrStartedThroughTheServerTakesEffectOnTheNextRequest() {
+        IIdType patient = store.patientOfAlicesCareTeam();
+        String read = "/fhir/Patient/" + patient.getIdPart();
+        assertThat(asAlice().get(read).send().statusCode()).isEqualTo(200);
+        // the second read is answered from her patients kept between requests (rehab.security.care-team-cache-ttl)
+        assertThat(asAlice().get(read).send().statusCode()).isEqualTo(200);
+
+        CareTeam team = teamOf(patient);
+        team.setStatus(CareTeam.CareTeamStatus.INACTIVE);
+        store.store(team);
+        assertThat(asAlice().get(read).send().statusCode()).isIn(403, 404);
+
+        team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        store.store(team);
+        assertThat(asAlice().get(read).send().statusCode()).isEqualTo(200);
+    }
+
+    private CareTeam teamOf(IIdType patient) {
+        List<CareTeam> teams = daoRegistry
+                .getResourceDao(CareTeam.class)
+                .searchForResources(
+                        SearchParameterMap.newSynchronous()
+                                .add(CareTeam.SP_SUBJECT, new ReferenceParam(patient.getValue())),
+                        new SystemRequestDetails());
+        assertThat(teams).hasSize(1);
+        return teams.get(0);
+    }
 
     @Test
     void aliceReadsHerPatient() {
