@@ -106,6 +106,11 @@ public class AuditStore {
      * isolation level is refused rather than forking the chain.
      */
     private AuditRow appendOn(Connection connection, AuditEntry entry) throws SQLException {
+        // encoded before the lock: the chain's lock is held for the head, the insert and the commit only
+        String encoded = fhirContext
+                .newJsonParser()
+                .setPrettyPrint(false)
+                .encodeResourceToString(BalpAuditEventBuilder.build(entry, UNNUMBERED));
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, APPEND_LOCK_KEY);
             lock.execute();
@@ -124,7 +129,6 @@ public class AuditStore {
             prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
             seq = rs.getLong(2);
         }
-        AuditEvent event = BalpAuditEventBuilder.build(entry, seq);
         AuditRow row = new AuditRow(
                 seq,
                 entry.recorded(),
@@ -144,12 +148,26 @@ public class AuditStore {
                 entry.requestMethod(),
                 entry.requestPath(),
                 entry.operation(),
-                fhirContext.newJsonParser().setPrettyPrint(false).encodeResourceToString(event),
+                numbered(encoded, seq),
                 prevHash,
                 null);
         row = row.withHash(AuditHash.hash(row));
         insert(connection, row);
         return row;
+    }
+
+    /** The id of an event encoded before its seq is known; {@link #numbered} puts the seq in its place. */
+    static final long UNNUMBERED = 0;
+
+    private static final String UNNUMBERED_PREFIX = "{\"resourceType\":\"AuditEvent\",\"id\":\"" + UNNUMBERED + "\"";
+
+    /** The JSON of an event encoded with id {@link #UNNUMBERED}, as if encoded with id {@code seq}. */
+    static String numbered(String encoded, long seq) {
+        if (!encoded.startsWith(UNNUMBERED_PREFIX)) {
+            throw new IllegalStateException("An AuditEvent's JSON does not start with its id: " + encoded.substring(
+                    0, Math.min(60, encoded.length())));
+        }
+        return "{\"resourceType\":\"AuditEvent\",\"id\":\"" + seq + "\"" + encoded.substring(UNNUMBERED_PREFIX.length());
     }
 
     private static void insert(Connection connection, AuditRow row) throws SQLException {

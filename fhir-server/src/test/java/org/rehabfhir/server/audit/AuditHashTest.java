@@ -173,6 +173,11 @@ class AuditHashTest {
                 null);
         AuditEvent event = BalpAuditEventBuilder.build(entry, 42);
         String json = FhirContext.forR4Cached().newJsonParser().encodeResourceToString(event);
+        // the store encodes the event before the chain's lock, without its seq, and numbers the JSON under the lock
+        String unnumbered = FhirContext.forR4Cached()
+                .newJsonParser()
+                .encodeResourceToString(BalpAuditEventBuilder.build(entry, AuditStore.UNNUMBERED));
+        assertThat(AuditStore.numbered(unnumbered, 42)).isEqualTo(json);
         assertThat(event.getIdElement().getIdPart()).isEqualTo("42");
         assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.R);
         assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("search-type");
