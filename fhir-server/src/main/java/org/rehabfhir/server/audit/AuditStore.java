@@ -164,10 +164,11 @@ public class AuditStore {
     /** The JSON of an event encoded with id {@link #UNNUMBERED}, as if encoded with id {@code seq}. */
     static String numbered(String encoded, long seq) {
         if (!encoded.startsWith(UNNUMBERED_PREFIX)) {
-            throw new IllegalStateException("An AuditEvent's JSON does not start with its id: " + encoded.substring(
-                    0, Math.min(60, encoded.length())));
+            throw new IllegalStateException("An AuditEvent's JSON does not start with its id: "
+                    + encoded.substring(0, Math.min(60, encoded.length())));
         }
-        return "{\"resourceType\":\"AuditEvent\",\"id\":\"" + seq + "\"" + encoded.substring(UNNUMBERED_PREFIX.length());
+        return "{\"resourceType\":\"AuditEvent\",\"id\":\"" + seq + "\""
+                + encoded.substring(UNNUMBERED_PREFIX.length());
     }
 
     private static void insert(Connection connection, AuditRow row) throws SQLException {
