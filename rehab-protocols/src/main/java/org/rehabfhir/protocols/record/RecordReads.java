@@ -13,9 +13,13 @@ import org.rehabfhir.protocols.screening.SafetyScreener;
  * The Observations the safety screen and the condition matching read, instead of the patient's whole record (a
  * device feed puts thousands of heart rates on it):
  * <ol>
- *   <li>every Observation coded with one of the screen's and the matcher's codes of the project's code systems
- *       ({@link SafetyScreener#OBSERVATION_CODES}, {@link ConditionMatcher#OBSERVATION_CODES}), newest first, at most
- *       {@link #CODED_LIMIT} (screens and assessments write them, a few per visit);</li>
+ *   <li>the Observations coded with one of the screen's and the matcher's codes of the project's code systems
+ *       ({@link SafetyScreener#OBSERVATION_CODES}, {@link ConditionMatcher#OBSERVATION_CODES}), newest first: the
+ *       newest {@link #CODED_FIRST_READ} of all of them in one read (screens and assessments write a few per visit);
+ *       when that read was full (a record with many sessions: each writes its outcome measures), each code of which
+ *       fewer than {@link #PER_CODE} came back is read on its own, its newest {@link #PER_CODE}. So every code has its
+ *       newest {@link #PER_CODE} (or all it has) read however long the history of the others: the criteria read the
+ *       newest of a code, or the newest with a value;</li>
  *   <li>the newest heart rate (LOINC 8867-4; the screen reads only the newest, at any age, to say how old it is),
  *       asked for within the vitals window first, at any age only when there is none there;</li>
  *   <li>for the criteria that also recognise an Observation by its text (another system's code whose display
@@ -27,8 +31,10 @@ import org.rehabfhir.protocols.screening.SafetyScreener;
  */
 public final class RecordReads {
 
-    /** At most this many Observations of the screen's and the matcher's own codes. */
-    public static final int CODED_LIMIT = 500;
+    /** The first read of the screen's and the matcher's own codes: at most this many, of all the codes together. */
+    public static final int CODED_FIRST_READ = 100;
+    /** Each of those codes has at least its newest this many read (or all it has). */
+    public static final int PER_CODE = 20;
     /** At most this many other recent Observations, for recognition by text. */
     public static final int TEXT_CANDIDATES = 50;
 
@@ -41,7 +47,19 @@ public final class RecordReads {
                 .distinct()
                 .toList();
         Map<String, Observation> byId = new LinkedHashMap<>();
-        add(byId, source.newest(coded, CODED_LIMIT));
+        List<Observation> newestCoded = source.newest(coded, CODED_FIRST_READ);
+        add(byId, newestCoded);
+        if (newestCoded.size() >= CODED_FIRST_READ) {
+            // the read was cut at its limit: a code with few among the newest may have older ones it needs
+            for (ObservationSource.Code code : coded) {
+                long read = newestCoded.stream()
+                        .filter(o -> Codes.has(o.getCode(), code.system(), code.code()))
+                        .count();
+                if (read < PER_CODE) {
+                    add(byId, source.newest(List.of(code), PER_CODE));
+                }
+            }
+        }
         // the newest heart rate: within the vitals window when there is one there (a short read on a long feed)
         List<Observation> heartRate = source.newestSince(
                 List.of(SafetyScreener.HEART_RATE), today.minusDays(SafetyScreener.HEART_RATE_WINDOW_DAYS), 1);

@@ -125,6 +125,30 @@ class RecordReadsTest {
     }
 
     @Test
+    void aLongSessionHistoryDoesNotHideAnOlderFindingOfAnotherCode() {
+        // 600 sessions' walk tests, all newer than the MMSE that excludes the patient: one read of the newest coded
+        // Observations of all codes together would hand out only walk tests
+        List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
+        record.removeIf(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
+        record.add(quantity(RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE, 17, "{score}", 200));
+        for (int i = 0; i < 600; i++) {
+            record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, 300 + i % 40, "m", i / 4));
+        }
+        ListSource source = new ListSource(record);
+
+        List<Observation> read = RecordReads.forScreening(source, TODAY);
+
+        ScreeningResult whole = screener.screen(List.of(), record, "knee-osteoarthritis", TODAY);
+        assertThat(whole.results().toString()).contains("MMSE");
+        assertThat(screener.screen(List.of(), read, "knee-osteoarthritis", TODAY)
+                        .results())
+                .isEqualTo(whole.results());
+        assertThat(read).anyMatch(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
+        // the newest of every code, not the whole history: 100 together, then 20 of each code with few among them
+        assertThat(source.observationsHandedOut).isLessThan(RecordReads.CODED_FIRST_READ + 100);
+    }
+
+    @Test
     void aStaleHeartRateIsStillReadSoTheScreenSaysHowOldItIs() {
         Observation old = quantity(RehabCodes.LOINC, RehabCodes.LOINC_HEART_RATE, 70, "/min", 400);
         ScreeningResult targeted =
