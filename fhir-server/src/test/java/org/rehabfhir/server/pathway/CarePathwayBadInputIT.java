@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.rehabfhir.server.pathway.Pathway.*;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
@@ -254,7 +257,13 @@ class CarePathwayBadInputIT extends AbstractCareTeamNarrowingIT {
     @Test
     void aTwentyFourHourPainScoreOfASessionJustNowIsRefused() {
         String plan = activePlan();
-        Refusal refusal = refused(() -> recordSession(physio(), plan, session(0, 4, 3, 3)));
+        // an hour ago, whatever the time of day (session(0, ...) is today at 10:00 UTC: 12 h past it after 22:00 UTC,
+        // when the 24-hour score is allowed; the test failed in a full build at 22:15 UTC)
+        Parameters justNow = with(
+                session(0, 4, 3, 3),
+                "date",
+                new DateTimeType(java.util.Date.from(Instant.now().minus(1, ChronoUnit.HOURS))));
+        Refusal refusal = refused(() -> recordSession(physio(), plan, justNow));
         assertThat(refusal.status()).isEqualTo(422);
         assertThat(refusal.diagnostics()).contains("'pain24h'");
     }
