@@ -159,7 +159,10 @@ public class AuditStore {
     /** The id of an event encoded before its seq is known; {@link #numbered} puts the seq in its place. */
     static final long UNNUMBERED = 0;
 
-    private static final String UNNUMBERED_PREFIX = "{\"resourceType\":\"AuditEvent\",\"id\":\"" + UNNUMBERED + "\"";
+    /** How HAPI's JSON encoder begins an AuditEvent: its type, then its id. */
+    private static final String ID_PREFIX = "{\"resourceType\":\"AuditEvent\",\"id\":\"";
+
+    private static final String UNNUMBERED_PREFIX = ID_PREFIX + UNNUMBERED + "\"";
 
     /** The JSON of an event encoded with id {@link #UNNUMBERED}, as if encoded with id {@code seq}. */
     static String numbered(String encoded, long seq) {
@@ -167,8 +170,7 @@ public class AuditStore {
             throw new IllegalStateException("An AuditEvent's JSON does not start with its id: "
                     + encoded.substring(0, Math.min(60, encoded.length())));
         }
-        return "{\"resourceType\":\"AuditEvent\",\"id\":\"" + seq + "\""
-                + encoded.substring(UNNUMBERED_PREFIX.length());
+        return ID_PREFIX + seq + "\"" + encoded.substring(UNNUMBERED_PREFIX.length());
     }
 
     private static void insert(Connection connection, AuditRow row) throws SQLException {

@@ -77,25 +77,23 @@ public class AuditTrail {
         try {
             store.append(entry);
         } catch (RuntimeException e) {
-            log.error(
-                    "AUDIT RECORD LOST: {} {} -> {} by {} ({})",
-                    entry.requestMethod(),
-                    entry.requestPath(),
-                    entry.httpStatus(),
-                    entry.agent().displayName(),
-                    e.getMessage(),
-                    e);
+            lost(entry, e.getMessage(), e);
         }
     }
 
     /** The audit of a refused request that cannot be stored now ({@code why}): logged, not tried. */
     public void logNotWritten(AuditEntry entry, String why) {
+        lost(entry, why + "; not tried", null);
+    }
+
+    private static void lost(AuditEntry entry, String why, RuntimeException cause) {
         log.error(
-                "AUDIT RECORD LOST: {} {} -> {} by {} ({}; not tried)",
+                "AUDIT RECORD LOST: {} {} -> {} by {} ({})",
                 entry.requestMethod(),
                 entry.requestPath(),
                 entry.httpStatus(),
                 entry.agent().displayName(),
-                why);
+                why,
+                cause);
     }
 }
