@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.impl.RetryPolicyProvider;
 import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
 import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
+import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
 import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import org.rehabfhir.server.audit.AuditTrail;
@@ -44,7 +45,17 @@ public class SubscriptionConfig {
             havingValue = "true",
             matchIfMissing = true)
     @Import({SubscriptionSubmitterConfig.class, SubscriptionProcessorConfig.class})
-    static class Enabled {}
+    static class Enabled {
+
+        /** Only changes an active Subscription could be about go through HAPI's queue and matching. */
+        @Bean
+        public SubscriptionChangeFilter subscriptionChangeFilter(
+                IInterceptorService jpaInterceptors, SubscriptionRegistry registry, FhirContext fhirContext) {
+            SubscriptionChangeFilter filter = new SubscriptionChangeFilter(registry::getAll, fhirContext);
+            jpaInterceptors.registerInterceptor(filter);
+            return filter;
+        }
+    }
 
     private static final Logger log = LoggerFactory.getLogger(SubscriptionConfig.class);
 
