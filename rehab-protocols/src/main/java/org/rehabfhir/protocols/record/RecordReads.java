@@ -16,10 +16,12 @@ import org.rehabfhir.protocols.screening.SafetyScreener;
  *   <li>the Observations coded with one of the screen's and the matcher's codes of the project's code systems
  *       ({@link SafetyScreener#OBSERVATION_CODES}, {@link ConditionMatcher#OBSERVATION_CODES}), newest first: the
  *       newest {@link #CODED_FIRST_READ} of all of them in one read (screens and assessments write a few per visit);
- *       when that read was full (a record with many sessions: each writes its outcome measures), each code of which
- *       fewer than {@link #PER_CODE} came back is read on its own, its newest {@link #PER_CODE}. So every code has its
- *       newest {@link #PER_CODE} (or all it has) read however long the history of the others: the criteria read the
- *       newest of a code, or the newest with a value;</li>
+ *       when that read was full (a record with many sessions: each writes its outcome measures), the codes of which
+ *       fewer than {@link #PER_CODE} came back are read together, {@link #PER_CODE} times as many as there are of
+ *       them (one read: they are mostly findings of a screen, a handful each); only when that read is full too, each
+ *       code still short is read on its own, its newest {@link #PER_CODE}. So every code has its newest
+ *       {@link #PER_CODE} (or all it has) read however long the history of the others: the criteria read the newest
+ *       of a code, or the newest with a value;</li>
  *   <li>the newest heart rate (LOINC 8867-4; the screen reads only the newest, at any age, to say how old it is),
  *       asked for within the vitals window first, at any age only when there is none there;</li>
  *   <li>for the criteria that also recognise an Observation by its text (another system's code whose display
@@ -50,12 +52,15 @@ public final class RecordReads {
         List<Observation> newestCoded = source.newest(coded, CODED_FIRST_READ);
         add(byId, newestCoded);
         if (newestCoded.size() >= CODED_FIRST_READ) {
-            // the read was cut at its limit: a code with few among the newest may have older ones it needs
-            for (ObservationSource.Code code : coded) {
-                long read = newestCoded.stream()
-                        .filter(o -> Codes.has(o.getCode(), code.system(), code.code()))
-                        .count();
-                if (read < PER_CODE) {
+            // the read was cut at its limit: a code with few among the newest may have older ones it needs. Most such
+            // codes have a handful in all (screens, assessments): their newest, together, in one more read
+            List<ObservationSource.Code> few = fewerThanPerCode(coded, List.of(newestCoded));
+            int together = PER_CODE * few.size();
+            List<Observation> newestOfFew = few.isEmpty() ? List.of() : source.newest(few, together);
+            add(byId, newestOfFew);
+            if (newestOfFew.size() >= together) {
+                // that read was cut too (another long history): each code still short of its newest, on its own
+                for (ObservationSource.Code code : fewerThanPerCode(few, List.of(newestCoded, newestOfFew))) {
                     add(byId, source.newest(List.of(code), PER_CODE));
                 }
             }
@@ -72,6 +77,21 @@ public final class RecordReads {
                         List.of(SafetyScreener.HEART_RATE),
                         TEXT_CANDIDATES));
         return List.copyOf(byId.values());
+    }
+
+    /**
+     * The codes of which fewer than {@link #PER_CODE} came back in each of the reads (each read newest first, so what
+     * it has of a code is that code's newest: the code has the longest of these prefixes read).
+     */
+    private static List<ObservationSource.Code> fewerThanPerCode(
+            List<ObservationSource.Code> codes, List<List<Observation>> reads) {
+        return codes.stream()
+                .filter(code -> reads.stream()
+                        .allMatch(read -> read.stream()
+                                        .filter(o -> Codes.has(o.getCode(), code.system(), code.code()))
+                                        .count()
+                                < PER_CODE))
+                .toList();
     }
 
     private static void add(Map<String, Observation> byId, List<Observation> found) {

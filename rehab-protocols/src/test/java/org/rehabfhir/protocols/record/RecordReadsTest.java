@@ -29,6 +29,7 @@ class RecordReadsTest {
     static final class ListSource implements ObservationSource {
         final List<Observation> all;
         int observationsHandedOut;
+        int reads;
 
         ListSource(List<Observation> all) {
             this.all = all;
@@ -76,6 +77,7 @@ class RecordReadsTest {
                     .limit(limit)
                     .toList();
             observationsHandedOut += out.size();
+            reads++;
             return out;
         }
     }
@@ -146,6 +148,49 @@ class RecordReadsTest {
         assertThat(read).anyMatch(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
         // the newest of every code, not the whole history: 100 together, then 20 of each code with few among them
         assertThat(source.observationsHandedOut).isLessThan(RecordReads.CODED_FIRST_READ + 100);
+    }
+
+    @Test
+    void theCodesWithFewAmongTheNewestOfALongSessionHistoryAreReadTogether() {
+        List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
+        for (int i = 0; i < 600; i++) {
+            record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, 300 + i % 40, "m", i / 4));
+        }
+        ListSource source = new ListSource(record);
+
+        List<Observation> read = RecordReads.forScreening(source, TODAY);
+
+        assertThat(screener.screen(List.of(), read, "knee-osteoarthritis", TODAY)
+                        .results())
+                .isEqualTo(screener.screen(List.of(), record, "knee-osteoarthritis", TODAY)
+                        .results());
+        // the newest coded, the other codes together, the heart rate, the text candidates: not one read per code
+        assertThat(source.reads).isEqualTo(4);
+    }
+
+    @Test
+    void aFindingBehindTwoLongHistoriesIsStillRead() {
+        // 600 walk tests, then 300 backward-walk tests older than all of them, then the excluding MMSE: the read of
+        // the codes with few among the newest is cut by the backward-walk tests, and the MMSE is read on its own
+        List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
+        record.removeIf(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
+        record.add(quantity(RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE, 17, "{score}", 200));
+        for (int i = 0; i < 600; i++) {
+            record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, 300 + i % 40, "m", i / 4));
+        }
+        for (int i = 0; i < 300; i++) {
+            record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 6 + i % 3, "s", 151 + i / 8));
+        }
+        ListSource source = new ListSource(record);
+
+        List<Observation> read = RecordReads.forScreening(source, TODAY);
+
+        ScreeningResult whole = screener.screen(List.of(), record, "knee-osteoarthritis", TODAY);
+        assertThat(whole.results().toString()).contains("MMSE");
+        assertThat(screener.screen(List.of(), read, "knee-osteoarthritis", TODAY)
+                        .results())
+                .isEqualTo(whole.results());
+        assertThat(read).anyMatch(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
     }
 
     @Test
