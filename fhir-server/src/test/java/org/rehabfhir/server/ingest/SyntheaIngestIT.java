@@ -142,7 +142,8 @@ class SyntheaIngestIT extends AbstractFhirServerIT {
             }
         }
         if (variant.ordinal() == Variant.values().length - 1) {
-            // one export (~30 s) for the patients of both variants, after the last variant's load
+            // one export (30 s to 5 min, as the population of the day is large) for the patients of both variants,
+            // after the last variant's load
             assertTheGroupExportGivesBackWhatWasLoaded(LOADED_PATIENTS, LOADED_FOR_EXPORT);
         }
     }
