@@ -126,44 +126,48 @@ class RecordReadsTest {
         assertThat(read).noneMatch(o -> o.getIdElement().getIdPart() == null);
     }
 
-    @Test
-    void aLongSessionHistoryDoesNotHideAnOlderFindingOfAnotherCode() {
-        // 600 sessions' walk tests, all newer than the MMSE that excludes the patient: one read of the newest coded
-        // Observations of all codes together would hand out only walk tests
+    /** The device-feed record with an MMSE of 17 (excludes the patient) older than 600 walk tests. */
+    private static List<Observation> mmseBehindSixHundredWalkTests() {
         List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
         record.removeIf(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
         record.add(quantity(RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE, 17, "{score}", 200));
         for (int i = 0; i < 600; i++) {
             record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, 300 + i % 40, "m", i / 4));
         }
-        ListSource source = new ListSource(record);
+        return record;
+    }
 
-        List<Observation> read = RecordReads.forScreening(source, TODAY);
-
+    private void assertScreensAsTheWholeRecordWithItsMmse(List<Observation> record, List<Observation> read) {
         ScreeningResult whole = screener.screen(List.of(), record, "knee-osteoarthritis", TODAY);
         assertThat(whole.results().toString()).contains("MMSE");
         assertThat(screener.screen(List.of(), read, "knee-osteoarthritis", TODAY)
                         .results())
                 .isEqualTo(whole.results());
         assertThat(read).anyMatch(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
-        // the newest of every code, not the whole history: 100 together, then 20 of each code with few among them
+    }
+
+    @Test
+    void aLongSessionHistoryDoesNotHideAnOlderFindingOfAnotherCode() {
+        // 600 sessions' walk tests, all newer than the MMSE that excludes the patient: one read of the newest coded
+        // Observations of all codes together would hand out only walk tests
+        List<Observation> record = mmseBehindSixHundredWalkTests();
+        ListSource source = new ListSource(record);
+
+        List<Observation> read = RecordReads.forScreening(source, TODAY);
+
+        assertScreensAsTheWholeRecordWithItsMmse(record, read);
+        // the newest of every code, not the whole history: 100 together, then the codes with few among them together
         assertThat(source.observationsHandedOut).isLessThan(RecordReads.CODED_FIRST_READ + 100);
     }
 
     @Test
     void theCodesWithFewAmongTheNewestOfALongSessionHistoryAreReadTogether() {
-        List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
-        for (int i = 0; i < 600; i++) {
-            record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, 300 + i % 40, "m", i / 4));
-        }
+        List<Observation> record = mmseBehindSixHundredWalkTests();
         ListSource source = new ListSource(record);
 
         List<Observation> read = RecordReads.forScreening(source, TODAY);
 
-        assertThat(screener.screen(List.of(), read, "knee-osteoarthritis", TODAY)
-                        .results())
-                .isEqualTo(screener.screen(List.of(), record, "knee-osteoarthritis", TODAY)
-                        .results());
+        assertScreensAsTheWholeRecordWithItsMmse(record, read);
         // the newest coded, the other codes together, the heart rate, the text candidates: not one read per code
         assertThat(source.reads).isEqualTo(4);
     }
@@ -172,12 +176,7 @@ class RecordReadsTest {
     void aFindingBehindTwoLongHistoriesIsStillRead() {
         // 600 walk tests, then 300 backward-walk tests older than all of them, then the excluding MMSE: the read of
         // the codes with few among the newest is cut by the backward-walk tests, and the MMSE is read on its own
-        List<Observation> record = new ArrayList<>(recordWithDeviceFeed());
-        record.removeIf(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
-        record.add(quantity(RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE, 17, "{score}", 200));
-        for (int i = 0; i < 600; i++) {
-            record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_6MWD, 300 + i % 40, "m", i / 4));
-        }
+        List<Observation> record = mmseBehindSixHundredWalkTests();
         for (int i = 0; i < 300; i++) {
             record.add(quantity(RehabCodes.CS_OUTCOME, RehabCodes.OUTCOME_3MBWT, 6 + i % 3, "s", 151 + i / 8));
         }
@@ -185,12 +184,7 @@ class RecordReadsTest {
 
         List<Observation> read = RecordReads.forScreening(source, TODAY);
 
-        ScreeningResult whole = screener.screen(List.of(), record, "knee-osteoarthritis", TODAY);
-        assertThat(whole.results().toString()).contains("MMSE");
-        assertThat(screener.screen(List.of(), read, "knee-osteoarthritis", TODAY)
-                        .results())
-                .isEqualTo(whole.results());
-        assertThat(read).anyMatch(o -> Codes.has(o.getCode(), RehabCodes.CS_FINDING, RehabCodes.FINDING_MMSE));
+        assertScreensAsTheWholeRecordWithItsMmse(record, read);
     }
 
     @Test
