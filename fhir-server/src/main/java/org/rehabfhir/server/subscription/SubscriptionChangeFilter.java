@@ -56,11 +56,12 @@ public class SubscriptionChangeFilter {
         return false;
     }
 
-    private static boolean appliesTo(ActiveSubscription active, String type) {
-        if (active.getSubscription() == null || active.getSubscription().isTopicSubscription()) {
+    private static boolean appliesTo(ActiveSubscription subscription, String type) {
+        if (subscription.getSubscription() == null
+                || subscription.getSubscription().isTopicSubscription()) {
             return true;
         }
-        SubscriptionCriteriaParser.SubscriptionCriteria criteria = active.getCriteria();
+        SubscriptionCriteriaParser.SubscriptionCriteria criteria = subscription.getCriteria();
         if (criteria == null || criteria.getType() == SubscriptionCriteriaParser.TypeEnum.STARTYPE_EXPRESSION) {
             return true;
         }

@@ -55,13 +55,15 @@ public final class RecordReads {
             // the read was cut at its limit: a code with few among the newest may have older ones it needs. Most such
             // codes have a handful in all (screens, assessments): their newest, together, in one more read
             List<ObservationSource.Code> few = fewerThanPerCode(coded, List.of(newestCoded));
-            int together = PER_CODE * few.size();
-            List<Observation> newestOfFew = few.isEmpty() ? List.of() : source.newest(few, together);
-            add(byId, newestOfFew);
-            if (newestOfFew.size() >= together) {
-                // that read was cut too (another long history): each code still short of its newest, on its own
-                for (ObservationSource.Code code : fewerThanPerCode(few, List.of(newestCoded, newestOfFew))) {
-                    add(byId, source.newest(List.of(code), PER_CODE));
+            if (!few.isEmpty()) {
+                int together = PER_CODE * few.size();
+                List<Observation> newestOfFew = source.newest(few, together);
+                add(byId, newestOfFew);
+                if (newestOfFew.size() >= together) {
+                    // that read was cut too (another long history): each code still short of its newest, on its own
+                    for (ObservationSource.Code code : fewerThanPerCode(few, List.of(newestCoded, newestOfFew))) {
+                        add(byId, source.newest(List.of(code), PER_CODE));
+                    }
                 }
             }
         }
