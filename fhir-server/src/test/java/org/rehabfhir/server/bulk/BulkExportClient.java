@@ -14,11 +14,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A Bulk Data client as the IG describes it, over plain HTTP: kick-off ({@code GET} with
  * {@code Prefer: respond-async}), polling the status URL until the completion document, downloading the NDJSON files
- * with the caller's token and counting their lines per type.
+ * with the caller's token and counting their lines per type. A caller whose export may outlive its access token (five
+ * minutes) passes a supplier of tokens, as a Bulk Data client fetches a new one when its own expires.
  */
 public final class BulkExportClient {
 
@@ -59,12 +61,17 @@ public final class BulkExportClient {
 
     /** Polls until the export is complete (202 while it runs), returns the completion document. */
     public static JsonNode completed(String token, String statusUrl) {
+        return completed(() -> token, statusUrl);
+    }
+
+    /** As {@link #completed(String, String)}, each poll with the token the supplier gives then. */
+    public static JsonNode completed(Supplier<String> token, String statusUrl) {
         String body = await().atMost(EXPORT_WAIT)
                 .pollInterval(Duration.ofSeconds(1))
                 .until(
                         () -> {
                             HttpResponse<String> poll = send(
-                                    token,
+                                    token.get(),
                                     HttpRequest.newBuilder(URI.create(statusUrl))
                                             .GET());
                             assertThat(poll.statusCode()).as(poll.body()).isIn(200, 202);
@@ -81,11 +88,17 @@ public final class BulkExportClient {
     /** Downloads every file of the export and counts its NDJSON lines per type (and checks each line's type). */
     public static Map<String, Integer> countPerType(String token, JsonNode done)
             throws IOException, InterruptedException {
+        return countPerType(() -> token, done);
+    }
+
+    /** As {@link #countPerType(String, JsonNode)}, each download with the token the supplier gives then. */
+    public static Map<String, Integer> countPerType(Supplier<String> token, JsonNode done)
+            throws IOException, InterruptedException {
         Map<String, Integer> counts = new TreeMap<>();
         for (JsonNode output : done.get("output")) {
             String type = output.get("type").asText();
             HttpResponse<String> file = send(
-                    token,
+                    token.get(),
                     HttpRequest.newBuilder(URI.create(output.get("url").asText()))
                             .header("Accept", "application/fhir+ndjson")
                             .GET());
@@ -101,9 +114,12 @@ public final class BulkExportClient {
         return counts;
     }
 
-    /** Kicks off the export at {@code url}, waits for it and counts what it gives back, per type. */
-    public static Map<String, Integer> exportAndCount(String token, String url)
+    /**
+     * Kicks off the export at {@code url}, waits for it and counts what it gives back, per type; every request with
+     * the token the supplier gives then, so an export longer than a token's life is still read by its caller.
+     */
+    public static Map<String, Integer> exportAndCount(Supplier<String> token, String url)
             throws IOException, InterruptedException {
-        return countPerType(token, completed(token, statusUrl(kickOff(token, url))));
+        return countPerType(token, completed(token, statusUrl(kickOff(token.get(), url))));
     }
 }

@@ -166,7 +166,7 @@ class SyntheaIngestIT extends AbstractFhirServerIT {
                 .getValue();
         long start = System.nanoTime();
         Map<String, Integer> exported = BulkExportClient.exportAndCount(
-                Tokens.ehr(), baseUrl() + "/" + group + "/$export?_type=" + String.join(",", loaded.keySet()));
+                Tokens::ehr, baseUrl() + "/" + group + "/$export?_type=" + String.join(",", loaded.keySet()));
         log.info(
                 "SYNTHEA bulk export (Group of {} patients, EHR) in {} ms: exported {}, loaded {}",
                 patients.size(),
