@@ -15,12 +15,16 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.param.UriParam;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -36,6 +40,8 @@ import org.rehabfhir.server.audit.AuditProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * A Provenance for every write of CarePlan, Goal and Observation, created in the same database transaction as the
@@ -44,6 +50,11 @@ import org.springframework.stereotype.Component;
  * (HL7 v3 DataOperation CREATE, UPDATE, ACTIVATE when the status becomes active, SUSPEND when it becomes on-hold,
  * RESUME when it becomes active again from on-hold, NULLIFY when it becomes entered-in-error; with the reason and
  * the resources it rests on when the operation making the write gave them, {@link Decision}) and, for plans made from a protocol, the PlanDefinition as source entity.
+ *
+ * <p>The writes of one database transaction that say the same (activity, agent, reason, sources) about the same
+ * patient share one Provenance with a target per version written ({@code Provenance.target} is 1..*): a session's
+ * six Observations, an EHR transaction's Observations of one patient. It is stored just before the commit (a Spring
+ * {@link TransactionSynchronization}), in the same transaction: a write rolled back leaves none.
  *
  * <p>Registered on HAPI's JPA interceptor service (not on the REST server), so it also sees writes that operations
  * make with a {@link SystemRequestDetails} during a caller's request. Writes without any caller (catalogue and demo
@@ -154,7 +165,6 @@ public class ProvenanceRecorder {
         provenance.addTarget(
                 new Reference(target.fhirType() + "/" + target.getIdElement().getIdPart() + "/_history/"
                         + target.getIdElement().getVersionIdPart()));
-        provenance.setRecorded(new Date());
         provenance.setActivity(new CodeableConcept(new Coding(CS_DATA_OPERATION, activity, activityDisplay)));
         Provenance.ProvenanceAgentComponent agent = provenance.addAgent();
         agent.setType(new CodeableConcept(new Coding(CS_PARTICIPANT_TYPE, "author", "Author")));
@@ -171,10 +181,113 @@ public class ProvenanceRecorder {
                     .setRole(Provenance.ProvenanceEntityRole.SOURCE)
                     .setWhat(new Reference(ref)));
         }
-        // the write's own TransactionDetails: the target, written in this transaction, resolves from it (no query)
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            store(provenance.setRecorded(new Date()), transaction); // no transaction to gather the writes of
+            return;
+        }
+        pendingOfThisTransaction().add(provenance, subjectOf(target), transaction);
+    }
+
+    /**
+     * Stores a Provenance with the write's own {@code TransactionDetails}: its targets, written in this transaction,
+     * resolve from it (no query).
+     */
+    private void store(Provenance provenance, TransactionDetails transaction) {
         daoRegistry
                 .getResourceDao(Provenance.class)
                 .create(provenance, null, true, new SystemRequestDetails(), transaction);
+    }
+
+    private Pending pendingOfThisTransaction() {
+        for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
+            if (sync instanceof Pending pending) {
+                return pending;
+            }
+        }
+        Pending pending = new Pending();
+        TransactionSynchronizationManager.registerSynchronization(pending);
+        return pending;
+    }
+
+    /** The patient a written resource is about (a Provenance is never about two). */
+    private static String subjectOf(Resource target) {
+        Reference subject = null;
+        if (target instanceof Observation observation) {
+            subject = observation.getSubject();
+        } else if (target instanceof CarePlan plan) {
+            subject = plan.getSubject();
+        } else if (target instanceof Goal goal) {
+            subject = goal.getSubject();
+        } else if (target instanceof org.hl7.fhir.r4.model.CareTeam team) {
+            subject = team.getSubject();
+        }
+        return subject == null ? null : subject.getReference();
+    }
+
+    /**
+     * The Provenances of one database transaction, each gathering the targets of the writes that say the same about
+     * the same patient; stored before the commit, in the transaction (dropped with it when it rolls back).
+     */
+    private final class Pending implements TransactionSynchronization {
+
+        private final List<Gathered> gathered = new ArrayList<>();
+
+        void add(Provenance provenance, String patient, TransactionDetails transaction) {
+            for (Gathered g : gathered) {
+                if (Objects.equals(g.patient, patient) && g.saysTheSameAs(provenance)) {
+                    g.add(provenance.getTargetFirstRep(), transaction);
+                    return;
+                }
+            }
+            gathered.add(new Gathered(provenance, patient, transaction));
+        }
+
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            Date recorded = new Date();
+            for (Gathered g : gathered) {
+                store(g.provenance.setRecorded(recorded), g.transaction);
+            }
+            gathered.clear();
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            gathered.clear();
+        }
+    }
+
+    /** One Provenance being gathered, with the {@code TransactionDetails} its targets' ids resolve from. */
+    private static final class Gathered {
+
+        final Provenance provenance;
+        final String patient;
+        final TransactionDetails transaction;
+
+        Gathered(Provenance provenance, String patient, TransactionDetails transaction) {
+            this.provenance = provenance;
+            this.patient = patient;
+            this.transaction = transaction == null ? new TransactionDetails() : transaction;
+        }
+
+        /** The same activity, agent, reason and sources (all but the target and the time). */
+        boolean saysTheSameAs(Provenance other) {
+            return Base.compareDeep(provenance.getActivity(), other.getActivity(), true)
+                    && Base.compareDeep(provenance.getAgent(), other.getAgent(), true)
+                    && Base.compareDeep(provenance.getReason(), other.getReason(), true)
+                    && Base.compareDeep(provenance.getEntity(), other.getEntity(), true);
+        }
+
+        void add(Reference target, TransactionDetails from) {
+            provenance.addTarget(target);
+            if (from != null && from != transaction) {
+                IIdType id = target.getReferenceElement().toUnqualifiedVersionless();
+                var pid = from.getResolvedResourceId(id);
+                if (pid != null) {
+                    transaction.addResolvedResourceId(id, pid);
+                }
+            }
+        }
     }
 
     private Reference who(CallerContext caller) {

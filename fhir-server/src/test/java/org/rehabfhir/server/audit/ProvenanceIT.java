@@ -163,6 +163,49 @@ class ProvenanceIT extends AbstractFhirServerIT {
         assertThat(source.getWhat().getIdentifier().getValue()).isEqualTo(canonical);
     }
 
+    @Test
+    void aTransactionsWritesShareOneProvenancePerPatientNamingEachVersion() {
+        String otherPatient = ehr().create()
+                .resource(patient(uniqueMrn()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (String patient : List.of(patientRef, patientRef, otherPatient, patientRef, otherPatient)) {
+            transaction
+                    .addEntry()
+                    .setResource(timedUpAndGo(patient, 12.5, "2026-04-01T09:00:00Z"))
+                    .getRequest()
+                    .setMethod(Bundle.HTTPVerb.POST)
+                    .setUrl("Observation");
+        }
+        Bundle answer = ehr().transaction().withBundle(transaction).execute();
+        List<String> written = answer.getEntry().stream()
+                .map(e -> new IdType(e.getResponse().getLocation())
+                        .toUnqualifiedVersionless()
+                        .getValue())
+                .toList();
+
+        Provenance first = single(provenancesOf(written.get(0)));
+        assertThat(first.getTarget())
+                .extracting(t -> t.getReferenceElement().getValue())
+                .containsExactlyInAnyOrder(
+                        written.get(0) + "/_history/1", written.get(1) + "/_history/1", written.get(3) + "/_history/1");
+        Provenance other = single(provenancesOf(written.get(2)));
+        assertThat(other.getTarget())
+                .extracting(t -> t.getReferenceElement().getValue())
+                .containsExactlyInAnyOrder(written.get(2) + "/_history/1", written.get(4) + "/_history/1");
+        assertThat(other.getIdElement().getIdPart())
+                .isNotEqualTo(first.getIdElement().getIdPart());
+        for (Provenance provenance : List.of(first, other)) {
+            assertThat(provenance.getActivity().getCodingFirstRep().getCode()).isEqualTo("CREATE");
+            assertThat(provenance.getAgentFirstRep().getWho().getDisplay()).isEqualTo("ehr-demo-hospital");
+        }
+        assertThat(single(provenancesOf(written.get(3))).getIdElement().getIdPart())
+                .isEqualTo(first.getIdElement().getIdPart());
+    }
+
     private List<Provenance> provenancesOf(String target) {
         Bundle bundle = auditor()
                 .search()
@@ -173,9 +216,18 @@ class ProvenanceIT extends AbstractFhirServerIT {
                 .execute();
         return bundle.getEntry().stream()
                 .map(e -> (Provenance) e.getResource())
-                .sorted(Comparator.comparing(p -> Integer.parseInt(
-                        p.getTargetFirstRep().getReferenceElement().getVersionIdPart())))
+                .sorted(Comparator.comparing(p -> versionOf(target, p)))
                 .toList();
+    }
+
+    /** The version of {@code target} a Provenance names (it may name other resources written with it). */
+    private static int versionOf(String target, Provenance provenance) {
+        return provenance.getTarget().stream()
+                .map(Reference::getReferenceElement)
+                .filter(id -> id.toUnqualifiedVersionless().getValue().equals(target))
+                .mapToInt(id -> Integer.parseInt(id.getVersionIdPart()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Provenance single(List<Provenance> provenances) {

@@ -115,6 +115,7 @@ class CarePathwayIT extends AbstractCareTeamNarrowingIT {
         assertThat(s1.getEntry()).allSatisfy(e -> assertThat(
                         ((Observation) e.getResource()).getBasedOnFirstRep().getReference())
                 .isEqualTo(plan));
+        assertTheSessionHasOneProvenanceNamingEachObservation(s1);
         recordSession(alice, plan, session(2, 4, 3, 3));
         Observation tug = TestData.timedUpAndGo(
                 referral.patient(), 12.0, java.time.LocalDate.now().toString());
@@ -269,6 +270,28 @@ class CarePathwayIT extends AbstractCareTeamNarrowingIT {
                         .getCodingFirstRep()
                         .getCode())
                 .toList();
+    }
+
+    /** A session is one activity: its Observations (each written on its own) share one Provenance. */
+    private void assertTheSessionHasOneProvenanceNamingEachObservation(Bundle session) {
+        List<String> written = session.getEntry().stream()
+                .map(e -> "Observation/" + e.getResource().getIdElement().getIdPart())
+                .toList();
+        assertThat(written).hasSizeGreaterThan(1);
+        for (String observation : written) {
+            Bundle found = clientWithToken(Tokens.user("audrey"))
+                    .search()
+                    .byUrl("Provenance?target=" + observation)
+                    .returnBundle(Bundle.class)
+                    .execute();
+            assertThat(found.getEntry()).as("Provenance of " + observation).hasSize(1);
+            Provenance provenance = (Provenance) found.getEntryFirstRep().getResource();
+            assertThat(provenance.getTarget())
+                    .extracting(t ->
+                            t.getReferenceElement().toUnqualifiedVersionless().getValue())
+                    .containsExactlyInAnyOrderElementsOf(written);
+            assertThat(provenance.getActivity().getCodingFirstRep().getCode()).isEqualTo("CREATE");
+        }
     }
 
     private Provenance latestProvenance(String plan) {
