@@ -17,6 +17,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Resource;
+import org.rehabfhir.server.config.TransactionState;
 import org.springframework.orm.jpa.EntityManagerFactoryUtils;
 import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.stereotype.Component;
@@ -56,16 +57,19 @@ public class WriteAuditInTransaction {
     private final AuditTrail trail;
     private final AuditEntryFactory factory;
     private final JpaTransactionManager transactionManager;
+    private final TransactionState transactionState;
 
     public WriteAuditInTransaction(
             IInterceptorService jpaInterceptors,
             AuditTrail trail,
             AuditEntryFactory factory,
-            JpaTransactionManager transactionManager) {
+            JpaTransactionManager transactionManager,
+            TransactionState transactionState) {
         this.jpaInterceptors = jpaInterceptors;
         this.trail = trail;
         this.factory = factory;
         this.transactionManager = transactionManager;
+        this.transactionState = transactionState;
     }
 
     @PostConstruct
@@ -127,20 +131,18 @@ public class WriteAuditInTransaction {
     }
 
     private PendingAudit pendingFor(ServletRequestDetails caller) {
-        for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
-            if (sync instanceof PendingAudit pending && pending.caller == caller) {
-                return pending;
-            }
-        }
-        EntityManager entityManager =
-                EntityManagerFactoryUtils.getTransactionalEntityManager(transactionManager.getEntityManagerFactory());
-        if (entityManager == null) {
-            return null; // not a JPA transaction (nothing HAPI writes)
-        }
-        PendingAudit pending = new PendingAudit(caller);
-        entityManager.unwrap(SessionImplementor.class).getActionQueue().registerProcess(pending);
-        TransactionSynchronizationManager.registerSynchronization(pending);
-        return pending;
+        return transactionState
+                .get(this, caller, () -> {
+                    PendingAudit pending = new PendingAudit(caller);
+                    EntityManager entityManager = EntityManagerFactoryUtils.getTransactionalEntityManager(
+                            transactionManager.getEntityManagerFactory());
+                    entityManager
+                            .unwrap(SessionImplementor.class)
+                            .getActionQueue()
+                            .registerProcess(pending);
+                    return pending;
+                })
+                .orElse(null); // not a JPA transaction (nothing HAPI writes)
     }
 
     private static boolean isBatch(RequestDetails caller) {

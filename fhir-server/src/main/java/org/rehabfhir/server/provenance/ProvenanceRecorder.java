@@ -37,11 +37,11 @@ import org.hl7.fhir.r4.model.Resource;
 import org.rehabfhir.auth.jwt.CallerContext;
 import org.rehabfhir.auth.jwt.RehabSecurityContext;
 import org.rehabfhir.server.audit.AuditProperties;
+import org.rehabfhir.server.config.TransactionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * A Provenance for every write of CarePlan, Goal and Observation, created in the same database transaction as the
@@ -54,7 +54,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * <p>The writes of one database transaction that say the same (activity, agent, reason, sources) about the same
  * patient share one Provenance with a target per version written ({@code Provenance.target} is 1..*): a session's
  * six Observations, an EHR transaction's Observations of one patient. It is stored just before the commit (a Spring
- * {@link TransactionSynchronization}), in the same transaction: a write rolled back leaves none.
+ * {@link TransactionSynchronization}, kept with {@link TransactionState}), in the same transaction: a write rolled
+ * back leaves none.
  *
  * <p>Registered on HAPI's JPA interceptor service (not on the REST server), so it also sees writes that operations
  * make with a {@link SystemRequestDetails} during a caller's request. Writes without any caller (catalogue and demo
@@ -87,17 +88,20 @@ public class ProvenanceRecorder {
     private final IInterceptorService jpaInterceptors;
     private final DaoRegistry daoRegistry;
     private final AuditProperties properties;
+    private final TransactionState transactionState;
     private final Set<String> knownPractitioners = ConcurrentHashMap.newKeySet();
 
     public ProvenanceRecorder(
             FhirContext fhirContext,
             IInterceptorService jpaInterceptors,
             DaoRegistry daoRegistry,
-            AuditProperties properties) {
+            AuditProperties properties,
+            TransactionState transactionState) {
         this.fhirContext = fhirContext;
         this.jpaInterceptors = jpaInterceptors;
         this.daoRegistry = daoRegistry;
         this.properties = properties;
+        this.transactionState = transactionState;
     }
 
     @PostConstruct
@@ -181,11 +185,12 @@ public class ProvenanceRecorder {
                     .setRole(Provenance.ProvenanceEntityRole.SOURCE)
                     .setWhat(new Reference(ref)));
         }
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+        Optional<Pending> pending = transactionState.get(this, this, Pending::new);
+        if (pending.isPresent()) {
+            pending.get().add(provenance, subjectOf(target), transaction);
+        } else {
             store(provenance.setRecorded(new Date()), transaction); // no transaction to gather the writes of
-            return;
         }
-        pendingOfThisTransaction().add(provenance, subjectOf(target), transaction);
     }
 
     /**
@@ -196,17 +201,6 @@ public class ProvenanceRecorder {
         daoRegistry
                 .getResourceDao(Provenance.class)
                 .create(provenance, null, true, new SystemRequestDetails(), transaction);
-    }
-
-    private Pending pendingOfThisTransaction() {
-        for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
-            if (sync instanceof Pending pending) {
-                return pending;
-            }
-        }
-        Pending pending = new Pending();
-        TransactionSynchronizationManager.registerSynchronization(pending);
-        return pending;
     }
 
     /** The patient a written resource is about (a Provenance is never about two). */

@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * default: the argument file {@code deploy/jvm/server.jvm.options}, blank: the JVM's defaults),
  * {@code benchmark.jfr=true} (a JFR recording of the full server in {@code target/benchmark/full.jfr}; the log's
  * {@code WINDOW} lines give each workload's wall-clock window), {@code benchmark.only} (only the workloads whose name
- * contains it, e.g. {@code create}). At the end the full server is restarted on its database: the start-to-readiness
+ * contains one of its comma-separated parts, e.g. {@code create} or {@code ingest,transaction}). At the end the full server is restarted on its database: the start-to-readiness
  * time of a restart.
  */
 class SideBySideBenchmark {
@@ -451,10 +451,15 @@ class SideBySideBenchmark {
 
     // --- workloads --------------------------------------------------------------------------------------------
 
-    /** The workloads, or those whose name contains {@code benchmark.only} (e.g. "create", for a profile). */
+    /**
+     * The workloads, or those whose name contains one of the comma-separated parts of {@code benchmark.only} (e.g.
+     * "create" for a profile, "ingest,transaction,$record" for the writes of many resources).
+     */
     private List<Workload> workloads() {
-        String only = System.getProperty("benchmark.only", "");
-        return allWorkloads().stream().filter(w -> w.name().contains(only)).toList();
+        List<String> only = List.of(System.getProperty("benchmark.only", "").split(","));
+        return allWorkloads().stream()
+                .filter(w -> only.stream().anyMatch(w.name()::contains))
+                .toList();
     }
 
     private List<Workload> allWorkloads() {
