@@ -142,7 +142,7 @@ public class WriteAuditInTransaction {
                             .registerProcess(pending);
                     return pending;
                 })
-                .orElse(null); // not a JPA transaction (nothing HAPI writes)
+                .orElse(null); // not a JPA transaction (nothing HAPI writes): audited at response time
     }
 
     private static boolean isBatch(RequestDetails caller) {

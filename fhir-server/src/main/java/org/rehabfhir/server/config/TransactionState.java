@@ -26,9 +26,9 @@ public class TransactionState {
 
     /**
      * The state {@code owner} keeps under {@code key} (compared by identity) for the current JPA transaction: made by
-     * {@code create} on first use and registered as one of the transaction's synchronizations. Empty outside a JPA
-     * transaction, and inside a transaction begun while another one's state of {@code owner} is held (the caller does
-     * without: it is not that transaction's).
+     * {@code create} on first use and registered as one of the transaction's synchronizations. A transaction begun
+     * inside another one (the outer suspended) has states of its own. Empty outside a JPA transaction, and should a
+     * state of another transaction still be held (the caller does without: it is not this transaction's).
      */
     public <T extends TransactionSynchronization> Optional<T> get(Object owner, Object key, Supplier<T> create) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -57,7 +57,10 @@ public class TransactionState {
         return Optional.of(state);
     }
 
-    /** The states of one owner in one transaction; let go of when the transaction completes. */
+    /**
+     * The states of one owner in one transaction: let go of while the transaction is suspended for another one (which
+     * then has states of its own) and when it completes, as Spring's own resource holders are.
+     */
     private static final class Held implements TransactionSynchronization {
 
         private final Object owner;
@@ -70,7 +73,21 @@ public class TransactionState {
         }
 
         @Override
+        public void suspend() {
+            letGo();
+        }
+
+        @Override
+        public void resume() {
+            TransactionSynchronizationManager.bindResource(owner, this);
+        }
+
+        @Override
         public void afterCompletion(int status) {
+            letGo();
+        }
+
+        private void letGo() {
             if (TransactionSynchronizationManager.getResource(owner) == this) {
                 TransactionSynchronizationManager.unbindResource(owner);
             }

@@ -18,7 +18,6 @@ import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -203,7 +202,10 @@ public class ProvenanceRecorder {
                 .create(provenance, null, true, new SystemRequestDetails(), transaction);
     }
 
-    /** The patient a written resource is about (a Provenance is never about two). */
+    /**
+     * The patient a written resource is about, by reference (a Provenance is never about two); null when it names
+     * none that way.
+     */
     private static String subjectOf(Resource target) {
         Reference subject = null;
         if (target instanceof Observation observation) {
@@ -225,19 +227,29 @@ public class ProvenanceRecorder {
     private final class Pending implements TransactionSynchronization {
 
         private final List<Gathered> gathered = new ArrayList<>();
+        private boolean stored;
 
         void add(Provenance provenance, String patient, TransactionDetails transaction) {
-            for (Gathered g : gathered) {
-                if (Objects.equals(g.patient, patient) && g.saysTheSameAs(provenance)) {
-                    g.add(provenance.getTargetFirstRep(), transaction);
-                    return;
-                }
+            if (stored) {
+                // a write made after this transaction's Provenances were stored (by another synchronization's
+                // beforeCommit): its own, at once
+                store(provenance.setRecorded(new Date()), transaction);
+                return;
             }
+            if (patient != null) {
+                for (Gathered g : gathered) {
+                    if (patient.equals(g.patient) && g.saysTheSameAs(provenance)) {
+                        g.add(provenance.getTargetFirstRep(), transaction);
+                        return;
+                    }
+                }
+            } // a write naming no patient by reference (none, or an identifier only) is never grouped
             gathered.add(new Gathered(provenance, patient, transaction));
         }
 
         @Override
         public void beforeCommit(boolean readOnly) {
+            stored = true;
             Date recorded = new Date();
             for (Gathered g : gathered) {
                 store(g.provenance.setRecorded(recorded), g.transaction);

@@ -12,6 +12,7 @@ import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.PlanDefinition;
 import org.hl7.fhir.r4.model.Practitioner;
@@ -204,6 +205,37 @@ class ProvenanceIT extends AbstractFhirServerIT {
         }
         assertThat(single(provenancesOf(written.get(3))).getIdElement().getIdPart())
                 .isEqualTo(first.getIdElement().getIdPart());
+    }
+
+    @Test
+    void writesThatNameTheirPatientByIdentifierOnlyAreNeverGrouped() {
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (String mrn : List.of(uniqueMrn(), uniqueMrn())) {
+            Observation observation = timedUpAndGo(patientRef, 12.5, "2026-04-01T09:00:00Z");
+            observation.setSubject(new Reference()
+                    .setIdentifier(new Identifier()
+                            .setSystem("urn:oid:2.16.840.1.113883.19.5")
+                            .setValue(mrn)));
+            transaction
+                    .addEntry()
+                    .setResource(observation)
+                    .getRequest()
+                    .setMethod(Bundle.HTTPVerb.POST)
+                    .setUrl("Observation");
+        }
+        Bundle answer = ehr().transaction().withBundle(transaction).execute();
+        List<String> written = answer.getEntry().stream()
+                .map(e -> new IdType(e.getResponse().getLocation())
+                        .toUnqualifiedVersionless()
+                        .getValue())
+                .toList();
+
+        for (String observation : written) {
+            assertThat(single(provenancesOf(observation)).getTarget())
+                    .extracting(t ->
+                            t.getReferenceElement().toUnqualifiedVersionless().getValue())
+                    .containsExactly(observation);
+        }
     }
 
     private List<Provenance> provenancesOf(String target) {

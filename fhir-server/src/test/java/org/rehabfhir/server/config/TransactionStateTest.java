@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.persistence.EntityManagerFactory;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,10 +90,34 @@ class TransactionStateTest {
     }
 
     @Test
-    void aTransactionBegunWhileAnothersStateIsHeldGetsNone() {
+    void aTransactionBegunInsideAnotherHasItsOwnStateAndTheOuterOneGetsItsBack() {
+        Object outerHolder = begin();
+        Pending outer = state.get(owner, "key", this::made).orElseThrow();
+        // as Spring suspends the outer transaction for a REQUIRES_NEW one, and resumes it after
+        List<TransactionSynchronization> suspended = TransactionSynchronizationManager.getSynchronizations();
+        suspended.forEach(TransactionSynchronization::suspend);
+        TransactionSynchronizationManager.clearSynchronization();
+        TransactionSynchronizationManager.unbindResource(entityManagerFactory);
+        begin();
+        Pending inner = state.get(owner, "key", this::made).orElseThrow();
+        complete();
+        TransactionSynchronizationManager.bindResource(entityManagerFactory, outerHolder);
+        TransactionSynchronizationManager.initSynchronization();
+        suspended.forEach(s -> {
+            s.resume();
+            TransactionSynchronizationManager.registerSynchronization(s);
+        });
+
+        assertThat(inner).isNotSameAs(outer);
+        assertThat(state.get(owner, "key", this::made).orElseThrow()).isSameAs(outer);
+        assertThat(made).hasValue(2);
+    }
+
+    @Test
+    void aStateOfAnotherTransactionStillHeldIsNotGiven() {
         begin();
         state.get(owner, "key", this::made).orElseThrow();
-        // an inner transaction (REQUIRES_NEW): the outer one's holder suspended, its own bound
+        // another transaction's holder bound without the first one being suspended
         TransactionSynchronizationManager.unbindResource(entityManagerFactory);
         TransactionSynchronizationManager.bindResource(entityManagerFactory, new Object());
 
