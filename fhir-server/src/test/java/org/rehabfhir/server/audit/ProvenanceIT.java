@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.IdType;
@@ -172,21 +173,10 @@ class ProvenanceIT extends AbstractFhirServerIT {
                 .getId()
                 .toUnqualifiedVersionless()
                 .getValue();
-        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        for (String patient : List.of(patientRef, patientRef, otherPatient, patientRef, otherPatient)) {
-            transaction
-                    .addEntry()
-                    .setResource(timedUpAndGo(patient, 12.5, "2026-04-01T09:00:00Z"))
-                    .getRequest()
-                    .setMethod(Bundle.HTTPVerb.POST)
-                    .setUrl("Observation");
-        }
-        Bundle answer = ehr().transaction().withBundle(transaction).execute();
-        List<String> written = answer.getEntry().stream()
-                .map(e -> new IdType(e.getResponse().getLocation())
-                        .toUnqualifiedVersionless()
-                        .getValue())
-                .toList();
+        List<String> written =
+                createdInOneTransaction(Stream.of(patientRef, patientRef, otherPatient, patientRef, otherPatient)
+                        .map(patient -> timedUpAndGo(patient, 12.5, "2026-04-01T09:00:00Z"))
+                        .toList());
 
         Provenance first = single(provenancesOf(written.get(0)));
         assertThat(first.getTarget())
@@ -209,26 +199,16 @@ class ProvenanceIT extends AbstractFhirServerIT {
 
     @Test
     void writesThatNameTheirPatientByIdentifierOnlyAreNeverGrouped() {
-        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        for (String mrn : List.of(uniqueMrn(), uniqueMrn())) {
-            Observation observation = timedUpAndGo(patientRef, 12.5, "2026-04-01T09:00:00Z");
-            observation.setSubject(new Reference()
-                    .setIdentifier(new Identifier()
-                            .setSystem("urn:oid:2.16.840.1.113883.19.5")
-                            .setValue(mrn)));
-            transaction
-                    .addEntry()
-                    .setResource(observation)
-                    .getRequest()
-                    .setMethod(Bundle.HTTPVerb.POST)
-                    .setUrl("Observation");
-        }
-        Bundle answer = ehr().transaction().withBundle(transaction).execute();
-        List<String> written = answer.getEntry().stream()
-                .map(e -> new IdType(e.getResponse().getLocation())
-                        .toUnqualifiedVersionless()
-                        .getValue())
-                .toList();
+        List<String> written = createdInOneTransaction(Stream.of(uniqueMrn(), uniqueMrn())
+                .map(mrn -> {
+                    Observation observation = timedUpAndGo(patientRef, 12.5, "2026-04-01T09:00:00Z");
+                    observation.setSubject(new Reference()
+                            .setIdentifier(new Identifier()
+                                    .setSystem("urn:oid:2.16.840.1.113883.19.5")
+                                    .setValue(mrn)));
+                    return observation;
+                })
+                .toList());
 
         for (String observation : written) {
             assertThat(single(provenancesOf(observation)).getTarget())
@@ -236,6 +216,23 @@ class ProvenanceIT extends AbstractFhirServerIT {
                             t.getReferenceElement().toUnqualifiedVersionless().getValue())
                     .containsExactly(observation);
         }
+    }
+
+    /** The Observations posted by the EHR in one transaction bundle: their stored ids, in order. */
+    private List<String> createdInOneTransaction(List<Observation> observations) {
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        observations.forEach(o -> transaction
+                .addEntry()
+                .setResource(o)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Observation"));
+        Bundle answer = ehr().transaction().withBundle(transaction).execute();
+        return answer.getEntry().stream()
+                .map(e -> new IdType(e.getResponse().getLocation())
+                        .toUnqualifiedVersionless()
+                        .getValue())
+                .toList();
     }
 
     private List<Provenance> provenancesOf(String target) {
