@@ -73,7 +73,9 @@ import org.slf4j.LoggerFactory;
  * default: the argument file {@code deploy/jvm/server.jvm.options}, blank: the JVM's defaults),
  * {@code benchmark.jfr=true} (a JFR recording of the full server in {@code target/benchmark/full.jfr}; the log's
  * {@code WINDOW} lines give each workload's wall-clock window), {@code benchmark.only} (only the workloads whose name
- * contains one of its comma-separated parts, e.g. {@code create} or {@code ingest,transaction}). At the end the full server is restarted on its database: the start-to-readiness
+ * contains one of its comma-separated parts, e.g. {@code create} or {@code ingest,transaction}),
+ * {@code benchmark.breakdown=true} (per request of each workload's window: the CPU of the server, of PostgreSQL and of
+ * the benchmark, and the database time and top statements of {@code pg_stat_statements}; {@link WindowBreakdown}). At the end the full server is restarted on its database: the start-to-readiness
  * time of a restart.
  */
 class SideBySideBenchmark {
@@ -98,6 +100,7 @@ class SideBySideBenchmark {
     private final int bulk = Integer.getInteger("benchmark.bulk", quick ? 20_000 : 100_000);
     private final int recordObservations = Integer.getInteger("benchmark.recordObservations", 10_000);
     private final int sessionObservations = Integer.getInteger("benchmark.sessionObservations", 500);
+    private WindowBreakdown breakdown;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -110,6 +113,7 @@ class SideBySideBenchmark {
         final boolean full;
         final List<String> observations = new CopyOnWriteArrayList<>();
         final List<String> searchPatients = new CopyOnWriteArrayList<>();
+        final String jdbcUrl;
         String createPatient;
         String sessionPlan;
         String evaluatePlan;
@@ -117,10 +121,11 @@ class SideBySideBenchmark {
         double gcSecondsAtStart;
         long phaseStartNanos;
 
-        Target(String name, ServerProcess server, boolean full) {
+        Target(String name, ServerProcess server, boolean full, String jdbcUrl) {
             this.name = name;
             this.server = server;
             this.full = full;
+            this.jdbcUrl = jdbcUrl;
         }
     }
 
@@ -133,6 +138,7 @@ class SideBySideBenchmark {
         PostgresTestDatabase db = PostgresTestDatabase.shared();
         KeycloakServer keycloak = KeycloakServer.shared();
         String suffix = Long.toString(System.currentTimeMillis() % 1_000_000);
+        breakdown = new WindowBreakdown(db.jdbcUrl(), db.user(), db.password());
         String bareDb = db.createDatabase("bench_bare_" + suffix);
         String fullDb = db.createDatabase("bench_full_" + suffix);
         List<String> jvm = jvmOptions();
@@ -163,8 +169,8 @@ class SideBySideBenchmark {
         // one after the other, so that each start-to-readiness time is the server's alone
         try (ServerProcess bareServer = ServerProcess.start("bare", jvm, bareArgs, work);
                 ServerProcess fullServer = ServerProcess.start("full", fullJvm, fullArgs, work)) {
-            Target bare = new Target("bare", bareServer, false);
-            Target full = new Target("full", fullServer, true);
+            Target bare = new Target("bare", bareServer, false, bareDb);
+            Target full = new Target("full", fullServer, true, fullDb);
             List<Target> targets = List.of(bare, full);
             log.info(
                     "BENCHMARK side by side: bare (pid {}) and full (pid {}) on {}, JVM options {}, {} rounds of {} s"
@@ -215,6 +221,7 @@ class SideBySideBenchmark {
                         filled);
             }
         }
+        breakdown.hold(List.of(bareDb, fullDb));
         // a restart on the database as the run left it (schema made, catalogue and demo data stored): what a
         // deployment's rolling restart waits for
         List<String> restartJvm = new ArrayList<>(jvm);
@@ -590,13 +597,11 @@ class SideBySideBenchmark {
             for (Workload w : workloads) {
                 for (Target t : order(targets, r + workloads.indexOf(w))) {
                     java.time.Instant from = java.time.Instant.now();
-                    Load.forDuration(
-                            http,
-                            w.clients(),
-                            perRound,
-                            w.call().apply(t),
-                            samples.get(w.name()).get(t.name),
-                            w.name() + " " + t.name);
+                    Load.Sample sample = samples.get(w.name()).get(t.name);
+                    int before = sample.count();
+                    breakdown.reset(t.server.pid());
+                    Load.forDuration(http, w.clients(), perRound, w.call().apply(t), sample, w.name() + " " + t.name);
+                    breakdown.report(t.name, t.server.pid(), w.name(), t.jdbcUrl, sample.count() - before);
                     // for reading a profile by workload: the wall-clock window of each run
                     log.info("WINDOW {} | {} | {} | {}", t.name, w.name(), from, java.time.Instant.now());
                 }

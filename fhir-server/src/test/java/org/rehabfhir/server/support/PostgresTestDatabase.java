@@ -72,9 +72,23 @@ public final class PostgresTestDatabase {
         } else {
             try {
                 // throw-away test data: fsync and synchronous_commit off for speed (logged below as such)
-                EmbeddedPostgres postgres = LocalPostgres.Durability.FAST_UNSAFE
-                        .apply(EmbeddedPostgres.builder())
-                        .start();
+                EmbeddedPostgres.Builder builder =
+                        LocalPostgres.Durability.FAST_UNSAFE.apply(EmbeddedPostgres.builder());
+                if (Boolean.getBoolean("benchmark.breakdown")) {
+                    // the benchmark's statement statistics (SideBySideBenchmark, WindowBreakdown)
+                    // and the plan of each statement slower than 10 ms in the database's log (auto_explain)
+                    builder.setServerConfig("shared_preload_libraries", "pg_stat_statements,auto_explain")
+                            .setServerConfig("pg_stat_statements.track_planning", "on")
+                            .setServerConfig("auto_explain.log_min_duration", "10ms")
+                            .setServerConfig("auto_explain.log_format", "text")
+                            .setServerConfig("logging_collector", "on")
+                            .setServerConfig(
+                                    "log_directory",
+                                    java.nio.file.Path.of("target", "postgres-log")
+                                            .toAbsolutePath()
+                                            .toString());
+                }
+                EmbeddedPostgres postgres = builder.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres), "stop-test-postgres"));
                 db = new PostgresTestDatabase(
                         "embedded (io.zonky.test)", "localhost", postgres.getPort(), USER, "", "postgres");
