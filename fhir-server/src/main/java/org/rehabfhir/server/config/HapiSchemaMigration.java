@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * HAPI FHIR's own schema for PostgreSQL, created and upgraded by HAPI's migrator (the tasks of every HAPI
  * version, recorded in table {@code FLY_HFJ_MIGRATION}; a lock row keeps two starting servers from migrating at
- * once). Runs before the entity manager starts; Hibernate then only uses the schema, it never alters it.
+ * once). Runs before the entity manager starts; Hibernate then only uses the schema, it never alters it. Then one
+ * column's planner statistics are set back to PostgreSQL's default ({@link PlannerStatistics}).
  */
 public class HapiSchemaMigration {
 
@@ -36,6 +37,7 @@ public class HapiSchemaMigration {
                 "HAPI FHIR schema up to date: {} migration tasks applied in {} ms",
                 result.succeededTasks.size(),
                 (System.nanoTime() - started) / 1_000_000);
+        PlannerStatistics.apply(dataSource);
     }
 
     public int appliedTasks() {
