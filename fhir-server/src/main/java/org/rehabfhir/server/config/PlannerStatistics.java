@@ -3,6 +3,7 @@ package org.rehabfhir.server.config;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -29,7 +30,8 @@ final class PlannerStatistics {
 
     /**
      * Sets the column's statistics target to PostgreSQL's default and gathers its statistics again, when it is not
-     * at the default (the first start after HAPI's migration set it); otherwise does nothing.
+     * at the default (the first start after HAPI's migration set it); otherwise does nothing. A role that may not
+     * alter the table gets a warning with the statements to run, and the server starts.
      */
     static void apply(DataSource dataSource) {
         int target = target(dataSource);
@@ -38,8 +40,23 @@ final class PlannerStatistics {
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         long started = System.nanoTime();
-        jdbc.execute("ALTER TABLE " + TABLE + " ALTER COLUMN " + COLUMN + " SET STATISTICS -1");
-        jdbc.execute("ANALYZE " + TABLE + " (" + COLUMN + ")");
+        String alter = "ALTER TABLE " + TABLE + " ALTER COLUMN " + COLUMN + " SET STATISTICS -1";
+        try {
+            jdbc.execute(alter);
+            jdbc.execute("ANALYZE " + TABLE + " (" + COLUMN + ")");
+        } catch (DataAccessException e) {
+            // a tuning, not a condition of the start: a role that does not own HAPI's tables cannot alter them
+            log.warn(
+                    "Planner statistics: could not set {}.{} to PostgreSQL's default ({}); searches plan slower."
+                            + " As the tables' owner run: {}; ANALYZE {} ({})",
+                    TABLE,
+                    COLUMN,
+                    e.getMostSpecificCause().getMessage(),
+                    alter,
+                    TABLE,
+                    COLUMN);
+            return;
+        }
         log.info(
                 "Planner statistics: {}.{} target {} -> PostgreSQL's default, analyzed in {} ms",
                 TABLE,

@@ -10,8 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,11 +51,15 @@ final class WindowBreakdown {
     }
 
     private long[] cpuBefore;
+    /** Ticks of each PostgreSQL process at the window's start (a connection opened within it counts from 0). */
+    private Map<String, Long> postgresBefore = Map.of();
 
     /** Before a window of {@code serverPid}. */
     void reset(long serverPid) {
         if (ENABLED) {
-            cpuBefore = cpuTicks(serverPid);
+            Map<String, Long> postgres = new HashMap<>();
+            cpuBefore = cpuTicks(serverPid, postgres);
+            postgresBefore = postgres;
             try (Connection c = connect();
                     Statement s = c.createStatement()) {
                 s.execute("SELECT pg_stat_statements_reset()");
@@ -68,7 +74,13 @@ final class WindowBreakdown {
         if (!ENABLED || requests == 0) {
             return;
         }
-        long[] cpu = cpuTicks(serverPid);
+        Map<String, Long> postgres = new HashMap<>();
+        long[] cpu = cpuTicks(serverPid, postgres);
+        // per process, so that one that ended within the window (a closed connection) takes nothing away
+        cpu[POSTGRES] = cpuBefore[POSTGRES]
+                + postgres.entrySet().stream()
+                        .mapToLong(e -> e.getValue() - postgresBefore.getOrDefault(e.getKey(), 0L))
+                        .sum();
         double msPerTick = 1000.0 / TICKS_PER_SECOND;
         long machine = cpu[MACHINE] - cpuBefore[MACHINE];
         log.info(String.format(
@@ -154,8 +166,11 @@ final class WindowBreakdown {
     /** USER_HZ of Linux's /proc (100 on every architecture the JDK runs on). */
     private static final int TICKS_PER_SECOND = 100;
 
-    /** user + system ticks of the server, of all {@code postgres} processes and of this JVM; the machine's. */
-    private static long[] cpuTicks(long serverPid) {
+    /**
+     * user + system ticks of the server, of all {@code postgres} processes (each also put in {@code postgres} by
+     * pid) and of this JVM; the machine's.
+     */
+    private static long[] cpuTicks(long serverPid, Map<String, Long> postgres) {
         long[] ticks = new long[5];
         ticks[SERVER] = processTicks(Path.of("/proc", Long.toString(serverPid), "stat"));
         ticks[CLIENT] = processTicks(Path.of("/proc/self/stat"));
@@ -163,7 +178,9 @@ final class WindowBreakdown {
             for (Path process : processes) {
                 String stat = read(process.resolve("stat"));
                 if (stat.contains("(postgres)")) {
-                    ticks[POSTGRES] += processTicks(stat);
+                    long processTicks = processTicks(stat);
+                    ticks[POSTGRES] += processTicks;
+                    postgres.put(process.getFileName().toString(), processTicks);
                 }
             }
             String[] machine = read(Path.of("/proc/stat"))
