@@ -1,5 +1,7 @@
 package org.rehabfhir.server.config;
 
+import java.sql.SQLException;
+import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,9 +17,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * every planning of such a query. On the side-by-side benchmark's data (a patient with 10,000 Observations) planning
  * took 9-16 ms of a search whose execution took 0.5 ms, and 3.6 ms for a join of two tables; with the default target
  * 1.7 ms and 0.4 ms, the plans unchanged (docs/operations.md, "Sixth round"). The pooled connections plan each
- * execution ({@code plan_cache_mode}, {@code PooledConnectionPlansIT}), so that cost was paid by every search. The
- * column is only joined on, never compared with a value, so its default statistics are all its estimates need.
- * {@code TARGET_RESOURCE_ID} (compared with the patient's id, skewed) keeps HAPI's 10,000.
+ * execution ({@code plan_cache_mode}, {@code PooledConnectionPlansIT}), so that cost was paid by every search. Where
+ * the column is compared with values (HAPI's look-up of one resource's links, {@code _include} by source ids) it is
+ * nearly unique and indexed: the default statistics are all those estimates need. {@code TARGET_RESOURCE_ID}
+ * (compared with a patient's id, skewed) keeps HAPI's 10,000.
  */
 final class PlannerStatistics {
 
@@ -25,13 +28,15 @@ final class PlannerStatistics {
 
     static final String TABLE = "hfj_res_link";
     static final String COLUMN = "src_resource_id";
+    /** PostgreSQL's SQLSTATE for a missing privilege (here: not the table's owner). */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private PlannerStatistics() {}
 
     /**
-     * Sets the column's statistics target to PostgreSQL's default and gathers its statistics again, when it is not
-     * at the default (the first start after HAPI's migration set it); otherwise does nothing. A role that may not
-     * alter the table gets a warning with the statements to run, and the server starts.
+     * At each start: when the column's target is not the default (the first start after HAPI's migration set it),
+     * sets it to PostgreSQL's default and analyzes the column; otherwise does nothing. A failure is a warning, never
+     * a failed start: a role that does not own HAPI's tables is told the statements to run as the owner.
      */
     static void apply(DataSource dataSource) {
         int target = target(dataSource);
@@ -41,20 +46,20 @@ final class PlannerStatistics {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         long started = System.nanoTime();
         String alter = "ALTER TABLE " + TABLE + " ALTER COLUMN " + COLUMN + " SET STATISTICS -1";
+        String analyze = "ANALYZE " + TABLE + " (" + COLUMN + ")";
         try {
-            jdbc.execute(alter);
-            jdbc.execute("ANALYZE " + TABLE + " (" + COLUMN + ")");
+            // one implicit transaction: when the ANALYZE fails the ALTER is rolled back, and the next start tries again
+            jdbc.execute(alter + "; " + analyze);
         } catch (DataAccessException e) {
-            // a tuning, not a condition of the start: a role that does not own HAPI's tables cannot alter them
             log.warn(
-                    "Planner statistics: could not set {}.{} to PostgreSQL's default ({}); searches plan slower."
-                            + " As the tables' owner run: {}; ANALYZE {} ({})",
+                    "Planner statistics: could not set {}.{} to PostgreSQL's default ({}); reference searches plan"
+                            + " slower. {}",
                     TABLE,
                     COLUMN,
                     e.getMostSpecificCause().getMessage(),
-                    alter,
-                    TABLE,
-                    COLUMN);
+                    INSUFFICIENT_PRIVILEGE.equals(sqlState(e))
+                            ? "As the tables' owner run: " + alter + "; " + analyze
+                            : "Tried again at the next start.");
             return;
         }
         log.info(
@@ -65,15 +70,22 @@ final class PlannerStatistics {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** The column's statistics target ({@code -1}: PostgreSQL's default, which PostgreSQL 17 says as NULL). */
+    /**
+     * The column's statistics target: {@code -1} for PostgreSQL's default (which PostgreSQL 17 says as NULL) and when
+     * the table is not there.
+     */
     static int target(DataSource dataSource) {
-        Integer target = new JdbcTemplate(dataSource)
-                .queryForObject(
+        List<Integer> target = new JdbcTemplate(dataSource)
+                .queryForList(
                         "SELECT coalesce(attstattarget, -1) FROM pg_attribute WHERE attrelid = to_regclass(?)"
                                 + " AND attname = ?",
                         Integer.class,
                         TABLE,
                         COLUMN);
-        return target == null ? -1 : target;
+        return target.isEmpty() || target.get(0) == null ? -1 : target.get(0);
+    }
+
+    private static String sqlState(DataAccessException e) {
+        return e.getMostSpecificCause() instanceof SQLException sql ? sql.getSQLState() : null;
     }
 }

@@ -32,6 +32,7 @@ final class WindowBreakdown {
     static final boolean ENABLED = Boolean.getBoolean("benchmark.breakdown");
     private static final int TOP = 12;
 
+    private String postmaster = "";
     private final String adminUrl;
     private final String user;
     private final String password;
@@ -44,6 +45,12 @@ final class WindowBreakdown {
             try (Connection c = connect();
                     Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+                try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                    rs.next();
+                    // the postmaster: the parent of this connection's backend (processes of other PostgreSQL
+                    // servers on the machine are not counted)
+                    postmaster = parent(Path.of("/proc", Integer.toString(rs.getInt(1)), "stat"));
+                }
             } catch (SQLException e) {
                 throw new IllegalStateException("pg_stat_statements is not available", e);
             }
@@ -58,7 +65,7 @@ final class WindowBreakdown {
     void reset(long serverPid) {
         if (ENABLED) {
             Map<String, Long> postgres = new HashMap<>();
-            cpuBefore = cpuTicks(serverPid, postgres);
+            cpuBefore = cpuTicks(serverPid, postmaster, postgres);
             postgresBefore = postgres;
             try (Connection c = connect();
                     Statement s = c.createStatement()) {
@@ -75,7 +82,7 @@ final class WindowBreakdown {
             return;
         }
         Map<String, Long> postgres = new HashMap<>();
-        long[] cpu = cpuTicks(serverPid, postgres);
+        long[] cpu = cpuTicks(serverPid, postmaster, postgres);
         // per process, so that one that ended within the window (a closed connection) takes nothing away
         cpu[POSTGRES] = cpuBefore[POSTGRES]
                 + postgres.entrySet().stream()
@@ -86,7 +93,7 @@ final class WindowBreakdown {
         log.info(String.format(
                 Locale.ROOT,
                 "CPU %s | %s | %d requests | per request: server %.1f ms, PostgreSQL %.1f ms, benchmark client %.1f ms,"
-                        + " other processes (Keycloak, ...) %.1f ms; machine idle %.0f %%",
+                        + " the rest of the machine's busy time (Keycloak, other processes, steal) %.1f ms; machine idle %.0f %%",
                 server,
                 workload,
                 requests,
@@ -167,20 +174,21 @@ final class WindowBreakdown {
     private static final int TICKS_PER_SECOND = 100;
 
     /**
-     * user + system ticks of the server, of all {@code postgres} processes (each also put in {@code postgres} by
-     * pid) and of this JVM; the machine's.
+     * user + system ticks of the server, of the test PostgreSQL (its postmaster and that one's children, each
+     * also put in {@code postgres} by pid) and of this JVM; the machine's.
      */
-    private static long[] cpuTicks(long serverPid, Map<String, Long> postgres) {
+    private static long[] cpuTicks(long serverPid, String postmaster, Map<String, Long> postgres) {
         long[] ticks = new long[5];
         ticks[SERVER] = processTicks(Path.of("/proc", Long.toString(serverPid), "stat"));
         ticks[CLIENT] = processTicks(Path.of("/proc/self/stat"));
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path process : processes) {
                 String stat = read(process.resolve("stat"));
-                if (stat.contains("(postgres)")) {
+                String pid = process.getFileName().toString();
+                if (stat.contains("(postgres)") && (pid.equals(postmaster) || postmaster.equals(parent(stat)))) {
                     long processTicks = processTicks(stat);
                     ticks[POSTGRES] += processTicks;
-                    postgres.put(process.getFileName().toString(), processTicks);
+                    postgres.put(pid, processTicks);
                 }
             }
             String[] machine = read(Path.of("/proc/stat"))
@@ -189,7 +197,8 @@ final class WindowBreakdown {
                     .orElse("cpu")
                     .trim()
                     .split("\\s+");
-            for (int i = 1; i < machine.length; i++) {
+            // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user and nice)
+            for (int i = 1; i < Math.min(machine.length, 9); i++) {
                 ticks[MACHINE] += Long.parseLong(machine[i]);
             }
             ticks[IDLE] = machine.length > 5 ? Long.parseLong(machine[4]) + Long.parseLong(machine[5]) : 0;
@@ -197,6 +206,15 @@ final class WindowBreakdown {
             log.warn("/proc: {}", e.getMessage());
         }
         return ticks;
+    }
+
+    /** The parent's pid of a /proc/PID/stat line (field 4). */
+    private static String parent(String stat) {
+        return stat.isEmpty() ? "" : stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+    }
+
+    private static String parent(Path stat) {
+        return parent(read(stat));
     }
 
     private static long processTicks(Path stat) {
