@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rehabfhir.server.support.PostgresTestDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class WindowBreakdown {
 
     private static final Logger log = LoggerFactory.getLogger(WindowBreakdown.class);
-    static final boolean ENABLED = Boolean.getBoolean("benchmark.breakdown");
+    static final boolean ENABLED = PostgresTestDatabase.STATEMENT_STATISTICS;
     private static final int TOP = 12;
 
     private String postmaster = "";
@@ -84,10 +85,9 @@ final class WindowBreakdown {
         Map<String, Long> postgres = new HashMap<>();
         long[] cpu = cpuTicks(serverPid, postmaster, postgres);
         // per process, so that one that ended within the window (a closed connection) takes nothing away
-        cpu[POSTGRES] = cpuBefore[POSTGRES]
-                + postgres.entrySet().stream()
-                        .mapToLong(e -> e.getValue() - postgresBefore.getOrDefault(e.getKey(), 0L))
-                        .sum();
+        long postgresTicks = postgres.entrySet().stream()
+                .mapToLong(e -> e.getValue() - postgresBefore.getOrDefault(e.getKey(), 0L))
+                .sum();
         double msPerTick = 1000.0 / TICKS_PER_SECOND;
         long machine = cpu[MACHINE] - cpuBefore[MACHINE];
         log.info(String.format(
@@ -98,9 +98,9 @@ final class WindowBreakdown {
                 workload,
                 requests,
                 delta(cpu, SERVER) * msPerTick / requests,
-                delta(cpu, POSTGRES) * msPerTick / requests,
+                postgresTicks * msPerTick / requests,
                 delta(cpu, CLIENT) * msPerTick / requests,
-                (machine - delta(cpu, IDLE) - delta(cpu, SERVER) - delta(cpu, POSTGRES) - delta(cpu, CLIENT))
+                (machine - delta(cpu, IDLE) - delta(cpu, SERVER) - postgresTicks - delta(cpu, CLIENT))
                         * msPerTick
                         / requests,
                 machine == 0 ? 0 : 100.0 * delta(cpu, IDLE) / machine));
@@ -166,19 +166,18 @@ final class WindowBreakdown {
     }
 
     private static final int SERVER = 0;
-    private static final int POSTGRES = 1;
-    private static final int CLIENT = 2;
-    private static final int MACHINE = 3;
-    private static final int IDLE = 4;
+    private static final int CLIENT = 1;
+    private static final int MACHINE = 2;
+    private static final int IDLE = 3;
     /** USER_HZ of Linux's /proc (100 on every architecture the JDK runs on). */
     private static final int TICKS_PER_SECOND = 100;
 
     /**
-     * user + system ticks of the server, of the test PostgreSQL (its postmaster and that one's children, each
-     * also put in {@code postgres} by pid) and of this JVM; the machine's.
+     * user + system ticks of the server and of this JVM, the machine's; those of each process of the test
+     * PostgreSQL (its postmaster and that one's children) put in {@code postgres} by pid.
      */
     private static long[] cpuTicks(long serverPid, String postmaster, Map<String, Long> postgres) {
-        long[] ticks = new long[5];
+        long[] ticks = new long[4];
         ticks[SERVER] = processTicks(Path.of("/proc", Long.toString(serverPid), "stat"));
         ticks[CLIENT] = processTicks(Path.of("/proc/self/stat"));
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -186,9 +185,7 @@ final class WindowBreakdown {
                 String stat = read(process.resolve("stat"));
                 String pid = process.getFileName().toString();
                 if (stat.contains("(postgres)") && (pid.equals(postmaster) || postmaster.equals(parent(stat)))) {
-                    long processTicks = processTicks(stat);
-                    ticks[POSTGRES] += processTicks;
-                    postgres.put(pid, processTicks);
+                    postgres.put(pid, processTicks(stat));
                 }
             }
             String[] machine = read(Path.of("/proc/stat"))
@@ -208,9 +205,14 @@ final class WindowBreakdown {
         return ticks;
     }
 
+    /** The fields of a /proc/PID/stat line after the command (field 3 first; the command may hold spaces). */
+    private static String[] afterCommand(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
     /** The parent's pid of a /proc/PID/stat line (field 4). */
     private static String parent(String stat) {
-        return stat.isEmpty() ? "" : stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+        return stat.isEmpty() ? "" : afterCommand(stat)[1];
     }
 
     private static String parent(Path stat) {
@@ -221,12 +223,12 @@ final class WindowBreakdown {
         return processTicks(read(stat));
     }
 
-    /** utime + stime of a /proc/PID/stat line (fields 14 and 15; the command in parentheses may hold spaces). */
+    /** utime + stime of a /proc/PID/stat line (fields 14 and 15). */
     private static long processTicks(String stat) {
         if (stat.isEmpty()) {
             return 0;
         }
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = afterCommand(stat);
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 

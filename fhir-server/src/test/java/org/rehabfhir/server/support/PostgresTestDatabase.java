@@ -2,6 +2,7 @@ package org.rehabfhir.server.support;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,6 +25,12 @@ public final class PostgresTestDatabase {
     private static final Logger log = LoggerFactory.getLogger(PostgresTestDatabase.class);
     private static final String USER = "postgres";
     private static volatile PostgresTestDatabase instance;
+
+    /**
+     * {@code benchmark.breakdown=true}: the embedded PostgreSQL keeps statement statistics and logs slow plans, for
+     * the benchmark's breakdown of each workload window ({@code WindowBreakdown}).
+     */
+    public static final boolean STATEMENT_STATISTICS = Boolean.getBoolean("benchmark.breakdown");
 
     private final String backend;
     private final String host;
@@ -74,7 +81,7 @@ public final class PostgresTestDatabase {
                 // throw-away test data: fsync and synchronous_commit off for speed (logged below as such)
                 EmbeddedPostgres.Builder builder =
                         LocalPostgres.Durability.FAST_UNSAFE.apply(EmbeddedPostgres.builder());
-                if (Boolean.getBoolean("benchmark.breakdown")) {
+                if (STATEMENT_STATISTICS) {
                     // the benchmark's statement statistics (SideBySideBenchmark, WindowBreakdown)
                     // and the plan of each statement slower than 10 ms in the database's log (auto_explain)
                     builder.setServerConfig("shared_preload_libraries", "pg_stat_statements,auto_explain")
@@ -84,7 +91,7 @@ public final class PostgresTestDatabase {
                             .setServerConfig("logging_collector", "on")
                             .setServerConfig(
                                     "log_directory",
-                                    java.nio.file.Path.of("target", "postgres-log")
+                                    Path.of("target", "postgres-log")
                                             .toAbsolutePath()
                                             .toString());
                 }
