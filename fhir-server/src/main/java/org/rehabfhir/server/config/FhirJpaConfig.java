@@ -56,7 +56,9 @@ public class FhirJpaConfig {
         settings.setEnforceReferentialIntegrityOnWrite(true);
         settings.setEnforceReferentialIntegrityOnDelete(true);
         settings.setIndexMissingFields(JpaStorageSettings.IndexEnabledEnum.DISABLED);
-        settings.setDefaultSearchParamsCanBeOverridden(false);
+        // HAPI loads the stored SearchParameters only with this on (its name says less than it does): the server's own
+        // (engine.TextCandidateIndex). No role may write a SearchParameter (RoleRights): they come with a release.
+        settings.setDefaultSearchParamsCanBeOverridden(true);
         settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.SEQUENTIAL_NUMERIC);
         settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ALPHANUMERIC);
         settings.setMarkResourcesForReindexingUponSearchParameterChange(true);

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.MetadataResource;
@@ -70,13 +71,21 @@ public class CatalogueLoader {
     /** Loads the catalogue under the lock. @return how many resources were created, updated and left unchanged */
     public Map<Outcome, Integer> load() {
         long started = System.nanoTime();
+        return underLoadLock(dataSource, () -> loadLocked(started));
+    }
+
+    /**
+     * Runs {@code work} holding the load's advisory lock ({@link #LOCK_KEY}): what replicas store at start, one after
+     * the other.
+     */
+    static <T> T underLoadLock(DataSource dataSource, Supplier<T> work) {
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
             try (Statement statement = lock.createStatement()) {
                 // another replica's load may take longer than the pool's statement_timeout: wait up to 5 minutes
                 statement.execute("SET LOCAL statement_timeout = '5min'");
                 statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-                return loadLocked(started);
+                return work.get();
             } finally {
                 lock.commit(); // releases the transaction-scoped advisory lock
             }

@@ -29,10 +29,12 @@ import org.springframework.stereotype.Component;
 public class PatientRecord {
 
     private final DaoRegistry daoRegistry;
+    private final TextCandidateIndex textCandidates;
     private final Clock clock;
 
-    public PatientRecord(DaoRegistry daoRegistry, Clock clock) {
+    public PatientRecord(DaoRegistry daoRegistry, TextCandidateIndex textCandidates, Clock clock) {
         this.daoRegistry = daoRegistry;
+        this.textCandidates = textCandidates;
         this.clock = clock;
     }
 
@@ -50,7 +52,8 @@ public class PatientRecord {
         return new Record(
                 patient,
                 search(Condition.class, Condition.SP_PATIENT, ref),
-                RecordReads.forScreening(new StoredObservations(daoRegistry, ref), LocalDate.now(clock)));
+                RecordReads.forScreening(
+                        new StoredObservations(daoRegistry, textCandidates, ref), LocalDate.now(clock)));
     }
 
     public CarePlan carePlan(IIdType carePlanId) {

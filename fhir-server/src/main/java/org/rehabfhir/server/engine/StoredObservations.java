@@ -18,17 +18,20 @@ import org.rehabfhir.protocols.record.ObservationSource;
 
 /**
  * One patient's stored Observations, read the way the engine asks ({@link ObservationSource}): each read is one
- * synchronous JPA search by patient and code (or date and {@code code:not}), sorted by date descending, with the
+ * synchronous JPA search by patient and code (or, for the Observations but some codes, by date and the patient of
+ * {@link TextCandidateIndex}, or {@code code:not} until that index is ready), sorted by date descending, with the
  * limit as {@code _count}, so the database returns only the rows asked for. Runs as the server (the caller's
  * authorization for the operation and the patient has passed).
  */
 final class StoredObservations implements ObservationSource {
 
     private final DaoRegistry daoRegistry;
+    private final TextCandidateIndex textCandidates;
     private final String patientReference;
 
-    StoredObservations(DaoRegistry daoRegistry, String patientReference) {
+    StoredObservations(DaoRegistry daoRegistry, TextCandidateIndex textCandidates, String patientReference) {
         this.daoRegistry = daoRegistry;
+        this.textCandidates = textCandidates;
         this.patientReference = patientReference;
     }
 
@@ -48,6 +51,10 @@ final class StoredObservations implements ObservationSource {
 
     @Override
     public List<Observation> newestSinceExcept(LocalDate since, List<Code> excluded, int limit) {
+        if (textCandidates.answers(excluded)) {
+            // the patient's rows of the index: only her Observations but the excluded codes
+            return search(newestFirst(TextCandidateIndex.CODE, limit).add(Observation.SP_DATE, onOrAfter(since)));
+        }
         SearchParameterMap map = newestFirst(limit).add(Observation.SP_DATE, onOrAfter(since));
         excluded.forEach(c ->
                 map.add(Observation.SP_CODE, new TokenParam(c.system(), c.code()).setModifier(TokenParamModifier.NOT)));
@@ -65,8 +72,13 @@ final class StoredObservations implements ObservationSource {
     }
 
     private SearchParameterMap newestFirst(int limit) {
+        return newestFirst(Observation.SP_PATIENT, limit);
+    }
+
+    /** The patient's Observations by {@code patientParameter} (a reference search parameter), newest first. */
+    private SearchParameterMap newestFirst(String patientParameter, int limit) {
         SearchParameterMap map =
-                SearchParameterMap.newSynchronous().add(Observation.SP_PATIENT, new ReferenceParam(patientReference));
+                SearchParameterMap.newSynchronous().add(patientParameter, new ReferenceParam(patientReference));
         map.setSort(new SortSpec(Observation.SP_DATE, SortOrderEnum.DESC));
         map.setCount(limit);
         map.setLoadSynchronousUpTo(limit);

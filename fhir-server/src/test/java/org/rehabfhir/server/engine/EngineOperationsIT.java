@@ -2,12 +2,18 @@ package org.rehabfhir.server.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.rehabfhir.server.engine.SessionData.*;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -16,6 +22,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.PlanDefinition;
@@ -24,6 +31,7 @@ import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.rehabfhir.protocols.record.RecordReads;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.rehabfhir.server.support.TestData;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,6 +41,9 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 
     @Autowired
     private DaoRegistry daoRegistry;
+
+    @Autowired
+    private TextCandidateIndex textCandidates;
 
     private static final String CATALOGUE = "http://rehab-fhir.org/fhir/PlanDefinition/";
 
@@ -148,6 +159,94 @@ class EngineOperationsIT extends AbstractFhirServerIT {
                         .contains("heart-rate"));
         assertThatThrownBy(() -> apply(physio(), "bw-knee-osteoarthritis", patient))
                 .isInstanceOf(UnprocessableEntityException.class);
+    }
+
+    @Test
+    void anMmseKnownOnlyByItsTextBehindAFeedOfHeartRatesStillExcludes() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
+        Observation mmse = textOnlyMmse(patient, 15, daysAgo(1));
+        ehr().create().resource(mmse).execute();
+        heartRateFeed(patient, RecordReads.TEXT_CANDIDATES + 10);
+        await().atMost(Duration.ofSeconds(60)).until(textCandidates::ready);
+
+        Bundle result = recommend(physio(), patient);
+
+        assertThat(carePlans(result)).isEmpty();
+        assertThat(((OperationOutcome) result.getEntryFirstRep().getResource()).getIssue())
+                .filteredOn(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+                .anySatisfy(issue -> assertThat(
+                                issue.getDetails().getCodingFirstRep().getCode())
+                        .contains("mmse"));
+    }
+
+    @Test
+    void theTextCandidateIndexAnswersAsCodeNotDoes() {
+        String patient = newPatient(TestData.kneeOsteoarthritis("Patient/placeholder"));
+        safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
+        ehr().create().resource(textOnlyMmse(patient, 25, daysAgo(3))).execute();
+        heartRateFeed(patient, 30);
+        await().atMost(Duration.ofSeconds(60)).until(textCandidates::ready);
+        LocalDate since = LocalDate.now(ZoneOffset.UTC).minusDays(400);
+        TextCandidateIndex notReady =
+                new TextCandidateIndex(daoRegistry, null, () -> false, () -> false, () -> {}, System::nanoTime);
+
+        List<String> byIndex = ids(new StoredObservations(daoRegistry, textCandidates, patient)
+                .newestSinceExcept(since, RecordReads.TEXT_CANDIDATES_EXCEPT, 20));
+        List<String> byCodeNot = ids(new StoredObservations(daoRegistry, notReady, patient)
+                .newestSinceExcept(since, RecordReads.TEXT_CANDIDATES_EXCEPT, 20));
+
+        // the screen's twelve Observations but its heart rate, and the text-only MMSE (the order of equal dates is
+        // the database's)
+        assertThat(byIndex).hasSize(safeScreening(patient).size()).containsExactlyInAnyOrderElementsOf(byCodeNot);
+        assertThat(ids(searchIndex(patient))).containsExactlyInAnyOrderElementsOf(byIndex);
+        assertThat(searchIndex(patient))
+                .noneSatisfy(o ->
+                        assertThat(o.getCode().getCodingFirstRep().getCode()).isEqualTo("8867-4"));
+        assertThat(new StoredObservations(daoRegistry, textCandidates, patient)
+                        .newestSinceExcept(since, RecordReads.TEXT_CANDIDATES_EXCEPT, 5))
+                .hasSize(5);
+    }
+
+    private List<Observation> searchIndex(String patient) {
+        @SuppressWarnings("unchecked")
+        List<Observation> found = (List<Observation>) (List<?>) daoRegistry
+                .getResourceDao(Observation.class)
+                .searchForResources(
+                        SearchParameterMap.newSynchronous().add(TextCandidateIndex.CODE, new ReferenceParam(patient)),
+                        new SystemRequestDetails());
+        return found;
+    }
+
+    private static List<String> ids(List<Observation> observations) {
+        return observations.stream()
+                .map(o -> o.getIdElement().toUnqualifiedVersionless().getValue())
+                .toList();
+    }
+
+    /** An MMSE from another system: no coding, only its text, as the screen recognises it. */
+    private static Observation textOnlyMmse(String patient, double score, java.time.OffsetDateTime when) {
+        Observation mmse = heartRate(patient, score, when);
+        mmse.setCode(new CodeableConcept().setText("MMSE total score"));
+        mmse.getValueQuantity().setUnit("{score}").setCode("{score}");
+        mmse.getCategoryFirstRep().getCodingFirstRep().setCode("exam");
+        return mmse;
+    }
+
+    /** {@code count} heart rates of the last hours, newer than everything else on the record, in one transaction. */
+    private void heartRateFeed(String patient, int count) {
+        Bundle feed = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (int i = 0; i < count; i++) {
+            feed.addEntry()
+                    .setResource(heartRate(
+                            patient,
+                            70 + i % 10,
+                            java.time.OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(10L * i + 1)))
+                    .getRequest()
+                    .setMethod(Bundle.HTTPVerb.POST)
+                    .setUrl("Observation");
+        }
+        ehr().transaction().withBundle(feed).execute();
     }
 
     @Test

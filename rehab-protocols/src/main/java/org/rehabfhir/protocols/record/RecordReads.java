@@ -26,8 +26,9 @@ import org.rehabfhir.protocols.screening.SafetyScreener;
  *       asked for within the vitals window first, at any age only when there is none there;</li>
  *   <li>for the criteria that also recognise an Observation by its text (another system's code whose display
  *       says "MMSE", "systolic", ...): the newest {@link #TEXT_CANDIDATES} Observations but heart rates of the longest
- *       recency window ({@link SafetyScreener#LONGEST_WINDOW_DAYS} days). A text-only Observation older than the
- *       {@link #TEXT_CANDIDATES} newest others of that window is not seen.</li>
+ *       recency window ({@link SafetyScreener#LONGEST_WINDOW_DAYS} days), "but heart rates" being
+ *       {@link #TEXT_CANDIDATES_EXCEPT}. A text-only Observation older than the {@link #TEXT_CANDIDATES} newest others
+ *       of that window is not seen.</li>
  * </ol>
  * The screen and the matcher then work on these as on a whole record: the same newest-first rules and windows.
  */
@@ -39,6 +40,11 @@ public final class RecordReads {
     public static final int PER_CODE = 20;
     /** At most this many other recent Observations, for recognition by text. */
     public static final int TEXT_CANDIDATES = 50;
+    /**
+     * The codes the text candidates leave out: the heart rate, which a device feed writes by the thousand and which
+     * the screen reads by its code. A store can keep the other Observations indexed by patient ahead of the read.
+     */
+    public static final List<ObservationSource.Code> TEXT_CANDIDATES_EXCEPT = List.of(SafetyScreener.HEART_RATE);
 
     private RecordReads() {}
 
@@ -76,7 +82,7 @@ public final class RecordReads {
                 byId,
                 source.newestSinceExcept(
                         today.minusDays(SafetyScreener.LONGEST_WINDOW_DAYS + 1L),
-                        List.of(SafetyScreener.HEART_RATE),
+                        TEXT_CANDIDATES_EXCEPT,
                         TEXT_CANDIDATES));
         return List.copyOf(byId.values());
     }
