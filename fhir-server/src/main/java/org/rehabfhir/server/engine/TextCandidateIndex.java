@@ -162,7 +162,9 @@ public class TextCandidateIndex {
                 log.info(
                         "Text candidates read with code:not: the index {} is {}",
                         URL,
-                        isRegistered ? "being reindexed (a REINDEX job is unfinished)" : "not in HAPI's registry yet");
+                        isRegistered
+                                ? "being reindexed (a REINDEX job is unfinished)"
+                                : "not in HAPI's registry with its expression yet");
             }
         }
         checked = new Checked(now, ready);

@@ -1,0 +1,106 @@
+package org.rehabfhir.server.engine;
+
+import static ca.uhn.fhir.batch2.jobs.reindex.ReindexUtils.JOB_REINDEX;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.model.JobInstance;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.model.util.JpaConstants;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.SearchParameter;
+import org.junit.jupiter.api.Test;
+import org.rehabfhir.server.support.AbstractFhirServerIT;
+import org.rehabfhir.server.support.TestData;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The server's text-candidate index on a store that holds Observations from before it (an upgrade): its definition
+ * is stored again, HAPI reindexes, and the reads use it only once the reindex is done.
+ */
+class TextCandidateIndexIT extends AbstractFhirServerIT {
+
+    @Autowired
+    private TextCandidateIndex index;
+
+    @Autowired
+    private DaoRegistry daoRegistry;
+
+    @Autowired
+    private ISearchParamRegistry searchParamRegistry;
+
+    @Autowired
+    private IJobCoordinator jobs;
+
+    @Test
+    void anObservationStoredBeforeTheIndexIsFoundOnceHapiHasReindexedAndNotUsedBefore() {
+        // an older definition that indexes nothing, stored without a reindex: what a store from before the index holds
+        SearchParameter older = TextCandidateIndex.searchParameter();
+        older.setExpression("Observation.subject.where(resolve() is Device)");
+        SystemRequestDetails noReindex = new SystemRequestDetails();
+        noReindex.getUserData().put(JpaConstants.SKIP_REINDEX_ON_UPDATE, Boolean.TRUE);
+        daoRegistry.getResourceDao(SearchParameter.class).update(older, noReindex);
+        searchParamRegistry.forceRefresh();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !index.ready());
+
+        String patient = ehr().create()
+                .resource(TestData.patient(TestData.uniqueMrn()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        Observation mmse = new Observation();
+        mmse.setStatus(Observation.ObservationStatus.FINAL);
+        mmse.setCode(new CodeableConcept().setText("MMSE total score"));
+        mmse.setSubject(new Reference(patient));
+        mmse.setEffective(new org.hl7.fhir.r4.model.DateTimeType(new java.util.Date()));
+        String stored = ehr().create()
+                .resource(mmse)
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless()
+                .getValue();
+        Set<String> reindexBefore = reindexJobs();
+
+        assertThat(index.store()).isEqualTo(CatalogueLoader.Outcome.UPDATED);
+
+        assertThat(reindexJobs()).as("a reindex job started").hasSizeGreaterThan(reindexBefore.size());
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(index::ready);
+        assertThat(jobs.getJobInstancesByJobDefinitionId(JOB_REINDEX, 100, 0))
+                .filteredOn(job -> !reindexBefore.contains(job.getInstanceId()))
+                .extracting(JobInstance::getStatus)
+                .allSatisfy(status -> assertThat(status.name()).isEqualTo("COMPLETED"));
+        assertThat(byIndex(patient)).containsExactly(stored);
+        assertThat(index.store()).as("a restart").isEqualTo(CatalogueLoader.Outcome.UNCHANGED);
+    }
+
+    private Set<String> reindexJobs() {
+        return jobs.getJobInstancesByJobDefinitionId(JOB_REINDEX, 100, 0).stream()
+                .map(JobInstance::getInstanceId)
+                .collect(Collectors.toSet());
+    }
+
+    private List<String> byIndex(String patient) {
+        return daoRegistry
+                .getResourceDao(Observation.class)
+                .searchForResources(
+                        SearchParameterMap.newSynchronous().add(TextCandidateIndex.CODE, new ReferenceParam(patient)),
+                        new SystemRequestDetails())
+                .stream()
+                .map(o -> o.getIdElement().toUnqualifiedVersionless().getValue())
+                .toList();
+    }
+}
