@@ -7,6 +7,7 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.util.FhirTerser;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /** Turns a request (HAPI's, or a raw servlet request rejected before HAPI) into an {@link AuditEntry}. */
@@ -45,11 +47,21 @@ public class AuditEntryFactory {
     private final FhirContext fhirContext;
     private final AuditProperties properties;
     private final PurposeOfUseInterceptor purposes;
+    private final ObjectProvider<ISearchParamRegistry> searchParams;
 
-    public AuditEntryFactory(FhirContext fhirContext, AuditProperties properties, PurposeOfUseInterceptor purposes) {
+    /**
+     * @param searchParams the server's active search parameters (its own too: engine.TextCandidateIndex), asked at
+     *     use; without one, the FhirContext's built-in parameters
+     */
+    public AuditEntryFactory(
+            FhirContext fhirContext,
+            AuditProperties properties,
+            PurposeOfUseInterceptor purposes,
+            ObjectProvider<ISearchParamRegistry> searchParams) {
         this.fhirContext = fhirContext;
         this.properties = properties;
         this.purposes = purposes;
+        this.searchParams = searchParams;
     }
 
     /** Only codes of the HL7 PurposeOfUse value set are stored (a refused request's header is not). */
@@ -257,9 +269,13 @@ public class AuditEntryFactory {
             return true;
         }
         try {
+            ISearchParamRegistry registry = searchParams.getIfAvailable();
             RuntimeSearchParam param = type == null
                     ? null
-                    : fhirContext.getResourceDefinition(type).getSearchParam(name);
+                    : registry != null
+                            ? registry.getActiveSearchParam(
+                                    type, name, ISearchParamRegistry.SearchParamLookupContextEnum.ALL)
+                            : fhirContext.getResourceDefinition(type).getSearchParam(name);
             return param != null
                     && param.getParamType() == RestSearchParameterTypeEnum.REFERENCE
                     && (param.getTargets().isEmpty() || param.getTargets().contains("Patient"));

@@ -14,9 +14,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     dated entry of a record (recency windows, "same day as the session", goal start); default UTC, never the JVM's
  * @param pathwayHooks register the care pathway's storage hooks (screen responses become Observations, plan
  *     activation re-screens and stores Goals); default true. Off only for the benchmark's bare server.
+ * @param textCandidateIndex keep and read the server's index of the engine's text candidates
+ *     ({@link TextCandidateIndex}); default true. Off for a rolling update from a release that did not load stored
+ *     SearchParameters (its replicas would write Observations without the index's rows), on again once every
+ *     replica runs this release.
  */
 @ConfigurationProperties(prefix = "rehab.engine")
-public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, ZoneId zone, Boolean pathwayHooks) {
+public record EngineProperties(
+        Boolean loadCatalogue, String terminologyUrl, ZoneId zone, Boolean pathwayHooks, Boolean textCandidateIndex) {
 
     public EngineProperties {
         if (loadCatalogue == null) {
@@ -27,6 +32,9 @@ public record EngineProperties(Boolean loadCatalogue, String terminologyUrl, Zon
         }
         if (pathwayHooks == null) {
             pathwayHooks = Boolean.TRUE;
+        }
+        if (textCandidateIndex == null) {
+            textCandidateIndex = Boolean.TRUE;
         }
     }
 }

@@ -29,6 +29,8 @@ import org.springframework.stereotype.Component;
 public class RegistryRefresh implements IHasScheduledJobs {
 
     private static final Logger log = LoggerFactory.getLogger(RegistryRefresh.class);
+    /** HAPI's own refresh: every 60 s ({@code REFRESH_INTERVAL}), checked every 10 s. */
+    private static final Duration HAPI_MAX_LAG = Duration.ofSeconds(70);
 
     private final IResourceChangeListenerRegistry registry;
     private final Duration interval;
@@ -51,6 +53,14 @@ public class RegistryRefresh implements IHasScheduledJobs {
         job.setJobClass(Job.class);
         scheduler.scheduleLocalJob(interval.toMillis(), job);
         log.info("HAPI's SearchParameter and Subscription registries refresh from the database every {}", interval);
+    }
+
+    /**
+     * How far behind a change stored through another replica this process's registries may be: the interval, or
+     * HAPI's own pace (a reload every 60 s, checked every 10 s) when the job is off.
+     */
+    public Duration maxLag() {
+        return interval.isZero() || interval.isNegative() ? HAPI_MAX_LAG : interval;
     }
 
     /** Refreshes every initialized cache of the registry (SearchParameter, Subscription) now. */

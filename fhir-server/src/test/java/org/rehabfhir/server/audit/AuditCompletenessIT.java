@@ -13,6 +13,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.rehabfhir.server.engine.TextCandidateIndex;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.rehabfhir.server.support.TestData;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,6 +47,27 @@ class AuditCompletenessIT extends AbstractFhirServerIT {
 
         AuditTestSupport.Response response =
                 send("GET", baseUrl() + "/Condition?subject=" + id + "&_summary=count", token, null, Map.of());
+
+        assertThat(response.status()).isEqualTo(200);
+        Map<String, Object> row = AuditTestSupport.single(rowsOfToken(jdbc, token, 1));
+        assertThat(array(row.get("patient_refs"))).contains("Patient/" + id);
+    }
+
+    @Test
+    void aSearchByTheServersOwnReferenceParameterAndABareIdNamesThePatient() {
+        String id = ehr().create()
+                .resource(TestData.patient(TestData.uniqueMrn()))
+                .execute()
+                .getId()
+                .getIdPart();
+        String token = freshEhrToken();
+
+        AuditTestSupport.Response response = send(
+                "GET",
+                baseUrl() + "/Observation?" + TextCandidateIndex.CODE + "=" + id + "&_summary=count",
+                token,
+                null,
+                Map.of());
 
         assertThat(response.status()).isEqualTo(200);
         Map<String, Object> row = AuditTestSupport.single(rowsOfToken(jdbc, token, 1));

@@ -41,7 +41,8 @@ class CatalogueLoaderIT extends AbstractFhirServerIT {
     private CatalogueLoader loader(String version) {
         ProtocolCatalogue catalogue = ProtocolCatalogue.load(
                 fhirContext, getClass().getClassLoader(), "test-catalogue/" + version + "/index.txt");
-        return new CatalogueLoader(catalogue, daoRegistry, new EngineProperties(true, "", null, true), dataSource);
+        return new CatalogueLoader(
+                catalogue, daoRegistry, new EngineProperties(true, "", null, true, true), dataSource);
     }
 
     private PlanDefinition read(String id) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -188,8 +189,17 @@ class EngineOperationsIT extends AbstractFhirServerIT {
         heartRateFeed(patient, 30);
         await().atMost(Duration.ofSeconds(60)).until(textCandidates::ready);
         LocalDate since = LocalDate.now(ZoneOffset.UTC).minusDays(400);
-        TextCandidateIndex notReady =
-                new TextCandidateIndex(daoRegistry, null, () -> false, () -> false, () -> {}, System::nanoTime);
+        TextCandidateIndex notReady = new TextCandidateIndex(
+                false,
+                Duration.ZERO,
+                daoRegistry,
+                null,
+                Optional::empty,
+                from -> false,
+                from -> false,
+                () -> {},
+                () -> {},
+                System::nanoTime);
 
         List<String> byIndex = ids(new StoredObservations(daoRegistry, textCandidates, patient)
                 .newestSinceExcept(since, RecordReads.TEXT_CANDIDATES_EXCEPT, 20));
