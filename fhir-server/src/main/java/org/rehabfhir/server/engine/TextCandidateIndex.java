@@ -4,7 +4,6 @@ import static ca.uhn.fhir.batch2.jobs.reindex.ReindexUtils.JOB_REINDEX;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.api.IJobPartitionProvider;
-import ca.uhn.fhir.batch2.jobs.parameters.PartitionedUrl;
 import ca.uhn.fhir.batch2.jobs.reindex.ReindexJobParameters;
 import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.batch2.model.JobInstanceStartRequest;
@@ -12,27 +11,27 @@ import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.api.dao.ReindexParameters;
+import ca.uhn.fhir.jpa.model.sched.HapiJob;
+import ca.uhn.fhir.jpa.model.sched.IHasScheduledJobs;
+import ca.uhn.fhir.jpa.model.sched.ISchedulerService;
+import ca.uhn.fhir.jpa.model.sched.ScheduledJobDefinition;
 import ca.uhn.fhir.jpa.model.util.JpaConstants;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.SearchParameter;
+import org.quartz.JobExecutionContext;
 import org.rehabfhir.protocols.record.ObservationSource;
 import org.rehabfhir.protocols.record.RecordReads;
 import org.rehabfhir.server.reliability.RegistryRefresh;
@@ -42,6 +41,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -52,20 +52,27 @@ import org.springframework.stereotype.Component;
  * same read with {@code code:not} made PostgreSQL hash every heart rate of the database ({@code NOT IN}) and walk
  * every resource's id at each recommendation: a cost that grew with all patients' device feeds.
  *
- * <p>An index the reads trust must hold a row for every Observation, whichever replica wrote it. So, at start, under
- * the catalogue's load lock: the definition is stored when it is missing or differs (without HAPI's immediate
- * reindex); every replica's registry holds it within {@link RegistryRefresh#maxLag()}; after twice that (the
- * <em>settle</em> time) a reindex job of the Observations begins, so it covers whatever was written before every
- * writer indexed. {@link #ready()}: HAPI's registry holds the definition with this expression and a reindex job of
- * the Observations begun at least the settle time after the definition was stored has completed. Until then
- * {@link StoredObservations} reads with {@code code:not}: the same answer, the slow way. A start that finds no such
- * job (a replica stopped before it began it, or it failed) begins one. Off with {@code
+ * <p>An index the reads trust must hold a row for every Observation, whichever replica wrote it. Its state is kept
+ * in {@code rehab_search_index} (Flyway V3: definition, when stored, the reindex job, complete), changed only under
+ * the catalogue's load lock:
+ * <ol>
+ *   <li>at start, the definition is stored when it is missing or differs (without HAPI's immediate reindex), this
+ *       replica's registry refreshed, and the state reset when the definition is new;</li>
+ *   <li>every replica's registry holds it within {@link RegistryRefresh#maxLag()}; after the <em>settle</em> time
+ *       ({@link #settle}) a reindex job of the Observations begins, so it covers whatever was written before every
+ *       writer indexed;</li>
+ *   <li>a local job ({@link #ADVANCE_EVERY}) follows it: completed without failures, the index is complete; failed,
+ *       cancelled, gone, or without progress for {@link #STALE}, another begins; completed with failures (a resource
+ *       HAPI could not reindex), it stays incomplete, with a warning.</li>
+ * </ol>
+ * {@link #ready()}: the state is complete for this definition and HAPI's registry holds it. Until then
+ * {@link StoredObservations} reads with {@code code:not}: the same answer, the slow way. Off with {@code
  * rehab.engine.text-candidate-index=false}: for a rolling update from a release that does not load stored
  * SearchParameters, whose replicas would write Observations without the index's rows (docs/operations.md,
  * "Upgrades").
  */
 @Component
-public class TextCandidateIndex {
+public class TextCandidateIndex implements IHasScheduledJobs {
 
     private static final Logger log = LoggerFactory.getLogger(TextCandidateIndex.class);
     /** The search parameter's code, as a client would search by it. */
@@ -73,27 +80,31 @@ public class TextCandidateIndex {
 
     static final String ID = "rehab-observation-text-candidate-patient";
     static final String URL = "http://rehab-fhir.org/fhir/SearchParameter/observation-text-candidate-patient";
-    /** How long an answer of {@link #ready()} is kept: the registry and the job table are not asked per read. */
-    static final long RECHECK_NANOS = 5_000_000_000L;
+    /** How long an answer of {@link #ready()} is kept: the state is not read per request. */
+    static final Duration RECHECK = Duration.ofSeconds(5);
+    /** How often each replica looks at the reindex (under the lock: one at a time). */
+    static final Duration ADVANCE_EVERY = Duration.ofSeconds(30);
+    /** At least this long between storing a definition and beginning its reindex (long write transactions). */
+    static final Duration MIN_SETTLE = Duration.ofSeconds(30);
+    /** A reindex job without progress this long is given up and begun again. */
+    static final Duration STALE = Duration.ofMinutes(30);
 
-    private static final int JOB_PAGE = 100;
     private static final String OBSERVATIONS = "Observation?";
-    private static final Set<StatusEnum> BEGUN_OR_DONE =
-            EnumSet.complementOf(EnumSet.of(StatusEnum.FAILED, StatusEnum.CANCELLED));
 
     private final boolean enabled;
     private final Duration settle;
     private final DaoRegistry daoRegistry;
     private final DataSource dataSource;
-    private final Supplier<Optional<Instant>> registeredSince;
-    private final Predicate<Instant> reindexedSince;
-    private final Predicate<Instant> reindexBegunSince;
-    private final Runnable refreshRegistry;
-    private final Runnable startReindex;
-    private final LongSupplier nanoTime;
+    private final JdbcTemplate jdbc;
+    private final ISearchParamRegistry searchParamRegistry;
+    private final IJobCoordinator jobs;
+    private final IJobPartitionProvider jobPartitions;
     private volatile Checked checked;
 
     private record Checked(long at, boolean ready) {}
+
+    /** A row of {@code rehab_search_index}. */
+    record State(String definition, Instant storedAt, String reindexJob, boolean complete) {}
 
     @Autowired
     public TextCandidateIndex(
@@ -102,48 +113,22 @@ public class TextCandidateIndex {
             DaoRegistry daoRegistry,
             DataSource dataSource,
             ISearchParamRegistry searchParamRegistry,
-            IJobCoordinator jobCoordinator,
+            IJobCoordinator jobs,
             IJobPartitionProvider jobPartitions) {
-        this(
-                properties.textCandidateIndex(),
-                registryRefresh.maxLag().multipliedBy(2),
-                daoRegistry,
-                dataSource,
-                () -> registeredSince(searchParamRegistry, daoRegistry),
-                since -> reindexedSince(jobCoordinator, since),
-                since -> anyReindexSince(jobCoordinator, since, BEGUN_OR_DONE),
-                searchParamRegistry::forceRefresh,
-                () -> startReindex(jobCoordinator, jobPartitions),
-                System::nanoTime);
-    }
-
-    /**
-     * @param registeredSince when the stored definition was written, if HAPI's registry holds it with this
-     *     expression (else empty)
-     * @param reindexedSince whether a reindex job of the Observations begun at or after the given instant completed
-     * @param reindexBegunSince whether one begun at or after the given instant runs or completed
-     */
-    TextCandidateIndex(
-            boolean enabled,
-            Duration settle,
-            DaoRegistry daoRegistry,
-            DataSource dataSource,
-            Supplier<Optional<Instant>> registeredSince,
-            Predicate<Instant> reindexedSince,
-            Predicate<Instant> reindexBegunSince,
-            Runnable refreshRegistry,
-            Runnable startReindex,
-            LongSupplier nanoTime) {
-        this.enabled = enabled;
-        this.settle = settle;
+        this.enabled = properties.textCandidateIndex();
+        this.settle = settle(registryRefresh.maxLag());
         this.daoRegistry = daoRegistry;
         this.dataSource = dataSource;
-        this.registeredSince = registeredSince;
-        this.reindexedSince = reindexedSince;
-        this.reindexBegunSince = reindexBegunSince;
-        this.refreshRegistry = refreshRegistry;
-        this.startReindex = startReindex;
-        this.nanoTime = nanoTime;
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.searchParamRegistry = searchParamRegistry;
+        this.jobs = jobs;
+        this.jobPartitions = jobPartitions;
+    }
+
+    /** Twice the registries' lag (a refresh begun just before the store, and the next), at least {@link #MIN_SETTLE}. */
+    static Duration settle(Duration registryLag) {
+        Duration twice = registryLag.multipliedBy(2);
+        return twice.compareTo(MIN_SETTLE) < 0 ? MIN_SETTLE : twice;
     }
 
     /** The SearchParameter, built from the engine's exclusions (one place for the codes). */
@@ -190,20 +175,23 @@ public class TextCandidateIndex {
     }
 
     /**
-     * HAPI's registry holds the search parameter as built here and a reindex of the Observations begun at least the
-     * settle time after it was stored has completed. Kept {@link #RECHECK_NANOS}.
+     * The index is complete for this definition (its reindex done) and HAPI's registry holds it. Kept
+     * {@link #RECHECK}.
      */
     public boolean ready() {
         if (!enabled) {
             return false;
         }
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         Checked last = checked;
-        if (last != null && now - last.at() < RECHECK_NANOS) {
+        if (last != null && now - last.at() < RECHECK.toNanos()) {
             return last.ready();
         }
-        Optional<Instant> since = registeredSince.get();
-        boolean ready = since.isPresent() && reindexedSince.test(since.get().plus(settle));
+        String expression = searchParameter().getExpression();
+        Optional<State> state = state();
+        boolean complete = state.filter(s -> s.complete() && s.definition().equals(expression))
+                .isPresent();
+        boolean ready = complete && registered(expression);
         if (last == null || last.ready() != ready) {
             if (ready) {
                 log.info("Text candidates read by the index {} (Observation?{}=)", URL, CODE);
@@ -211,75 +199,28 @@ public class TextCandidateIndex {
                 log.info(
                         "Text candidates read with code:not: the index {} is {}",
                         URL,
-                        since.isPresent()
-                                ? "not reindexed yet (no reindex of the Observations begun " + settle
-                                        + " after its definition was stored has completed)"
-                                : "not in HAPI's registry with its expression yet");
+                        complete ? "not in HAPI's registry with its expression yet" : "not complete (reindex pending)");
             }
         }
         checked = new Checked(now, ready);
         return ready;
     }
 
-    private static Optional<Instant> registeredSince(ISearchParamRegistry registry, DaoRegistry daoRegistry) {
-        RuntimeSearchParam active = registry.getActiveSearchParam(
+    private boolean registered(String expression) {
+        RuntimeSearchParam active = searchParamRegistry.getActiveSearchParam(
                 "Observation", CODE, ISearchParamRegistry.SearchParamLookupContextEnum.SEARCH);
-        if (active == null || !searchParameter().getExpression().equals(active.getPath())) {
-            return Optional.empty();
-        }
-        return storedSince(daoRegistry);
+        return active != null && expression.equals(active.getPath());
     }
 
-    private static Optional<Instant> storedSince(DaoRegistry daoRegistry) {
-        try {
-            SearchParameter stored = daoRegistry
-                    .getResourceDao(SearchParameter.class)
-                    .read(new IdType("SearchParameter", ID), new SystemRequestDetails());
-            return Optional.of(stored.getMeta().getLastUpdated().toInstant());
-        } catch (ResourceNotFoundException | ResourceGoneException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** A reindex job that covers the Observations, created at or after {@code from}, has completed. */
-    static boolean reindexedSince(IJobCoordinator jobs, Instant from) {
-        return anyReindexSince(jobs, from, EnumSet.of(StatusEnum.COMPLETED));
-    }
-
-    private static boolean anyReindexSince(IJobCoordinator jobs, Instant from, Set<StatusEnum> statuses) {
-        for (int page = 0; ; page++) {
-            List<JobInstance> found =
-                    jobs.getJobInstancesByJobDefinitionIdAndStatuses(JOB_REINDEX, statuses, JOB_PAGE, page);
-            if (found.stream()
-                    .anyMatch(job -> job.getCreateTime() != null
-                            && !job.getCreateTime().toInstant().isBefore(from)
-                            && coversObservations(job))) {
-                return true;
-            }
-            if (found.size() < JOB_PAGE) {
-                return false;
-            }
-        }
-    }
-
-    /** The job reindexes the Observations: no URL (every type) or one of Observation. */
-    static boolean coversObservations(JobInstance job) {
-        ReindexJobParameters parameters = job.getParameters(ReindexJobParameters.class);
-        List<PartitionedUrl> urls = parameters == null ? List.of() : parameters.getPartitionedUrls();
-        return urls.isEmpty()
-                || urls.stream().anyMatch(u -> u.getUrl() == null || u.getUrl().startsWith(OBSERVATIONS));
-    }
-
-    private static void startReindex(IJobCoordinator jobs, IJobPartitionProvider partitions) {
-        ReindexJobParameters parameters = new ReindexJobParameters();
-        partitions
-                .getPartitionedUrls(new SystemRequestDetails(), List.of(OBSERVATIONS))
-                .forEach(parameters::addPartitionedUrl);
-        JobInstanceStartRequest request = new JobInstanceStartRequest();
-        request.setJobDefinitionId(JOB_REINDEX);
-        request.setParameters(parameters);
-        String id = jobs.startInstance(new SystemRequestDetails(), request).getInstanceId();
-        log.info("Reindex of the Observations for {} begun (job {})", CODE, id);
+    Optional<State> state() {
+        return jdbc
+                .query(
+                        "SELECT definition, stored_at, reindex_job, complete FROM rehab_search_index WHERE code = ?",
+                        (rs, n) -> new State(
+                                rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getBoolean(4)),
+                        CODE)
+                .stream()
+                .findFirst();
     }
 
     @Order(1)
@@ -289,30 +230,25 @@ public class TextCandidateIndex {
             log.info("Text candidates read with code:not (rehab.engine.text-candidate-index=false)");
             return;
         }
-        Instant stored = CatalogueLoader.underLoadLock(dataSource, () -> {
+        CatalogueLoader.underLoadLock(dataSource, () -> {
             store();
-            return storedSince(daoRegistry).orElseThrow();
+            return null;
         });
-        Instant reindexFrom = stored.plus(settle);
-        if (reindexBegunSince.test(reindexFrom)) {
-            return; // begun or done after the settle time (another replica, or an earlier start)
-        }
-        long delay = Math.max(0, Duration.between(Instant.now(), reindexFrom).toMillis()) + 1_000;
-        log.info(
-                "Reindex of the Observations for {} begins in {} ms, when every replica's registry holds it",
-                CODE,
-                delay);
-        CompletableFuture.runAsync(startReindex, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
-                .exceptionally(e -> {
-                    log.warn(
-                            "Reindex of the Observations for {} could not begin: {} (the next start begins one)",
-                            CODE,
-                            e.toString());
-                    return null;
-                });
+        advance();
     }
 
-    /** Creates or updates the stored SearchParameter when it differs from {@link #searchParameter()}. */
+    @Override
+    public void scheduleJobs(ISchedulerService scheduler) {
+        ScheduledJobDefinition job = new ScheduledJobDefinition();
+        job.setId(TextCandidateIndex.class.getName());
+        job.setJobClass(Advance.class);
+        scheduler.scheduleLocalJob(ADVANCE_EVERY.toMillis(), job);
+    }
+
+    /**
+     * Stores the SearchParameter when it differs from {@link #searchParameter()} and, when the definition is new to
+     * the state, resets the state (a reindex due after the settle time). Call under the load lock.
+     */
     CatalogueLoader.Outcome store() {
         IFhirResourceDao<SearchParameter> dao = daoRegistry.getResourceDao(SearchParameter.class);
         SearchParameter wanted = searchParameter();
@@ -326,17 +262,136 @@ public class TextCandidateIndex {
         if (stored != null && CatalogueLoader.sameContent(stored, wanted)) {
             outcome = CatalogueLoader.Outcome.UNCHANGED;
         } else {
-            // no reindex now: it begins after the settle time, once every replica indexes by the new definition
+            // no reindex now: it begins after the settle time, once every replica indexes by this definition
             SystemRequestDetails request = new SystemRequestDetails();
             request.getUserData().put(JpaConstants.SKIP_REINDEX_ON_UPDATE, Boolean.TRUE);
             dao.update(wanted, request);
             outcome = stored == null ? CatalogueLoader.Outcome.CREATED : CatalogueLoader.Outcome.UPDATED;
             log.info("SearchParameter {} {}", URL, outcome == CatalogueLoader.Outcome.CREATED ? "created" : "updated");
         }
-        // this replica indexes by the stored definition before it serves (HAPI refreshes it only after a reindex
+        // this replica indexes by the stored definition before it serves (HAPI refreshes only after a reindex
         // request, and another replica may have stored it while this one started)
-        refreshRegistry.run();
+        searchParamRegistry.forceRefresh();
+        Optional<State> state = state();
+        if (outcome != CatalogueLoader.Outcome.UNCHANGED
+                || state.filter(s -> s.definition().equals(wanted.getExpression()))
+                        .isEmpty()) {
+            Timestamp now = Timestamp.from(Instant.now());
+            jdbc.update(
+                    "INSERT INTO rehab_search_index (code, definition, stored_at, reindex_job, complete, updated_at)"
+                            + " VALUES (?, ?, ?, NULL, false, ?) ON CONFLICT (code) DO UPDATE SET definition ="
+                            + " EXCLUDED.definition, stored_at = EXCLUDED.stored_at, reindex_job = NULL, complete ="
+                            + " false, updated_at = EXCLUDED.updated_at",
+                    CODE,
+                    wanted.getExpression(),
+                    now,
+                    now);
+            log.info("Index {}: a reindex of the Observations begins {} from now", CODE, settle);
+        }
         checked = null;
         return outcome;
+    }
+
+    /** One step of the reindex, under the load lock: begin it when due, follow it, record its completion. */
+    public void advance() {
+        if (!enabled || state().filter(State::complete).isPresent()) {
+            return;
+        }
+        CatalogueLoader.underLoadLock(dataSource, () -> {
+            state().filter(s -> !s.complete()).ifPresent(this::advance); // again: another replica may have moved it
+            return null;
+        });
+    }
+
+    private void advance(State state) {
+        if (state.reindexJob() == null) {
+            if (!Instant.now().isBefore(state.storedAt().plus(settle))) {
+                begin();
+            }
+            return;
+        }
+        JobInstance job;
+        try {
+            job = jobs.getInstance(state.reindexJob());
+        } catch (ResourceNotFoundException gone) {
+            log.warn("Index {}: reindex job {} is gone; another begins", CODE, state.reindexJob());
+            begin();
+            return;
+        }
+        StatusEnum status = job.getStatus();
+        if (status == StatusEnum.COMPLETED) {
+            if (failures(job)) {
+                log.warn(
+                        "Index {}: reindex job {} completed, but HAPI could not reindex some Observations ({}): the"
+                                + " reads stay on code:not. Fix them, then set reindex_job to NULL in"
+                                + " rehab_search_index for another reindex",
+                        CODE,
+                        job.getInstanceId(),
+                        job.getWarningMessages());
+                return;
+            }
+            jdbc.update(
+                    "UPDATE rehab_search_index SET complete = true, updated_at = ? WHERE code = ? AND reindex_job = ?",
+                    Timestamp.from(Instant.now()),
+                    CODE,
+                    job.getInstanceId());
+            checked = null;
+            log.info("Index {}: reindex job {} completed, the index is complete", CODE, job.getInstanceId());
+        } else if (status == StatusEnum.FAILED || status == StatusEnum.CANCELLED) {
+            log.warn("Index {}: reindex job {} {}; another begins", CODE, job.getInstanceId(), status);
+            begin();
+        } else if (stale(job, Instant.now())) {
+            log.warn(
+                    "Index {}: reindex job {} without progress since {}; cancelled, another begins",
+                    CODE,
+                    job.getInstanceId(),
+                    job.getUpdateTime());
+            jobs.cancelInstance(job.getInstanceId());
+            begin();
+        }
+    }
+
+    static boolean failures(JobInstance job) {
+        String warnings = job.getWarningMessages();
+        return warnings != null && warnings.contains("Failure reindexing");
+    }
+
+    static boolean stale(JobInstance job, Instant now) {
+        Instant last = job.getUpdateTime() != null
+                ? job.getUpdateTime().toInstant()
+                : job.getCreateTime() != null ? job.getCreateTime().toInstant() : now;
+        return last.plus(STALE).isBefore(now);
+    }
+
+    private void begin() {
+        ReindexJobParameters parameters = new ReindexJobParameters();
+        parameters.setReindexSearchParameters(ReindexParameters.ReindexSearchParametersEnum.ALL);
+        jobPartitions
+                .getPartitionedUrls(new SystemRequestDetails(), List.of(OBSERVATIONS))
+                .forEach(parameters::addPartitionedUrl);
+        JobInstanceStartRequest request = new JobInstanceStartRequest();
+        request.setJobDefinitionId(JOB_REINDEX);
+        request.setParameters(parameters);
+        String id = jobs.startInstance(new SystemRequestDetails(), request).getInstanceId();
+        jdbc.update(
+                "UPDATE rehab_search_index SET reindex_job = ?, updated_at = ? WHERE code = ?",
+                id,
+                Timestamp.from(Instant.now()),
+                CODE);
+        log.info("Index {}: reindex of the Observations begun (job {})", CODE, id);
+    }
+
+    /**
+     * The Quartz job: HAPI's job factory creates it and autowires its fields (a job has no constructor arguments).
+     */
+    public static class Advance implements HapiJob {
+
+        @Autowired
+        private TextCandidateIndex index;
+
+        @Override
+        public void execute(JobExecutionContext context) {
+            index.advance();
+        }
     }
 }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -45,6 +44,21 @@ class EngineOperationsIT extends AbstractFhirServerIT {
 
     @Autowired
     private TextCandidateIndex textCandidates;
+
+    @Autowired
+    private org.rehabfhir.server.reliability.RegistryRefresh registryRefresh;
+
+    @Autowired
+    private javax.sql.DataSource dataSource;
+
+    @Autowired
+    private ca.uhn.fhir.rest.server.util.ISearchParamRegistry searchParamRegistry;
+
+    @Autowired
+    private ca.uhn.fhir.batch2.api.IJobCoordinator jobs;
+
+    @Autowired
+    private ca.uhn.fhir.batch2.api.IJobPartitionProvider jobPartitions;
 
     private static final String CATALOGUE = "http://rehab-fhir.org/fhir/PlanDefinition/";
 
@@ -169,7 +183,9 @@ class EngineOperationsIT extends AbstractFhirServerIT {
         Observation mmse = textOnlyMmse(patient, 15, daysAgo(1));
         ehr().create().resource(mmse).execute();
         heartRateFeed(patient, RecordReads.TEXT_CANDIDATES + 10);
-        await().atMost(Duration.ofSeconds(60)).until(textCandidates::ready);
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(textCandidates::ready);
 
         Bundle result = recommend(physio(), patient);
 
@@ -187,23 +203,22 @@ class EngineOperationsIT extends AbstractFhirServerIT {
         safeScreening(patient).forEach(o -> ehr().create().resource(o).execute());
         ehr().create().resource(textOnlyMmse(patient, 25, daysAgo(3))).execute();
         heartRateFeed(patient, 30);
-        await().atMost(Duration.ofSeconds(60)).until(textCandidates::ready);
+        await().atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(textCandidates::ready);
         LocalDate since = LocalDate.now(ZoneOffset.UTC).minusDays(400);
-        TextCandidateIndex notReady = new TextCandidateIndex(
-                false,
-                Duration.ZERO,
+        TextCandidateIndex off = new TextCandidateIndex(
+                new EngineProperties(true, "", null, true, false),
+                registryRefresh,
                 daoRegistry,
-                null,
-                Optional::empty,
-                from -> false,
-                from -> false,
-                () -> {},
-                () -> {},
-                System::nanoTime);
+                dataSource,
+                searchParamRegistry,
+                jobs,
+                jobPartitions);
 
         List<String> byIndex = ids(new StoredObservations(daoRegistry, textCandidates, patient)
                 .newestSinceExcept(since, RecordReads.TEXT_CANDIDATES_EXCEPT, 20));
-        List<String> byCodeNot = ids(new StoredObservations(daoRegistry, notReady, patient)
+        List<String> byCodeNot = ids(new StoredObservations(daoRegistry, off, patient)
                 .newestSinceExcept(since, RecordReads.TEXT_CANDIDATES_EXCEPT, 20));
 
         // the screen's twelve Observations but its heart rate, and the text-only MMSE (the order of equal dates is

@@ -1,10 +1,11 @@
 package org.rehabfhir.server.engine;
 
-import static ca.uhn.fhir.batch2.jobs.reindex.ReindexUtils.JOB_REINDEX;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
+import ca.uhn.fhir.batch2.jobs.reindex.ReindexJobParameters;
+import ca.uhn.fhir.batch2.model.JobInstance;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.model.util.JpaConstants;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
@@ -12,7 +13,6 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Observation;
@@ -25,8 +25,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The server's text-candidate index on a store that holds Observations from before it (an upgrade): its definition
- * is stored again, a reindex of the Observations begins after the settle time, and the reads use the index only once
- * that reindex has completed.
+ * is stored again, a reindex of the Observations begins after the settle time (HAPI's scheduler advances it), and the
+ * reads use the index only once that reindex has completed, as recorded in {@code rehab_search_index}.
  */
 class TextCandidateIndexIT extends AbstractFhirServerIT {
 
@@ -70,24 +70,31 @@ class TextCandidateIndexIT extends AbstractFhirServerIT {
                 .getId()
                 .toUnqualifiedVersionless()
                 .getValue();
-        Instant start = Instant.now();
-
-        index.onReady(); // a start of this release on that store: the definition stored, a reindex due
+        index.onReady(); // a start of this release on that store: the definition stored, its state reset
 
         assertThat(index.ready()).as("not before the reindex").isFalse();
+        assertThat(index.state()).get().satisfies(state -> {
+            assertThat(state.complete()).isFalse();
+            assertThat(state.reindexJob()).as("not before the settle time").isNull();
+        });
         assertThat(byIndex(patient)).as("no row yet: reads must not use it").isEmpty();
         await().atMost(Duration.ofMinutes(4))
                 .pollInterval(Duration.ofSeconds(2))
                 .until(index::ready);
-        // begun when every replica's registry held the definition (twice the registry's lag, 2 x 5 s here)
-        assertThat(jobs.getJobInstancesByJobDefinitionId(JOB_REINDEX, 100, 0))
-                .filteredOn(job -> job.getCreateTime().toInstant().isAfter(start.plusSeconds(10)))
-                .anySatisfy(job -> {
-                    assertThat(job.getStatus().name()).isEqualTo("COMPLETED");
-                    assertThat(TextCandidateIndex.coversObservations(job)).isTrue();
-                });
+        TextCandidateIndex.State state = index.state().orElseThrow();
+        assertThat(state.complete()).isTrue();
+        JobInstance job = jobs.getInstance(state.reindexJob());
+        assertThat(job.getStatus().name()).isEqualTo("COMPLETED");
+        assertThat(job.getCreateTime().toInstant())
+                .as("begun the settle time after the definition")
+                .isAfterOrEqualTo(state.storedAt().plus(TextCandidateIndex.MIN_SETTLE));
+        assertThat(job.getParameters(ReindexJobParameters.class).getUrls()).containsExactly("Observation?");
         assertThat(byIndex(patient)).containsExactly(stored);
         assertThat(index.store()).as("a restart").isEqualTo(CatalogueLoader.Outcome.UNCHANGED);
+        assertThat(index.state())
+                .get()
+                .extracting(TextCandidateIndex.State::complete)
+                .isEqualTo(true);
     }
 
     private List<String> byIndex(String patient) {
