@@ -59,11 +59,13 @@ import org.springframework.stereotype.Component;
  *   <li>at start, the definition is stored when it is missing or differs (without HAPI's immediate reindex), this
  *       replica's registry refreshed, and the state reset when the definition is new;</li>
  *   <li>every replica's registry holds it within {@link RegistryRefresh#maxLag()}; after the <em>settle</em> time
- *       ({@link #settle}) a reindex job of the Observations begins, so it covers whatever was written before every
- *       writer indexed;</li>
- *   <li>a local job ({@link #ADVANCE_EVERY}) follows it: completed without failures, the index is complete; failed,
- *       cancelled, gone, or without progress for {@link #STALE}, another begins; completed with failures (a resource
- *       HAPI could not reindex), it stays incomplete, with a warning.</li>
+ *       ({@link #settle}), and once no transaction of the database begun before then is still open (a long EHR
+ *       transaction may have extracted its indexes before its replica knew the definition), a reindex job of the
+ *       Observations begins: it covers whatever was written before every writer indexed;</li>
+ *   <li>a local job ({@link #ADVANCE_EVERY}) follows it: completed without errors, the index is complete; completed
+ *       with errors, failed, cancelled, gone, or running without progress for {@link #STALE}, another begins after
+ *       a back-off ({@link #backoff}), at most {@link #MAX_ATTEMPTS} times, then it stays incomplete with a
+ *       warning.</li>
  * </ol>
  * {@link #ready()}: the state is complete for this definition and HAPI's registry holds it. Until then
  * {@link StoredObservations} reads with {@code code:not}: the same answer, the slow way. Off with {@code
@@ -86,8 +88,12 @@ public class TextCandidateIndex implements IHasScheduledJobs {
     static final Duration ADVANCE_EVERY = Duration.ofSeconds(30);
     /** At least this long between storing a definition and beginning its reindex (long write transactions). */
     static final Duration MIN_SETTLE = Duration.ofSeconds(30);
-    /** A reindex job without progress this long is given up and begun again. */
+    /** A running reindex job without progress this long is given up and begun again. */
     static final Duration STALE = Duration.ofMinutes(30);
+    /** Reindexes begun for one definition before the index stays incomplete (an operator resets attempts). */
+    static final int MAX_ATTEMPTS = 5;
+    /** The wait before the second attempt; it doubles with each further one. */
+    static final Duration FIRST_BACKOFF = Duration.ofMinutes(10);
 
     private static final String OBSERVATIONS = "Observation?";
 
@@ -100,11 +106,19 @@ public class TextCandidateIndex implements IHasScheduledJobs {
     private final IJobCoordinator jobs;
     private final IJobPartitionProvider jobPartitions;
     private volatile Checked checked;
+    /** This replica has stored the definition (HAPI's scheduler runs before the application is ready). */
+    private volatile boolean started;
 
     private record Checked(long at, boolean ready) {}
 
     /** A row of {@code rehab_search_index}. */
-    record State(String definition, Instant storedAt, String reindexJob, boolean complete) {}
+    record State(
+            String definition,
+            Instant storedAt,
+            String reindexJob,
+            int attempts,
+            Instant nextAttemptAt,
+            boolean complete) {}
 
     @Autowired
     public TextCandidateIndex(
@@ -215,9 +229,17 @@ public class TextCandidateIndex implements IHasScheduledJobs {
     Optional<State> state() {
         return jdbc
                 .query(
-                        "SELECT definition, stored_at, reindex_job, complete FROM rehab_search_index WHERE code = ?",
+                        "SELECT definition, stored_at, reindex_job, attempts, next_attempt_at, complete"
+                                + " FROM rehab_search_index WHERE code = ?",
                         (rs, n) -> new State(
-                                rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getBoolean(4)),
+                                rs.getString(1),
+                                rs.getTimestamp(2).toInstant(),
+                                rs.getString(3),
+                                rs.getInt(4),
+                                rs.getTimestamp(5) == null
+                                        ? null
+                                        : rs.getTimestamp(5).toInstant(),
+                                rs.getBoolean(6)),
                         CODE)
                 .stream()
                 .findFirst();
@@ -234,6 +256,7 @@ public class TextCandidateIndex implements IHasScheduledJobs {
             store();
             return null;
         });
+        started = true;
         advance();
     }
 
@@ -276,17 +299,15 @@ public class TextCandidateIndex implements IHasScheduledJobs {
         if (outcome != CatalogueLoader.Outcome.UNCHANGED
                 || state.filter(s -> s.definition().equals(wanted.getExpression()))
                         .isEmpty()) {
-            Timestamp now = Timestamp.from(Instant.now());
+            state.filter(s -> !s.complete() && s.reindexJob() != null).ifPresent(s -> cancel(s.reindexJob()));
             jdbc.update(
-                    "INSERT INTO rehab_search_index (code, definition, stored_at, reindex_job, complete, updated_at)"
-                            + " VALUES (?, ?, ?, NULL, false, ?) ON CONFLICT (code) DO UPDATE SET definition ="
-                            + " EXCLUDED.definition, stored_at = EXCLUDED.stored_at, reindex_job = NULL, complete ="
-                            + " false, updated_at = EXCLUDED.updated_at",
+                    "INSERT INTO rehab_search_index (code, definition, stored_at, updated_at) VALUES (?, ?, now(),"
+                            + " now()) ON CONFLICT (code) DO UPDATE SET definition = EXCLUDED.definition, stored_at ="
+                            + " now(), reindex_job = NULL, attempts = 0, next_attempt_at = NULL,"
+                            + " complete = false, updated_at = now()",
                     CODE,
-                    wanted.getExpression(),
-                    now,
-                    now);
-            log.info("Index {}: a reindex of the Observations begins {} from now", CODE, settle);
+                    wanted.getExpression());
+            log.info("Index {}: a reindex of the Observations begins {} from now at the earliest", CODE, settle);
         }
         checked = null;
         return outcome;
@@ -294,7 +315,7 @@ public class TextCandidateIndex implements IHasScheduledJobs {
 
     /** One step of the reindex, under the load lock: begin it when due, follow it, record its completion. */
     public void advance() {
-        if (!enabled || state().filter(State::complete).isPresent()) {
+        if (!enabled || !started || state().filter(State::complete).isPresent()) {
             return;
         }
         CatalogueLoader.underLoadLock(dataSource, () -> {
@@ -304,8 +325,16 @@ public class TextCandidateIndex implements IHasScheduledJobs {
     }
 
     private void advance(State state) {
+        if (!state.definition().equals(searchParameter().getExpression())) {
+            return; // another release's definition: its replicas move it
+        }
         if (state.reindexJob() == null) {
-            if (!Instant.now().isBefore(state.storedAt().plus(settle))) {
+            if (state.attempts() >= MAX_ATTEMPTS
+                    || (state.nextAttemptAt() != null && !dbAtOrAfter(state.nextAttemptAt()))) {
+                return;
+            }
+            Instant due = state.storedAt().plus(settle);
+            if (dbAtOrAfter(due) && !transactionOpenSince(due)) {
                 begin();
             }
             return;
@@ -314,49 +343,85 @@ public class TextCandidateIndex implements IHasScheduledJobs {
         try {
             job = jobs.getInstance(state.reindexJob());
         } catch (ResourceNotFoundException gone) {
-            log.warn("Index {}: reindex job {} is gone; another begins", CODE, state.reindexJob());
-            begin();
+            failed(state, "is gone");
             return;
         }
         StatusEnum status = job.getStatus();
         if (status == StatusEnum.COMPLETED) {
-            if (failures(job)) {
-                log.warn(
-                        "Index {}: reindex job {} completed, but HAPI could not reindex some Observations ({}): the"
-                                + " reads stay on code:not. Fix them, then set reindex_job to NULL in"
-                                + " rehab_search_index for another reindex",
-                        CODE,
-                        job.getInstanceId(),
-                        job.getWarningMessages());
+            if (job.getErrorCount() > 0) {
+                failed(state, "completed with " + job.getErrorCount() + " errors (" + job.getErrorMessage() + ")");
                 return;
             }
             jdbc.update(
-                    "UPDATE rehab_search_index SET complete = true, updated_at = ? WHERE code = ? AND reindex_job = ?",
-                    Timestamp.from(Instant.now()),
+                    "UPDATE rehab_search_index SET complete = true, updated_at = now() WHERE code = ? AND"
+                            + " reindex_job = ?",
                     CODE,
                     job.getInstanceId());
             checked = null;
             log.info("Index {}: reindex job {} completed, the index is complete", CODE, job.getInstanceId());
         } else if (status == StatusEnum.FAILED || status == StatusEnum.CANCELLED) {
-            log.warn("Index {}: reindex job {} {}; another begins", CODE, job.getInstanceId(), status);
-            begin();
+            failed(state, status + " (" + job.getErrorMessage() + ")");
         } else if (stale(job, Instant.now())) {
-            log.warn(
-                    "Index {}: reindex job {} without progress since {}; cancelled, another begins",
-                    CODE,
-                    job.getInstanceId(),
-                    job.getUpdateTime());
-            jobs.cancelInstance(job.getInstanceId());
-            begin();
+            cancel(job.getInstanceId());
+            failed(state, "made no progress since " + job.getUpdateTime() + " and was cancelled");
         }
     }
 
-    static boolean failures(JobInstance job) {
-        String warnings = job.getWarningMessages();
-        return warnings != null && warnings.contains("Failure reindexing");
+    /** The reindex did not fill the index: another after {@link #backoff}, up to {@link #MAX_ATTEMPTS}. */
+    private void failed(State state, String why) {
+        int attempts = state.attempts() + 1;
+        Duration wait = backoff(attempts);
+        jdbc.update(
+                "UPDATE rehab_search_index SET reindex_job = NULL, attempts = ?, next_attempt_at = now() +"
+                        + " make_interval(secs => ?), updated_at = now() WHERE code = ?",
+                attempts,
+                (double) wait.toSeconds(),
+                CODE);
+        if (attempts >= MAX_ATTEMPTS) {
+            log.warn(
+                    "Index {}: reindex job {} {}; {} attempts: the index stays incomplete and the reads on code:not."
+                            + " HAPI's log names the Observations it could not reindex; after fixing them, set"
+                            + " attempts = 0 in rehab_search_index for another",
+                    CODE,
+                    state.reindexJob(),
+                    why,
+                    attempts);
+        } else {
+            log.warn("Index {}: reindex job {} {}; another begins in {}", CODE, state.reindexJob(), why, wait);
+        }
     }
 
+    /** The wait after the {@code attempts}-th failed reindex: {@link #FIRST_BACKOFF}, doubling. */
+    static Duration backoff(int attempts) {
+        return FIRST_BACKOFF.multipliedBy(1L << Math.min(Math.max(attempts - 1, 0), 10));
+    }
+
+    private boolean dbAtOrAfter(Instant instant) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT now() >= ?", Boolean.class, Timestamp.from(instant)));
+    }
+
+    /** A transaction of this database begun before {@code instant} is still open (another session's). */
+    private boolean transactionOpenSince(Instant instant) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <>"
+                        + " pg_backend_pid() AND xact_start < ?)",
+                Boolean.class,
+                Timestamp.from(instant)));
+    }
+
+    private void cancel(String jobId) {
+        try {
+            jobs.cancelInstance(jobId);
+        } catch (RuntimeException e) {
+            log.debug("Index {}: reindex job {} not cancelled: {}", CODE, jobId, e.toString());
+        }
+    }
+
+    /** A running job (not one queued behind others) whose last change is older than {@link #STALE}. */
     static boolean stale(JobInstance job, Instant now) {
+        if (job.getStatus() != StatusEnum.IN_PROGRESS && job.getStatus() != StatusEnum.ERRORED) {
+            return false;
+        }
         Instant last = job.getUpdateTime() != null
                 ? job.getUpdateTime().toInstant()
                 : job.getCreateTime() != null ? job.getCreateTime().toInstant() : now;
@@ -373,11 +438,7 @@ public class TextCandidateIndex implements IHasScheduledJobs {
         request.setJobDefinitionId(JOB_REINDEX);
         request.setParameters(parameters);
         String id = jobs.startInstance(new SystemRequestDetails(), request).getInstanceId();
-        jdbc.update(
-                "UPDATE rehab_search_index SET reindex_job = ?, updated_at = ? WHERE code = ?",
-                id,
-                Timestamp.from(Instant.now()),
-                CODE);
+        jdbc.update("UPDATE rehab_search_index SET reindex_job = ?, updated_at = now() WHERE code = ?", id, CODE);
         log.info("Index {}: reindex of the Observations begun (job {})", CODE, id);
     }
 

@@ -83,6 +83,7 @@ class TextCandidateIndexIT extends AbstractFhirServerIT {
                 .until(index::ready);
         TextCandidateIndex.State state = index.state().orElseThrow();
         assertThat(state.complete()).isTrue();
+        assertThat(state.attempts()).isZero();
         JobInstance job = jobs.getInstance(state.reindexJob());
         assertThat(job.getStatus().name()).isEqualTo("COMPLETED");
         assertThat(job.getCreateTime().toInstant())

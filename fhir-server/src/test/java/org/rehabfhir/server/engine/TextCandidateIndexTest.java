@@ -3,6 +3,7 @@ package org.rehabfhir.server.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.batch2.model.JobInstance;
+import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.context.FhirContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,18 +63,26 @@ class TextCandidateIndexTest {
     }
 
     @Test
-    void aJobWithoutProgressForHalfAnHourIsStaleAndOneThatCouldNotReindexAResourceHasFailures() {
+    void aRunningJobWithoutProgressForHalfAnHourIsStaleAQueuedOneIsNot() {
         Instant now = Instant.parse("2026-12-02T12:00:00Z");
         JobInstance job = new JobInstance();
+        job.setStatus(StatusEnum.IN_PROGRESS);
         job.setCreateTime(Date.from(now.minus(Duration.ofHours(5))));
         job.setUpdateTime(Date.from(now.minus(Duration.ofMinutes(29))));
         assertThat(TextCandidateIndex.stale(job, now)).isFalse();
         job.setUpdateTime(Date.from(now.minus(Duration.ofMinutes(31))));
         assertThat(TextCandidateIndex.stale(job, now)).isTrue();
+        job.setStatus(StatusEnum.QUEUED);
+        assertThat(TextCandidateIndex.stale(job, now))
+                .as("waiting behind other jobs")
+                .isFalse();
+    }
 
-        assertThat(TextCandidateIndex.failures(job)).isFalse();
-        job.setWarningMessages("Failure reindexing Observation/12: HAPI-0450: ...");
-        assertThat(TextCandidateIndex.failures(job)).isTrue();
+    @Test
+    void aFailedReindexIsBegunAgainAfterABackOffThatDoubles() {
+        assertThat(TextCandidateIndex.backoff(1)).isEqualTo(TextCandidateIndex.FIRST_BACKOFF);
+        assertThat(TextCandidateIndex.backoff(2)).isEqualTo(TextCandidateIndex.FIRST_BACKOFF.multipliedBy(2));
+        assertThat(TextCandidateIndex.backoff(4)).isEqualTo(TextCandidateIndex.FIRST_BACKOFF.multipliedBy(8));
     }
 
     private static Observation observation(Coding... codings) {
