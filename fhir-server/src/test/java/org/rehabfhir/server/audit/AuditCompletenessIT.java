@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.engine.TextCandidateIndex;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
-import org.rehabfhir.server.support.TestData;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -38,11 +37,7 @@ class AuditCompletenessIT extends AbstractFhirServerIT {
 
     @Test
     void countOnlySearchByBareIdNamesThePatient() {
-        String id = ehr().create()
-                .resource(TestData.patient(TestData.uniqueMrn()))
-                .execute()
-                .getId()
-                .getIdPart();
+        String id = ehrPatient().getIdPart();
         String token = freshEhrToken();
 
         AuditTestSupport.Response response =
@@ -55,11 +50,7 @@ class AuditCompletenessIT extends AbstractFhirServerIT {
 
     @Test
     void aSearchByTheServersOwnReferenceParameterAndABareIdNamesThePatient() {
-        String id = ehr().create()
-                .resource(TestData.patient(TestData.uniqueMrn()))
-                .execute()
-                .getId()
-                .getIdPart();
+        String id = ehrPatient().getIdPart();
         String token = freshEhrToken();
 
         AuditTestSupport.Response response = send(

@@ -27,12 +27,7 @@ class RealEhrRecordsIT extends AbstractFhirServerIT {
 
     @Test
     void theEhrWritesTheRecordTypesOfARehabilitationChart() {
-        String patient = ehr().create()
-                .resource(TestData.patient(TestData.uniqueMrn()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless()
-                .getValue();
+        String patient = ehrPatient().getValue();
         Encounter encounter = new Encounter()
                 .setStatus(Encounter.EncounterStatus.FINISHED)
                 .setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"))
@@ -124,12 +119,7 @@ class RealEhrRecordsIT extends AbstractFhirServerIT {
     @Test
     void aWhoIcd10StrokeAndAResolvedStrokeBothGetTheChronicStrokeRegimen() {
         for (Condition stroke : new Condition[] {whoStroke(), resolvedSnomedStroke()}) {
-            String patient = ehr().create()
-                    .resource(TestData.patient(TestData.uniqueMrn()))
-                    .execute()
-                    .getId()
-                    .toUnqualifiedVersionless()
-                    .getValue();
+            String patient = ehrPatient().getValue();
             stroke.setSubject(new Reference(patient));
             ehr().create().resource(stroke).execute();
             Bundle recommended = physio().operation()

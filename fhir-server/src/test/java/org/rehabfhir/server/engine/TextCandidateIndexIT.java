@@ -20,7 +20,6 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
-import org.rehabfhir.server.support.TestData;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -53,12 +52,7 @@ class TextCandidateIndexIT extends AbstractFhirServerIT {
         searchParamRegistry.forceRefresh();
         await().atMost(Duration.ofSeconds(20)).until(() -> !index.ready());
 
-        String patient = ehr().create()
-                .resource(TestData.patient(TestData.uniqueMrn()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless()
-                .getValue();
+        String patient = ehrPatient().getValue();
         Observation mmse = new Observation();
         mmse.setStatus(Observation.ObservationStatus.FINAL);
         mmse.setCode(new CodeableConcept().setText("MMSE total score"));

@@ -3,6 +3,7 @@ package org.rehabfhir.server.support;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.junit.jupiter.api.BeforeEach;
 import org.rehabfhir.devservices.KeycloakServer;
 import org.rehabfhir.devservices.TokenClient;
@@ -104,6 +105,15 @@ public abstract class AbstractFhirServerIT {
         IGenericClient client = newClient();
         client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken));
         return client;
+    }
+
+    /** A new Patient with a unique MRN, created by the EHR client: its versionless id ({@code Patient/<id>}). */
+    protected IIdType ehrPatient() {
+        return ehr().create()
+                .resource(TestData.patient(TestData.uniqueMrn()))
+                .execute()
+                .getId()
+                .toUnqualifiedVersionless();
     }
 
     private IGenericClient newClient() {

@@ -91,12 +91,7 @@ class IgPackageValidationIT extends AbstractFhirServerIT {
 
     @Test
     void aProfileInNoConfiguredPackageStaysAWarning() {
-        String patient = ehr().create()
-                .resource(TestData.patient(TestData.uniqueMrn()))
-                .execute()
-                .getId()
-                .toUnqualifiedVersionless()
-                .getValue();
+        String patient = ehrPatient().getValue();
         Condition condition = TestData.kneeOsteoarthritis(patient);
         condition
                 .getMeta()
