@@ -82,6 +82,8 @@ public class TextCandidateIndex implements IHasScheduledJobs {
 
     static final String ID = "rehab-observation-text-candidate-patient";
     static final String URL = "http://rehab-fhir.org/fhir/SearchParameter/observation-text-candidate-patient";
+    /** The FHIRPath of this release's definition, built once from the engine's exclusions. */
+    static final String EXPRESSION = expression(RecordReads.TEXT_CANDIDATES_EXCEPT);
     /** How long an answer of {@link #ready()} is kept: the state is not read per request. */
     static final Duration RECHECK = Duration.ofSeconds(5);
     /** How often each replica looks at the reindex (under the lock: one at a time). */
@@ -164,7 +166,7 @@ public class TextCandidateIndex implements IHasScheduledJobs {
         sp.setCode(CODE);
         sp.addBase("Observation");
         sp.setType(Enumerations.SearchParamType.REFERENCE);
-        sp.setExpression(expression(RecordReads.TEXT_CANDIDATES_EXCEPT));
+        sp.setExpression(EXPRESSION);
         sp.setXpathUsage(SearchParameter.XPathUsageType.NORMAL);
         sp.addTarget("Patient");
         return sp;
@@ -201,11 +203,10 @@ public class TextCandidateIndex implements IHasScheduledJobs {
         if (last != null && now - last.at() < RECHECK.toNanos()) {
             return last.ready();
         }
-        String expression = searchParameter().getExpression();
         Optional<State> state = state();
-        boolean complete = state.filter(s -> s.complete() && s.definition().equals(expression))
+        boolean complete = state.filter(s -> s.complete() && s.definition().equals(EXPRESSION))
                 .isPresent();
-        boolean ready = complete && registered(expression);
+        boolean ready = complete && registered();
         if (last == null || last.ready() != ready) {
             if (ready) {
                 log.info("Text candidates read by the index {} (Observation?{}=)", URL, CODE);
@@ -220,10 +221,10 @@ public class TextCandidateIndex implements IHasScheduledJobs {
         return ready;
     }
 
-    private boolean registered(String expression) {
+    private boolean registered() {
         RuntimeSearchParam active = searchParamRegistry.getActiveSearchParam(
                 "Observation", CODE, ISearchParamRegistry.SearchParamLookupContextEnum.SEARCH);
-        return active != null && expression.equals(active.getPath());
+        return active != null && EXPRESSION.equals(active.getPath());
     }
 
     Optional<State> state() {
@@ -325,7 +326,7 @@ public class TextCandidateIndex implements IHasScheduledJobs {
     }
 
     private void advance(State state) {
-        if (!state.definition().equals(searchParameter().getExpression())) {
+        if (!state.definition().equals(EXPRESSION)) {
             return; // another release's definition: its replicas move it
         }
         if (state.reindexJob() == null) {
