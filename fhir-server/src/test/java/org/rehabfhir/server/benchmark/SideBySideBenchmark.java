@@ -3,6 +3,7 @@ package org.rehabfhir.server.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import java.net.URI;
@@ -735,7 +736,7 @@ class SideBySideBenchmark {
 
     private static HttpRequest noStore(HttpRequest request) {
         return HttpRequest.newBuilder(request, (name, value) -> true)
-                .header("Cache-Control", "no-store")
+                .header(Constants.HEADER_CACHE_CONTROL, Constants.CACHE_CONTROL_NO_STORE)
                 .build();
     }
 
