@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class SearchPagingIT extends AbstractStorageIT {
 
     private static final String TUG = "89423-8";
+    private static final String OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
 
     @Autowired
     private DataSource dataSource;
@@ -82,6 +84,48 @@ class SearchPagingIT extends AbstractStorageIT {
         assertThat(ids(page)).containsExactlyInAnyOrderElementsOf(created);
         assertThat(page.getTotal()).isEqualTo(5);
         assertThat(page.getLink(Bundle.LINK_NEXT)).isNull();
+        assertThat(storedSearches()).isZero();
+    }
+
+    @Test
+    void aSearchForOneResourceFindsItWithoutAStoredSearch() {
+        Set<String> created = createTimedUpAndGos(1);
+
+        Bundle page = search("Observation?subject=Patient/" + patientId + "&_count=1");
+
+        assertThat(ids(page)).containsExactlyElementsOf(created);
+        assertThat(page.getTotal()).isEqualTo(1);
+        assertThat(storedSearches()).isZero();
+    }
+
+    @Test
+    void aResourceMatchingThroughSeveralValuesCountsOnceAndALongResultIsStillPaged() {
+        // each Observation has both categories: the database finds it through two index rows
+        Set<String> created = createTimedUpAndGos(25, "activity");
+
+        Bundle page = search("Observation?subject=Patient/" + patientId + "&category=exam,activity&_count=20");
+        assertThat(page.getEntry()).hasSize(20);
+        assertThat(page.getLink(Bundle.LINK_NEXT)).isNotNull();
+        List<String> seen = new ArrayList<>(ids(page));
+        while (page.getLink(Bundle.LINK_NEXT) != null) {
+            page = client.loadPage().next(page).execute();
+            seen.addAll(ids(page));
+        }
+        assertThat(seen).hasSize(25).containsExactlyInAnyOrderElementsOf(created);
+    }
+
+    @Test
+    void anAccurateTotalWithIncludesThatDoNotFitThePageKeepsTheIncludes() {
+        Set<String> created = createTimedUpAndGos(3);
+
+        Bundle page = search(
+                "Observation?subject=Patient/" + patientId + "&_include=Observation:subject&_total=accurate&_count=3");
+
+        assertThat(page.getTotal()).isEqualTo(3);
+        assertThat(matches(page)).containsExactlyInAnyOrderElementsOf(created);
+        assertThat(page.getEntry())
+                .filteredOn(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
+                .hasSize(1);
     }
 
     @Test
@@ -112,6 +156,7 @@ class SearchPagingIT extends AbstractStorageIT {
                         .getValue())
                 .containsExactly("Patient/" + patientId);
         assertThat(page.getLink(Bundle.LINK_NEXT)).isNull();
+        assertThat(storedSearches()).isZero();
     }
 
     @Test
@@ -126,6 +171,7 @@ class SearchPagingIT extends AbstractStorageIT {
                         .getValueAsString())
                 .toList();
         assertThat(dates).hasSize(4).isSortedAccordingTo((a, b) -> b.compareTo(a));
+        assertThat(storedSearches()).isZero();
     }
 
     @Test
@@ -136,6 +182,7 @@ class SearchPagingIT extends AbstractStorageIT {
 
         assertThat(count.getTotal()).isEqualTo(25);
         assertThat(count.getEntry()).isEmpty();
+        assertThat(storedSearches()).isZero();
     }
 
     @Test
@@ -158,20 +205,33 @@ class SearchPagingIT extends AbstractStorageIT {
         createTimedUpAndGos(1);
 
         assertThat(search(url).getTotal()).isEqualTo(3);
+        assertThat(storedSearches()).isZero();
     }
 
     private Bundle search(String url) {
         return client.search().byUrl(url).returnBundle(Bundle.class).execute();
     }
 
-    /** Posted as one batch; every Observation a day apart, so that a sort by date has one order. */
     private Set<String> createTimedUpAndGos(int n) {
+        return createTimedUpAndGos(n, null);
+    }
+
+    /**
+     * Posted as one transaction; every Observation a day apart, so that a sort by date has one order.
+     *
+     * @param secondCategory a code of HL7's observation-category besides "exam", or null
+     */
+    private Set<String> createTimedUpAndGos(int n, String secondCategory) {
         Bundle batch = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         int offset = existingObservations();
         for (int i = 0; i < n; i++) {
             String day = java.time.LocalDate.of(2026, 1, 1).plusDays(offset + i).toString();
+            Observation observation = timedUpAndGo("Patient/" + patientId, 10 + i % 5, day + "T10:00:00Z");
+            if (secondCategory != null) {
+                observation.addCategory().addCoding(new Coding(OBSERVATION_CATEGORY, secondCategory, null));
+            }
             batch.addEntry()
-                    .setResource(timedUpAndGo("Patient/" + patientId, 10 + i % 5, day + "T10:00:00Z"))
+                    .setResource(observation)
                     .getRequest()
                     .setMethod(Bundle.HTTPVerb.POST)
                     .setUrl("Observation");

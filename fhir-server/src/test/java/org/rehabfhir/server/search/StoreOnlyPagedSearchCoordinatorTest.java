@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.CacheControlDirective;
-import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import org.junit.jupiter.api.Test;
 
 class StoreOnlyPagedSearchCoordinatorTest {
@@ -48,13 +47,17 @@ class StoreOnlyPagedSearchCoordinatorTest {
     }
 
     @Test
-    void aResultIsCompleteOnlyWhenItsSizeIsKnownAndFitsThePage() {
-        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(new SimpleBundleProvider().setSize(20), 20))
+    void aResultIsCompleteOnlyWhenItsSizeIsKnownAndItFitsThePageWithItsIncludes() {
+        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(20, 20, 20)).isTrue();
+        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(3, 4, 20))
+                .as("3 matches and 1 included")
                 .isTrue();
-        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(new SimpleBundleProvider().setSize(21), 20))
+        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(21, 21, 20)).isFalse();
+        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(null, 21, 20))
+                .as("HAPI: more matches than asked for")
                 .isFalse();
-        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(new SimpleBundleProvider().setSize(null), 20))
-                .as("HAPI: more matches than the page")
+        assertThat(StoreOnlyPagedSearchCoordinator.isComplete(18, 23, 20))
+                .as("_total=accurate: 18 matches, but their includes do not fit the page")
                 .isFalse();
     }
 
