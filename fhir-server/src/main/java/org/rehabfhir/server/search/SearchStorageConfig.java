@@ -1,9 +1,7 @@
 package org.rehabfhir.server.search;
 
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.svc.ISearchCoordinatorSvc;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -18,15 +16,14 @@ import org.springframework.context.annotation.Configuration;
 public class SearchStorageConfig {
 
     @Bean
-    public static BeanPostProcessor storeOnlyPagedSearches(ObjectProvider<IInterceptorService> jpaInterceptors) {
+    public static BeanPostProcessor storeOnlyPagedSearches() {
         return new BeanPostProcessor() {
             @Override
             @SuppressWarnings("unchecked")
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 if (bean instanceof ISearchCoordinatorSvc<?> hapi
                         && !(bean instanceof StoreOnlyPagedSearchCoordinator)) {
-                    return new StoreOnlyPagedSearchCoordinator(
-                            (ISearchCoordinatorSvc<JpaPid>) hapi, jpaInterceptors::getObject);
+                    return new StoreOnlyPagedSearchCoordinator((ISearchCoordinatorSvc<JpaPid>) hapi);
                 }
                 return bean;
             }

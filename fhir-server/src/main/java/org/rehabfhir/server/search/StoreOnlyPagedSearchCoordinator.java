@@ -1,23 +1,24 @@
 package org.rehabfhir.server.search;
 
-import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
-import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.api.svc.ISearchCoordinatorSvc;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.rest.api.CacheControlDirective;
+import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.SimpleBundleProvider;
-import ca.uhn.fhir.rest.server.util.CompositeInterceptorBroadcaster;
+import ca.uhn.fhir.rest.server.method.ResponsePage;
 import jakarta.annotation.Nullable;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,23 +38,22 @@ import org.slf4j.LoggerFactory;
  * result. Otherwise the search runs again as HAPI's stored search, unchanged, and the client pages on through
  * {@code next} links as before; the first attempt (N + 1 resources read and parsed) is then extra work.
  *
+ * <p>Whether more matches exist is judged by what HAPI took from the database, not by what it returns, so an
+ * interceptor that withholds resources (HAPI's consent service, {@code STORAGE_PREACCESS_RESOURCES}) cannot make a
+ * longer result look complete. HAPI's authorization checks the resources of the first attempt as it checks any read.
+ *
  * <p>Left to HAPI as they are: searches already synchronous (internal ones, {@code _offset}, {@code Cache-Control:
- * no-store}), those without a page size, {@code $everything}, {@code $lastn} and searches inside a transaction (their
- * own limit); and every search while an interceptor may withhold found resources ({@code STORAGE_PREACCESS_RESOURCES},
- * HAPI's consent service): the synchronous size would then not say whether more matches exist.
+ * no-store}), those without a page size, {@code $everything}, {@code $lastn}, a search with a limit of its own
+ * ({@code loadSynchronousUpTo}), a sort by distance ({@code _sort=near}) and {@code :iterate} includes.
  */
 public class StoreOnlyPagedSearchCoordinator implements ISearchCoordinatorSvc<JpaPid> {
 
     private static final Logger log = LoggerFactory.getLogger(StoreOnlyPagedSearchCoordinator.class);
 
     private final ISearchCoordinatorSvc<JpaPid> hapi;
-    private final Supplier<IInterceptorBroadcaster> interceptors;
-    private volatile IInterceptorBroadcaster jpaInterceptors;
 
-    public StoreOnlyPagedSearchCoordinator(
-            ISearchCoordinatorSvc<JpaPid> hapi, Supplier<IInterceptorBroadcaster> interceptors) {
+    public StoreOnlyPagedSearchCoordinator(ISearchCoordinatorSvc<JpaPid> hapi) {
         this.hapi = hapi;
-        this.interceptors = interceptors;
     }
 
     @Override
@@ -63,7 +63,7 @@ public class StoreOnlyPagedSearchCoordinator implements ISearchCoordinatorSvc<Jp
             String resourceType,
             CacheControlDirective cacheControl,
             @Nullable RequestDetails request) {
-        if (!mayAnswerAtOnce(params, cacheControl) || resourcesMayBeWithheld(request)) {
+        if (!mayAnswerAtOnce(params, cacheControl)) {
             return hapi.registerSearch(dao, params, resourceType, cacheControl, request);
         }
         if (params.isWantOnlyCount()) {
@@ -78,8 +78,9 @@ public class StoreOnlyPagedSearchCoordinator implements ISearchCoordinatorSvc<Jp
         atOnce.setCount(pageSize + 1);
         atOnce.setOffset(0);
         IBundleProvider found = hapi.registerSearch(dao, atOnce, resourceType, cacheControl, request);
-        List<IBaseResource> resources = found.getResources(0, Integer.MAX_VALUE);
-        if (isComplete(found.size(), resources.size(), pageSize)) {
+        FetchedCount fetched = new FetchedCount();
+        List<IBaseResource> resources = found.getResources(0, Integer.MAX_VALUE, fetched);
+        if (isComplete(fetched.matches, found.size(), resources.size(), pageSize)) {
             SimpleBundleProvider answer =
                     new SimpleBundleProvider(resources, UUID.randomUUID().toString());
             answer.setSize(found.size());
@@ -98,27 +99,51 @@ public class StoreOnlyPagedSearchCoordinator implements ISearchCoordinatorSvc<Jp
                 && params.getCount() != null
                 && params.getLoadSynchronousUpTo() == null
                 && params.getEverythingMode() == null
-                && !params.isLastN();
+                && !params.isLastN()
+                && !sortsByDistance(params.getSort())
+                && !iterates(params.getIncludes())
+                && !iterates(params.getRevIncludes());
     }
 
-    private boolean resourcesMayBeWithheld(@Nullable RequestDetails request) {
-        if (jpaInterceptors == null) {
-            jpaInterceptors = interceptors.get(); // resolved at the first search: HAPI's beans are made after this one
+    /** HAPI 8.8's de-duplicating query cannot sort by distance (hapifhir/hapi-fhir#6709): PostgreSQL refuses it. */
+    private static boolean sortsByDistance(@Nullable SortSpec sort) {
+        for (SortSpec s = sort; s != null; s = s.getChain()) {
+            if (Location.SP_NEAR.equals(s.getParamName())) {
+                return true;
+            }
         }
-        return CompositeInterceptorBroadcaster.newCompositeBroadcaster(jpaInterceptors, request)
-                .hasHooks(Pointcut.STORAGE_PREACCESS_RESOURCES);
+        return false;
+    }
+
+    /** HAPI's synchronous path applies {@code :iterate} includes in another order than its stored pages do. */
+    private static boolean iterates(@Nullable Set<Include> includes) {
+        return includes != null && includes.stream().anyMatch(Include::isRecurse);
     }
 
     /**
-     * HAPI's synchronous result gives its size (the matches, without included resources) only when it found fewer
-     * matches and resources than it was asked for (here: page size + 1), or when the client asked for an accurate
-     * total; the page must also hold the included resources.
+     * How many matches HAPI's synchronous search took from the database (distinct resources, before any interceptor
+     * withheld one and before the list was cut to the count asked for): HAPI hands it to the page builder.
+     */
+    private static final class FetchedCount extends ResponsePage.ResponsePageBuilder {
+        private int matches = -1;
+
+        @Override
+        public ResponsePage.ResponsePageBuilder setTotalRequestedResourcesFetched(int fetched) {
+            matches = fetched;
+            return super.setTotalRequestedResourcesFetched(fetched);
+        }
+    }
+
+    /**
+     * Complete: the database had no more matches than the page holds (HAPI fetched up to page size + 2), HAPI gives
+     * the size (the matches it returns, without included resources), and the page holds them with their includes.
      *
-     * @param size the matches HAPI reports, null if it found more than it was asked for
+     * @param fetched the matches HAPI took from the database, -1 if it did not say
+     * @param size the matches HAPI returns, null if it found more than it was asked for
      * @param resources the matches and their included resources
      */
-    static boolean isComplete(@Nullable Integer size, int resources, int pageSize) {
-        return size != null && size <= pageSize && resources <= pageSize;
+    static boolean isComplete(int fetched, @Nullable Integer size, int resources, int pageSize) {
+        return fetched >= 0 && fetched <= pageSize && size != null && size <= pageSize && resources <= pageSize;
     }
 
     @Override

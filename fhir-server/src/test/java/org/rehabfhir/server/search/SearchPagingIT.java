@@ -11,6 +11,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
@@ -206,6 +207,24 @@ class SearchPagingIT extends AbstractStorageIT {
 
         assertThat(search(url).getTotal()).isEqualTo(3);
         assertThat(storedSearches()).isZero();
+    }
+
+    @Test
+    void aSortByDistanceIsAnswered() {
+        // HAPI 8.8 cannot sort its de-duplicating query by distance (hapifhir/hapi-fhir#6709): left to the stored
+        // search
+        Location near = new Location().setName(patientId + " gym");
+        near.getPosition().setLatitude(52.52).setLongitude(13.405);
+        Location far = new Location().setName(patientId + " pool");
+        far.getPosition().setLatitude(52.60).setLongitude(13.405);
+        client.create().resource(far).execute();
+        client.create().resource(near).execute();
+
+        Bundle page = search("Location?near=52.52|13.405|50|km&name=" + patientId + "&_sort=near");
+
+        assertThat(page.getEntry())
+                .extracting(e -> ((Location) e.getResource()).getName())
+                .containsExactly(patientId + " gym", patientId + " pool");
     }
 
     private Bundle search(String url) {
