@@ -186,13 +186,4 @@ class ClinicalResourceCrudIT extends AbstractStorageIT {
         assertThat(outcome.getCreated()).isTrue();
         return (IdType) outcome.getId();
     }
-
-    private static List<String> ids(Bundle bundle) {
-        return bundle.getEntry().stream()
-                .map(e -> e.getResource()
-                        .getIdElement()
-                        .toUnqualifiedVersionless()
-                        .getValue())
-                .toList();
-    }
 }

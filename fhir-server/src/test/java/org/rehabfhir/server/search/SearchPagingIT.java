@@ -67,12 +67,7 @@ class SearchPagingIT extends AbstractStorageIT {
         assertThat(page.getEntry()).hasSize(20);
         assertThat(page.getLink(Bundle.LINK_NEXT).getUrl()).contains("_getpages=");
 
-        List<String> seen = new ArrayList<>(ids(page));
-        while (page.getLink(Bundle.LINK_NEXT) != null) {
-            page = client.loadPage().next(page).execute();
-            seen.addAll(ids(page));
-        }
-        assertThat(seen).hasSize(45).containsExactlyInAnyOrderElementsOf(created);
+        assertThat(idsOfAllPages(page)).hasSize(45).containsExactlyInAnyOrderElementsOf(created);
         assertThat(storedSearches()).isEqualTo(1);
     }
 
@@ -107,12 +102,7 @@ class SearchPagingIT extends AbstractStorageIT {
         Bundle page = search("Observation?subject=Patient/" + patientId + "&category=exam,activity&_count=20");
         assertThat(page.getEntry()).hasSize(20);
         assertThat(page.getLink(Bundle.LINK_NEXT)).isNotNull();
-        List<String> seen = new ArrayList<>(ids(page));
-        while (page.getLink(Bundle.LINK_NEXT) != null) {
-            page = client.loadPage().next(page).execute();
-            seen.addAll(ids(page));
-        }
-        assertThat(seen).hasSize(25).containsExactlyInAnyOrderElementsOf(created);
+        assertThat(idsOfAllPages(page)).hasSize(25).containsExactlyInAnyOrderElementsOf(created);
     }
 
     @Test
@@ -279,13 +269,14 @@ class SearchPagingIT extends AbstractStorageIT {
                         "%" + patientId + "%");
     }
 
-    private static List<String> ids(Bundle bundle) {
-        return bundle.getEntry().stream()
-                .map(e -> e.getResource()
-                        .getIdElement()
-                        .toUnqualifiedVersionless()
-                        .getValue())
-                .toList();
+    /** The matches of this page and of every page its next links lead to. */
+    private List<String> idsOfAllPages(Bundle page) {
+        List<String> seen = new ArrayList<>(ids(page));
+        while (page.getLink(Bundle.LINK_NEXT) != null) {
+            page = client.loadPage().next(page).execute();
+            seen.addAll(ids(page));
+        }
+        return seen;
     }
 
     private static List<String> matches(Bundle bundle) {

@@ -1,7 +1,9 @@
 package org.rehabfhir.server.support;
 
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -115,5 +117,15 @@ public final class TestData {
                         .setSystem(UCUM)
                         .setCode("s"));
         return goal;
+    }
+
+    /** The versionless references ({@code Type/id}) of a bundle's entries, in their order. */
+    public static List<String> ids(Bundle bundle) {
+        return bundle.getEntry().stream()
+                .map(e -> e.getResource()
+                        .getIdElement()
+                        .toUnqualifiedVersionless()
+                        .getValue())
+                .toList();
     }
 }
