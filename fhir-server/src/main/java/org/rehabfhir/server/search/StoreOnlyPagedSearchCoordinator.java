@@ -66,15 +66,13 @@ public class StoreOnlyPagedSearchCoordinator implements ISearchCoordinatorSvc<Jp
         if (!mayAnswerAtOnce(params, cacheControl)) {
             return hapi.registerSearch(dao, params, resourceType, cacheControl, request);
         }
-        if (params.isWantOnlyCount()) {
-            // _summary=count, _count=0: the count alone, nothing to page
-            SearchParameterMap countOnly = params.clone();
-            countOnly.setLoadSynchronous(true);
-            return hapi.registerSearch(dao, countOnly, resourceType, cacheControl, request);
-        }
-        int pageSize = params.getCount();
         SearchParameterMap atOnce = params.clone();
         atOnce.setLoadSynchronous(true);
+        if (params.isWantOnlyCount()) {
+            // _summary=count, _count=0: the count alone, nothing to page
+            return hapi.registerSearch(dao, atOnce, resourceType, cacheControl, request);
+        }
+        int pageSize = params.getCount();
         atOnce.setCount(pageSize + 1);
         atOnce.setOffset(0);
         IBundleProvider found = hapi.registerSearch(dao, atOnce, resourceType, cacheControl, request);

@@ -3,14 +3,16 @@ package org.rehabfhir.server.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.rehabfhir.server.support.TestData.*;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Location;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
@@ -234,7 +236,7 @@ class SearchPagingIT extends AbstractStorageIT {
         Bundle batch = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         int offset = existingObservations();
         for (int i = 0; i < n; i++) {
-            String day = java.time.LocalDate.of(2026, 1, 1).plusDays(offset + i).toString();
+            String day = LocalDate.of(2026, 1, 1).plusDays(offset + i).toString();
             Observation observation = timedUpAndGo("Patient/" + patientId, 10 + i % 5, day + "T10:00:00Z");
             if (secondCategory != null) {
                 observation.addCategory().addCoding(new Coding(OBSERVATION_CATEGORY, secondCategory, null));
@@ -246,13 +248,11 @@ class SearchPagingIT extends AbstractStorageIT {
                     .setUrl("Observation");
         }
         Bundle response = client.transaction().withBundle(batch).execute();
-        Set<String> ids = new HashSet<>();
-        response.getEntry()
-                .forEach(e ->
-                        ids.add(new org.hl7.fhir.r4.model.IdType(e.getResponse().getLocation())
-                                .toUnqualifiedVersionless()
-                                .getValue()));
-        return ids;
+        return response.getEntry().stream()
+                .map(e -> new IdType(e.getResponse().getLocation())
+                        .toUnqualifiedVersionless()
+                        .getValue())
+                .collect(Collectors.toSet());
     }
 
     private int existingObservations() {
