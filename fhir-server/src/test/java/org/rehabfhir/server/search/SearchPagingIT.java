@@ -280,12 +280,8 @@ class SearchPagingIT extends AbstractStorageIT {
     }
 
     private static List<String> matches(Bundle bundle) {
-        return bundle.getEntry().stream()
+        return ids(bundle.getEntry().stream()
                 .filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
-                .map(e -> e.getResource()
-                        .getIdElement()
-                        .toUnqualifiedVersionless()
-                        .getValue())
-                .toList();
+                .toList());
     }
 }

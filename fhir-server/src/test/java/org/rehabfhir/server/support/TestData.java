@@ -121,7 +121,12 @@ public final class TestData {
 
     /** The versionless references ({@code Type/id}) of a bundle's entries, in their order. */
     public static List<String> ids(Bundle bundle) {
-        return bundle.getEntry().stream()
+        return ids(bundle.getEntry());
+    }
+
+    /** The versionless references ({@code Type/id}) of these entries' resources, in their order. */
+    public static List<String> ids(List<Bundle.BundleEntryComponent> entries) {
+        return entries.stream()
                 .map(e -> e.getResource()
                         .getIdElement()
                         .toUnqualifiedVersionless()
