@@ -2,17 +2,19 @@ package org.rehabfhir.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.sql.Array;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,7 +25,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The append-only, hash-chained table {@code rehab_audit_event} (Flyway {@code V1__audit_event.sql}), with plain
  * JDBC on the server's data source. Appends are serialized by a transaction-scoped advisory lock so that each row's
- * {@code prev_hash} is the hash of the row with the next lower {@code seq}, also with several server instances.
+ * {@code prev_hash} is the hash of the row with the next lower {@code seq}, also with several server instances. The
+ * events appended in a transaction of their own (reads, refusals) are group-committed within the server, several
+ * rows under one lock and one commit ({@link #append}).
  */
 @Component
 public class AuditStore {
@@ -45,15 +49,103 @@ public class AuditStore {
         this.fhirContext = fhirContext;
     }
 
-    /** Appends one event in a short transaction of its own (reads, refusals, failures) and returns the stored row. */
+    /**
+     * Appends one event in a short transaction of its own (reads, refusals, failures) and returns the stored row, once
+     * it committed. Events of concurrent callers are appended together (group commit): the caller that finds no batch
+     * being written writes every event queued so far, up to {@link #MAX_BATCH}, in one transaction (one lock of the
+     * chain, one commit), while the others wait for theirs. A batch refused for the content of an event (SQLState
+     * class 22 or 23) is written again event by event, so that only that event's caller gets the failure; any other
+     * failure (no connection, the database gone) is every caller's of the batch.
+     */
     public AuditRow append(AuditEntry entry) {
+        Queued mine = new Queued(encode(entry));
+        queueLock.lock();
+        try {
+            queued.add(mine);
+            while (!mine.done()) {
+                if (writing) {
+                    batchWritten.awaitUninterruptibly();
+                    continue;
+                }
+                writing = true;
+                List<Queued> batch = new ArrayList<>(queued.subList(0, Math.min(MAX_BATCH, queued.size())));
+                queued.subList(0, batch.size()).clear();
+                queueLock.unlock();
+                try {
+                    write(batch);
+                } finally {
+                    queueLock.lock();
+                    writing = false;
+                    batchWritten.signalAll();
+                }
+            }
+        } finally {
+            queueLock.unlock();
+        }
+        return mine.row();
+    }
+
+    /** Most events appended in one transaction by {@link #append}. */
+    static final int MAX_BATCH = 100;
+
+    private final ReentrantLock queueLock = new ReentrantLock();
+    private final Condition batchWritten = queueLock.newCondition();
+    private final List<Queued> queued = new ArrayList<>();
+    private boolean writing;
+
+    /** How many events wait for a batch to take them (for the tests). */
+    int waiting() {
+        queueLock.lock();
+        try {
+            return queued.size();
+        } finally {
+            queueLock.unlock();
+        }
+    }
+
+    /** Writes a batch; every event of it is done afterwards, stored or failed. */
+    private void write(List<Queued> batch) {
+        try {
+            List<AuditRow> rows =
+                    inTransactionOfItsOwn(batch.stream().map(q -> q.event).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).stored(rows.get(i));
+            }
+        } catch (RuntimeException e) {
+            if (batch.size() > 1 && refusedForContent(e)) {
+                batch.forEach(q -> write(List.of(q)));
+            } else {
+                batch.forEach(q -> q.failed(e));
+            }
+        } finally {
+            for (Queued q : batch) {
+                if (!q.done()) { // an Error on the way: no caller may wait for an event nobody writes
+                    q.failed(new IllegalStateException("The audit record was not written"));
+                }
+            }
+        }
+    }
+
+    /** Data exception (22) or integrity constraint violation (23): a statement refused for what it stores. */
+    private static boolean refusedForContent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<AuditRow> inTransactionOfItsOwn(List<Encoded> events) {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
-                AuditRow row = appendOn(connection, entry);
+                List<AuditRow> rows = appendOn(connection, events);
                 connection.commit();
-                return row;
+                return rows;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -62,6 +154,42 @@ public class AuditStore {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
+        }
+    }
+
+    /** One caller's event in the queue of {@link #append}; done once stored or failed (the first outcome counts). */
+    private static final class Queued {
+
+        final Encoded event;
+        private volatile AuditRow row;
+        private volatile RuntimeException failure;
+
+        Queued(Encoded event) {
+            this.event = event;
+        }
+
+        boolean done() {
+            return row != null || failure != null;
+        }
+
+        void stored(AuditRow stored) {
+            if (!done()) {
+                row = stored;
+            }
+        }
+
+        void failed(RuntimeException e) {
+            if (!done()) {
+                failure = e;
+            }
+        }
+
+        /** The stored row, or the failure, wrapped for this caller (a batch's failure is shared by its callers). */
+        AuditRow row() {
+            if (failure != null) {
+                throw new IllegalStateException(failure.getMessage(), failure);
+            }
+            return row;
         }
     }
 
@@ -75,11 +203,12 @@ public class AuditStore {
         if (!TransactionSynchronizationManager.hasResource(dataSource)) {
             throw new IllegalStateException("No database transaction on the server's data source is open here");
         }
+        Encoded event = encode(entry);
         Connection connection = DataSourceUtils.getConnection(dataSource);
         Savepoint before = null;
         try {
             before = savepoint ? connection.setSavepoint() : null;
-            AuditRow row = appendOn(connection, entry);
+            AuditRow row = appendOn(connection, List.of(event)).get(0);
             if (before != null) {
                 connection.releaseSavepoint(before);
             }
@@ -100,35 +229,59 @@ public class AuditStore {
         }
     }
 
+    /** An entry with its AuditEvent's JSON, encoded before the chain's lock is taken (with id {@link #UNNUMBERED}). */
+    private record Encoded(AuditEntry entry, String json) {}
+
+    private Encoded encode(AuditEntry entry) {
+        return new Encoded(
+                entry,
+                fhirContext
+                        .newJsonParser()
+                        .setPrettyPrint(false)
+                        .encodeResourceToString(BalpAuditEventBuilder.build(entry, UNNUMBERED)));
+    }
+
     /**
-     * Lock, head, insert on a connection inside a transaction (the caller commits). The head is read after the lock
-     * was granted, which is only right under READ COMMITTED (each statement sees what committed before it): another
-     * isolation level is refused rather than forking the chain.
+     * Lock, head, inserts on a connection inside a transaction (the caller commits): the events get consecutive
+     * places in the chain, in their order. The head is read after the lock was granted, which is only right under
+     * READ COMMITTED (each statement sees what committed before it): another isolation level is refused rather than
+     * forking the chain. The chain's lock is held for the head, the inserts and the commit only.
      */
-    private AuditRow appendOn(Connection connection, AuditEntry entry) throws SQLException {
-        // encoded before the lock: the chain's lock is held for the head, the insert and the commit only
-        String encoded = fhirContext
-                .newJsonParser()
-                .setPrettyPrint(false)
-                .encodeResourceToString(BalpAuditEventBuilder.build(entry, UNNUMBERED));
+    private List<AuditRow> appendOn(Connection connection, List<Encoded> events) throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
             lock.setLong(1, APPEND_LOCK_KEY);
             lock.execute();
         }
         String prevHash;
-        long seq;
-        try (Statement head = connection.createStatement();
-                ResultSet rs =
-                        head.executeQuery("SELECT (SELECT hash FROM rehab_audit_event ORDER BY seq DESC LIMIT 1),"
-                                + " nextval('rehab_audit_event_seq'), current_setting('transaction_isolation')")) {
-            rs.next();
-            if (!"read committed".equals(rs.getString(3))) {
-                throw new IllegalStateException(
-                        "The audit chain is appended under READ COMMITTED only, not " + rs.getString(3));
+        Long[] seqs;
+        try (PreparedStatement head =
+                connection.prepareStatement("SELECT (SELECT hash FROM rehab_audit_event ORDER BY seq DESC LIMIT 1),"
+                        + " current_setting('transaction_isolation'),"
+                        + " ARRAY(SELECT nextval('rehab_audit_event_seq') FROM generate_series(1, ?))")) {
+            head.setInt(1, events.size());
+            try (ResultSet rs = head.executeQuery()) {
+                rs.next();
+                if (!"read committed".equals(rs.getString(2))) {
+                    throw new IllegalStateException(
+                            "The audit chain is appended under READ COMMITTED only, not " + rs.getString(2));
+                }
+                prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
+                seqs = (Long[]) rs.getArray(3).getArray();
+                Arrays.sort(seqs);
             }
-            prevHash = rs.getString(1) == null ? AuditHash.GENESIS : rs.getString(1);
-            seq = rs.getLong(2);
         }
+        List<AuditRow> rows = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            AuditRow row = rowOf(events.get(i), seqs[i], prevHash);
+            rows.add(row);
+            prevHash = row.hash();
+        }
+        insert(connection, rows);
+        return rows;
+    }
+
+    private static AuditRow rowOf(Encoded event, long seq, String prevHash) {
+        AuditEntry entry = event.entry();
         AuditRow row = new AuditRow(
                 seq,
                 entry.recorded(),
@@ -148,12 +301,10 @@ public class AuditStore {
                 entry.requestMethod(),
                 entry.requestPath(),
                 entry.operation(),
-                numbered(encoded, seq),
+                numbered(event.json(), seq),
                 prevHash,
                 null);
-        row = row.withHash(AuditHash.hash(row));
-        insert(connection, row);
-        return row;
+        return row.withHash(AuditHash.hash(row));
     }
 
     /** The id of an event encoded before its seq is known; {@link #numbered} puts the seq in its place. */
@@ -173,34 +324,41 @@ public class AuditStore {
         return ID_PREFIX + seq + "\"" + encoded.substring(UNNUMBERED_PREFIX.length());
     }
 
-    private static void insert(Connection connection, AuditRow row) throws SQLException {
+    private static void insert(Connection connection, List<AuditRow> rows) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rehab_audit_event (" + COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            int i = 1;
-            insert.setLong(i++, row.seq());
-            insert.setTimestamp(i++, Timestamp.from(row.recorded()));
-            insert.setString(i++, row.interaction());
-            insert.setString(i++, row.action());
-            insert.setString(i++, row.outcome());
-            insert.setInt(i++, row.httpStatus());
-            insert.setString(i++, row.agentSub());
-            insert.setString(i++, row.agentUsername());
-            insert.setString(i++, row.clientId());
-            insert.setString(i++, row.tokenId());
-            insert.setString(i++, row.fhirUser());
-            insert.setString(i++, row.sourceIp());
-            insert.setString(i++, row.purposeOfUse());
-            insert.setArray(
-                    i++, connection.createArrayOf("text", row.patientRefs().toArray()));
-            insert.setArray(
-                    i++, connection.createArrayOf("text", row.resourceRefs().toArray()));
-            insert.setString(i++, row.requestMethod());
-            insert.setString(i++, row.requestPath());
-            insert.setString(i++, row.operation());
-            insert.setString(i++, row.eventJson());
-            insert.setString(i++, row.prevHash());
-            insert.setString(i, row.hash());
-            insert.executeUpdate();
+            for (AuditRow row : rows) {
+                int i = 1;
+                insert.setLong(i++, row.seq());
+                insert.setTimestamp(i++, Timestamp.from(row.recorded()));
+                insert.setString(i++, row.interaction());
+                insert.setString(i++, row.action());
+                insert.setString(i++, row.outcome());
+                insert.setInt(i++, row.httpStatus());
+                insert.setString(i++, row.agentSub());
+                insert.setString(i++, row.agentUsername());
+                insert.setString(i++, row.clientId());
+                insert.setString(i++, row.tokenId());
+                insert.setString(i++, row.fhirUser());
+                insert.setString(i++, row.sourceIp());
+                insert.setString(i++, row.purposeOfUse());
+                insert.setArray(
+                        i++, connection.createArrayOf("text", row.patientRefs().toArray()));
+                insert.setArray(
+                        i++, connection.createArrayOf("text", row.resourceRefs().toArray()));
+                insert.setString(i++, row.requestMethod());
+                insert.setString(i++, row.requestPath());
+                insert.setString(i++, row.operation());
+                insert.setString(i++, row.eventJson());
+                insert.setString(i++, row.prevHash());
+                insert.setString(i, row.hash());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        } catch (BatchUpdateException e) {
+            // the driver's message repeats the whole batch with its values (other callers' events): the
+            // database's own error instead
+            throw e.getNextException() != null ? e.getNextException() : e;
         }
     }
 
