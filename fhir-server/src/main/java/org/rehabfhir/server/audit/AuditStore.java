@@ -54,8 +54,9 @@ public class AuditStore {
      * it committed. Events of concurrent callers are appended together (group commit): the caller that finds no batch
      * being written writes every event queued so far, up to {@link #MAX_BATCH}, in one transaction (one lock of the
      * chain, one commit), while the others wait for theirs. A batch refused for the content of an event (SQLState
-     * class 22 or 23) is written again event by event, so that only that event's caller gets the failure; any other
-     * failure (no connection, the database gone) is every caller's of the batch.
+     * class 22 or 23) is written again event by event, so that only that event's caller gets the failure. Any other
+     * failure (no connection, the database gone) is every caller's of the batch, and of the events queued while it
+     * was tried: they fail at once instead of each waiting for the database in turn.
      */
     public AuditRow append(AuditEntry entry) {
         Queued mine = new Queued(encode(entry));
@@ -70,11 +71,18 @@ public class AuditStore {
                 writing = true;
                 List<Queued> batch = new ArrayList<>(queued.subList(0, Math.min(MAX_BATCH, queued.size())));
                 queued.subList(0, batch.size()).clear();
+                RuntimeException unavailable = null;
                 queueLock.unlock();
                 try {
-                    write(batch);
+                    unavailable = write(batch);
                 } finally {
                     queueLock.lock();
+                    if (unavailable != null) {
+                        for (Queued q : queued) {
+                            q.failed(unavailable);
+                        }
+                        queued.clear();
+                    }
                     writing = false;
                     batchWritten.signalAll();
                 }
@@ -103,25 +111,45 @@ public class AuditStore {
         }
     }
 
-    /** Writes a batch; every event of it is done afterwards, stored or failed. */
-    private void write(List<Queued> batch) {
+    /**
+     * Writes a batch; every event of it is done afterwards, stored or failed. Returns the failure when the database
+     * did not take the batch for another reason than an event's content, else null.
+     */
+    private RuntimeException write(List<Queued> batch) {
+        // this thread writes for other callers too: its own interrupt must not fail their events
+        boolean interrupted = Thread.interrupted();
         try {
             List<AuditRow> rows =
                     inTransactionOfItsOwn(batch.stream().map(q -> q.event).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).stored(rows.get(i));
             }
+            return null;
         } catch (RuntimeException e) {
-            if (batch.size() > 1 && refusedForContent(e)) {
-                batch.forEach(q -> write(List.of(q)));
-            } else {
+            if (!refusedForContent(e)) {
                 batch.forEach(q -> q.failed(e));
+                return e;
             }
+            if (batch.size() == 1) {
+                batch.get(0).failed(e);
+                return null;
+            }
+            for (Queued q : batch) {
+                RuntimeException unavailable = write(List.of(q));
+                if (unavailable != null) {
+                    batch.forEach(other -> other.failed(unavailable));
+                    return unavailable;
+                }
+            }
+            return null;
         } finally {
             for (Queued q : batch) {
                 if (!q.done()) { // an Error on the way: no caller may wait for an event nobody writes
                     q.failed(new IllegalStateException("The audit record was not written"));
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -146,14 +174,22 @@ public class AuditStore {
                 List<AuditRow> rows = appendOn(connection, events);
                 connection.commit();
                 return rows;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(connection, e); // before setAutoCommit, which would commit what was sent
                 throw e;
             } finally {
                 connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not append the audit record: " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollback(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -356,8 +392,8 @@ public class AuditStore {
             }
             insert.executeBatch();
         } catch (BatchUpdateException e) {
-            // the driver's message repeats the whole batch with its values (other callers' events): the
-            // database's own error instead
+            // the driver's message of a batch (rewritten into multi-row INSERTs, reWriteBatchedInserts) repeats
+            // the statement with its values, other callers' events: the database's own error instead
             throw e.getNextException() != null ? e.getNextException() : e;
         }
     }
