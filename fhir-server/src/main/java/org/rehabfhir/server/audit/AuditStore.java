@@ -39,9 +39,19 @@ public class AuditStore {
             + " client_id, token_id, fhir_user, source_ip, purpose_of_use, patient_refs, resource_refs, request_method,"
             + " request_path, operation, event_json, prev_hash, hash";
 
+    /** Most events appended in one transaction by {@link #append}. */
+    static final int MAX_BATCH = 100;
+
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final FhirContext fhirContext;
+
+    /** The group commit of {@link #append}: the events waiting for a batch, and whether one is being written. */
+    private final ReentrantLock queueLock = new ReentrantLock();
+
+    private final Condition batchWritten = queueLock.newCondition();
+    private final List<Queued> queued = new ArrayList<>();
+    private boolean writing;
 
     public AuditStore(DataSource dataSource, FhirContext fhirContext) {
         this.dataSource = dataSource;
@@ -92,14 +102,6 @@ public class AuditStore {
         }
         return mine.row();
     }
-
-    /** Most events appended in one transaction by {@link #append}. */
-    static final int MAX_BATCH = 100;
-
-    private final ReentrantLock queueLock = new ReentrantLock();
-    private final Condition batchWritten = queueLock.newCondition();
-    private final List<Queued> queued = new ArrayList<>();
-    private boolean writing;
 
     /** How many events wait for a batch to take them (for the tests). */
     int waiting() {
