@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.core.ConditionTimeoutException;
 import org.hl7.fhir.r4.model.ActivityDefinition;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -371,10 +372,20 @@ class TwoServersIT extends AbstractFhirServerIT {
             for (int i = 0; i < 6; i++) {
                 writes.add(observationId(i % 2 == 0 ? a : b, patient));
             }
-            await().atMost(REGISTRY_BOUND)
-                    .pollInterval(Duration.ofMillis(100))
-                    .alias("every write notified, through A and B alternately: " + writes)
-                    .until(() -> writes.stream().allMatch(w -> notified(received, w) > 0));
+            try {
+                await().atMost(REGISTRY_BOUND)
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> writes.stream().allMatch(w -> notified(received, w) > 0));
+            } catch (ConditionTimeoutException e) {
+                // which ones, to tell a server that never matched from a late job
+                throw new AssertionError(
+                        "not notified within " + REGISTRY_BOUND + ": "
+                                + writes.stream()
+                                        .filter(w -> notified(received, w) == 0)
+                                        .toList()
+                                + " of " + writes + " (written through A and B alternately, A first)",
+                        e);
+            }
             Thread.sleep(3000); // a second delivery, by the other server, would come within this
             for (String w : writes) {
                 assertThat(notified(received, w)).as("notifications of " + w).isEqualTo(1);
