@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.rehabfhir.server.support.AbstractFhirServerIT;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -48,6 +49,13 @@ class AuditGroupCommitIT extends AbstractFhirServerIT {
     @Autowired
     DataSource dataSource;
 
+    JdbcTemplate jdbc;
+
+    @BeforeEach
+    void database() {
+        jdbc = AuditTestSupport.jdbc(dataSource);
+    }
+
     private final ExecutorService callers = Executors.newFixedThreadPool(CALLERS + 1);
 
     @AfterEach
@@ -65,11 +73,10 @@ class AuditGroupCommitIT extends AbstractFhirServerIT {
         }
         seqs.sort(null);
         assertThat(seqs).doesNotHaveDuplicates().hasSize(CALLERS);
-        Map<String, Object> stored = new JdbcTemplate(dataSource)
-                .queryForMap(
-                        "SELECT count(*) AS n, count(DISTINCT xmin::text) AS transactions FROM rehab_audit_event"
-                                + " WHERE request_path LIKE ?",
-                        run.prefix() + "%");
+        Map<String, Object> stored = jdbc.queryForMap(
+                "SELECT count(*) AS n, count(DISTINCT xmin::text) AS transactions FROM rehab_audit_event"
+                        + " WHERE request_path LIKE ?",
+                run.prefix() + "%");
         assertThat(((Number) stored.get("n")).intValue()).isEqualTo(CALLERS);
         // the first caller's event alone (it took the batch before the others queued), the others' together
         assertThat(((Number) stored.get("transactions")).intValue()).isLessThanOrEqualTo(2);
@@ -117,11 +124,8 @@ class AuditGroupCommitIT extends AbstractFhirServerIT {
                     .isInstanceOf(ExecutionException.class)
                     .hasMessageContaining("canceling statement");
         }
-        Integer stored = new JdbcTemplate(dataSource)
-                .queryForObject(
-                        "SELECT count(*) FROM rehab_audit_event WHERE request_path LIKE ?",
-                        Integer.class,
-                        run.prefix() + "%");
+        Integer stored = jdbc.queryForObject(
+                "SELECT count(*) FROM rehab_audit_event WHERE request_path LIKE ?", Integer.class, run.prefix() + "%");
         assertThat(stored).isZero();
     }
 
@@ -163,8 +167,7 @@ class AuditGroupCommitIT extends AbstractFhirServerIT {
     }
 
     private int waitingForTheLock() {
-        Integer waiting =
-                new JdbcTemplate(dataSource).queryForObject("SELECT count(*) " + CHAIN_LOCK_WAITERS, Integer.class);
+        Integer waiting = jdbc.queryForObject("SELECT count(*) " + CHAIN_LOCK_WAITERS, Integer.class);
         return waiting == null ? 0 : waiting;
     }
 
